@@ -1,0 +1,153 @@
+package dev.wharf.core.data;
+
+import dev.wharf.core.server.ListenerSettings.PortRange;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The data-connection side of one session: either a passive listener (kept open for the rest of the session or
+ * until the next PASV/PORT, so several transfers can follow one EPSV) or an active target. Connections are
+ * {@link SocketChannel}s so that downloads can use {@code FileChannel.transferTo} (sendfile).
+ */
+public final class DataChannel implements AutoCloseable {
+
+    /** No data connection could be made; the message is meant for the client's 425 reply. */
+    public static final class DataConnectionException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public DataConnectionException(String message) {
+            super(message);
+        }
+    }
+
+    private static final int PASSIVE_BACKLOG = 8;
+
+    private final InetAddress controlPeer;
+    private final Duration timeout;
+    private ServerSocketChannel passive;
+    private InetSocketAddress activeTarget;
+
+    public DataChannel(InetAddress controlPeer, Duration timeout) {
+        this.controlPeer = controlPeer;
+        this.timeout = timeout;
+    }
+
+    /** Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped. */
+    public int openPassive(InetAddress local, PortRange range) throws IOException {
+        close();
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (range == null) {
+                channel.bind(new InetSocketAddress(local, 0), PASSIVE_BACKLOG);
+            } else {
+                bindWithinRange(channel, local, range);
+            }
+        } catch (IOException failure) {
+            channel.close();
+            throw failure;
+        }
+        passive = channel;
+        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    }
+
+    /** Tries the range from a random point, walking with wrap-around, as Pure-FTPd does. */
+    private static void bindWithinRange(ServerSocketChannel channel, InetAddress local, PortRange range)
+            throws IOException {
+        int start = ThreadLocalRandom.current().nextInt(range.size());
+        for (int i = 0; i < range.size(); i++) {
+            int port = range.first() + (start + i) % range.size();
+            try {
+                channel.bind(new InetSocketAddress(local, port), PASSIVE_BACKLOG);
+                return;
+            } catch (BindException taken) {
+                // next port
+            }
+        }
+        throw new DataConnectionException("All reserved TCP ports are busy");
+    }
+
+    /** Remembers where to connect for the next transfer (PORT/EPRT). Any passive listener is closed. */
+    public void setActive(InetSocketAddress target) {
+        close();
+        activeTarget = target;
+    }
+
+    public boolean isReady() {
+        return passive != null || activeTarget != null;
+    }
+
+    public boolean isPassive() {
+        return passive != null;
+    }
+
+    /**
+     * Makes the data connection for one transfer. A passive connection from an address other than the control
+     * peer is closed and the wait goes on (hijack protection).
+     */
+    public SocketChannel connect() throws IOException {
+        SocketChannel channel = passive != null ? acceptFromPeer() : connectActive();
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.socket().setSoTimeout((int) timeout.toMillis());
+        return channel;
+    }
+
+    private SocketChannel acceptFromPeer() throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMillis <= 0) {
+                throw new DataConnectionException("Timeout waiting for the data connection");
+            }
+            passive.socket().setSoTimeout((int) remainingMillis);
+            Socket accepted;
+            try {
+                accepted = passive.socket().accept();
+            } catch (SocketTimeoutException late) {
+                throw new DataConnectionException("Timeout waiting for the data connection");
+            }
+            if (accepted.getInetAddress().equals(controlPeer)) {
+                return accepted.getChannel();
+            }
+            accepted.close();
+        }
+    }
+
+    private SocketChannel connectActive() throws IOException {
+        if (activeTarget == null) {
+            throw new DataConnectionException("Use PORT or PASV first");
+        }
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().connect(activeTarget, (int) timeout.toMillis());
+            return channel;
+        } catch (IOException failure) {
+            channel.close();
+            throw new DataConnectionException("Could not open data connection to port " + activeTarget.getPort()
+                    + ": " + failure.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        activeTarget = null;
+        if (passive != null) {
+            try {
+                passive.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+            passive = null;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.wharf.core.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+
+/** Byte movers for data connections. Buffers come from the caller so each session allocates them once. */
+public final class Transfers {
+
+    private Transfers() {
+    }
+
+    /** Sends {@code file} from {@code position} to the end with zero-copy (sendfile on Linux). */
+    public static long sendFile(FileChannel file, long position, SocketChannel out) throws IOException {
+        long size = file.size();
+        long sent = 0;
+        while (position + sent < size) {
+            long n = file.transferTo(position + sent, size - position - sent, out);
+            if (n <= 0 && position + sent < file.size()) {
+                // transferTo may return 0 on a blocking socket only transiently; re-check growth of the file
+                if (file.size() <= position + sent) {
+                    break;
+                }
+            }
+            sent += Math.max(n, 0);
+        }
+        return sent;
+    }
+
+    /** Copies a stream unchanged. */
+    public static long copy(InputStream in, OutputStream out, byte[] buffer) throws IOException {
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
+    /** Copies a socket stream into a file channel. */
+    public static long receive(InputStream in, FileChannel file, byte[] buffer) throws IOException {
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+            while (chunk.hasRemaining()) {
+                file.write(chunk);
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** ASCII download: LF becomes CRLF unless it already follows a CR. Returns bytes read from {@code in}. */
+    public static long sendAscii(InputStream in, OutputStream out, byte[] buffer) throws IOException {
+        long total = 0;
+        boolean previousWasCr = false;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                byte b = buffer[i];
+                if (b == '\n' && !previousWasCr) {
+                    out.write(buffer, start, i - start);
+                    out.write('\r');
+                    start = i;
+                }
+                previousWasCr = b == '\r';
+            }
+            out.write(buffer, start, n - start);
+            total += n;
+        }
+        return total;
+    }
+
+    /** ASCII upload: CRLF becomes LF; a CR not followed by LF is kept. Returns bytes read from {@code in}. */
+    public static long receiveAscii(InputStream in, OutputStream out, byte[] buffer) throws IOException {
+        long total = 0;
+        boolean pendingCr = false;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            int write = 0;
+            for (int i = 0; i < n; i++) {
+                byte b = buffer[i];
+                if (pendingCr && b != '\n') {
+                    buffer[write++] = '\r';
+                }
+                pendingCr = b == '\r';
+                if (!pendingCr) {
+                    buffer[write++] = b;
+                }
+            }
+            out.write(buffer, 0, write);
+            total += n;
+        }
+        if (pendingCr) {
+            out.write('\r');
+        }
+        return total;
+    }
+}

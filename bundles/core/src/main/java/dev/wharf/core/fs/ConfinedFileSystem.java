@@ -1,0 +1,169 @@
+package dev.wharf.core.fs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A session's view of its storage: virtual paths ({@code /a/b}) inside one root directory, and the current
+ * directory. Confinement is done here, in code, on normalised paths: {@code ..} never climbs above {@code /}
+ * (as in a chroot), and a path whose real location (symlinks resolved) is outside the root is refused.
+ */
+public final class ConfinedFileSystem {
+
+    private final Path root;
+    private final String home;
+    private String currentDirectory;
+
+    /**
+     * @param root the real, absolute root directory (symlinks already resolved)
+     * @param home the virtual start directory, e.g. {@code /} or {@code /joe}
+     */
+    public ConfinedFileSystem(Path root, String home) {
+        this.root = root;
+        this.home = normalize("/", home);
+        this.currentDirectory = this.home;
+    }
+
+    public String currentDirectory() {
+        return currentDirectory;
+    }
+
+    public String home() {
+        return home;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Moves to {@code virtualPath} if it is a directory inside the root. */
+    public void changeDirectory(String virtualPath) throws IOException {
+        Path target = resolveExisting(virtualPath, true);
+        if (!Files.isDirectory(target)) {
+            throw new NoSuchFileException(virtualPath, null, "Not a directory");
+        }
+        currentDirectory = virtualPath;
+    }
+
+    /**
+     * Turns a client argument into a normalised absolute virtual path, relative to the current directory.
+     *
+     * @throws PathRefusedException for backslashes or control characters
+     */
+    public String virtualPath(String argument) throws PathRefusedException {
+        for (int i = 0; i < argument.length(); i++) {
+            char c = argument.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                throw new PathRefusedException("Control characters are not allowed in names");
+            }
+            if (c == '\\') {
+                throw new PathRefusedException("Backslashes are not allowed in names");
+            }
+        }
+        return normalize(currentDirectory, argument);
+    }
+
+    /** The real path for a normalised virtual path, without checking symlinks. */
+    public Path toReal(String virtualPath) {
+        return virtualPath.equals("/") ? root : root.resolve(virtualPath.substring(1));
+    }
+
+    /**
+     * Resolves a virtual path that must exist and stay inside the root once symlinks are followed.
+     *
+     * @param followLast whether a symlink as the last component is followed (RETR, CWD) or taken as itself
+     *                   (DELE, RNFR)
+     */
+    public Path resolveExisting(String virtualPath, boolean followLast) throws IOException {
+        Path path = toReal(virtualPath);
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(virtualPath, null, "No such file or directory");
+        }
+        Path checked = followLast ? path : path.getParent();
+        if (checked != null && !path.equals(root)) {
+            requireInsideRoot(checked, virtualPath);
+        }
+        return path;
+    }
+
+    /** Resolves a path to be created: its parent must exist inside the root; the name itself must not be a link. */
+    public Path resolveNew(String virtualPath) throws IOException {
+        if (virtualPath.equals("/")) {
+            throw new PathRefusedException("The root directory cannot be replaced");
+        }
+        Path path = toReal(virtualPath);
+        Path parent = path.getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new NoSuchFileException(parentOf(virtualPath), null, "No such file or directory");
+        }
+        requireInsideRoot(parent, virtualPath);
+        if (Files.isSymbolicLink(path)) {
+            throw new PathRefusedException("Refusing to write through a symbolic link");
+        }
+        return path;
+    }
+
+    private void requireInsideRoot(Path path, String virtualPath) throws IOException {
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (NoSuchFileException dangling) {
+            throw new NoSuchFileException(virtualPath, null, "No such file or directory");
+        }
+        if (!real.startsWith(root)) {
+            throw new PathRefusedException("Path leads outside your root: " + virtualPath);
+        }
+    }
+
+    /** The virtual path for a real path inside the root. */
+    public String virtualPathOf(Path real) {
+        Path relative = root.relativize(real);
+        return relative.toString().isEmpty() ? "/" : "/" + relative.toString().replace(real.getFileSystem()
+                .getSeparator(), "/");
+    }
+
+    static String parentOf(String virtualPath) {
+        int slash = virtualPath.lastIndexOf('/');
+        return slash <= 0 ? "/" : virtualPath.substring(0, slash);
+    }
+
+    /** Resolves {@code argument} against {@code base}: {@code .} and empty segments drop, {@code ..} stops at root. */
+    static String normalize(String base, String argument) {
+        List<String> segments = new ArrayList<>();
+        if (!argument.startsWith("/")) {
+            addSegments(segments, base);
+        }
+        addSegments(segments, argument);
+        if (segments.isEmpty()) {
+            return "/";
+        }
+        StringBuilder path = new StringBuilder(64);
+        for (String segment : segments) {
+            path.append('/').append(segment);
+        }
+        return path.toString();
+    }
+
+    private static void addSegments(List<String> segments, String path) {
+        int start = 0;
+        int length = path.length();
+        while (start <= length) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? length : slash;
+            String segment = path.substring(start, end);
+            if (segment.equals("..")) {
+                if (!segments.isEmpty()) {
+                    segments.remove(segments.size() - 1);
+                }
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.add(segment);
+            }
+            start = end + 1;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.wharf.core.server;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One listener's settings, read from its ConfigAdmin factory configuration ({@code dev.wharf.listener}).
+ * Every default lives here; a bad value is reported naming its key.
+ *
+ * @param name           the listener's name (the part after {@code ~} in its PID, e.g. {@code main})
+ * @param bindAddress    local address to listen on
+ * @param port           TCP port; 0 lets the system choose
+ * @param passivePorts   range for passive data connections; {@code null} lets the system choose
+ * @param passiveAddress IPv4 address advertised in PASV replies instead of the local one (NAT), or {@code null}
+ * @param maxClients     concurrent sessions on this listener
+ * @param idleTimeout    a session with no command for this long is closed
+ * @param dataTimeout    how long to wait for a data connection, or for data on one
+ * @param maxLineLength  longest accepted control line in bytes
+ * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
+ */
+public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
+                               String passiveAddress, int maxClients, Duration idleTimeout, Duration dataTimeout,
+                               int maxLineLength, List<String> authOrder) {
+
+    public static final String FACTORY_PID = "dev.wharf.listener";
+
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 2121;
+    public static final int DEFAULT_MAX_CLIENTS = 50;
+    public static final int DEFAULT_IDLE_SECONDS = 900;
+    public static final int DEFAULT_DATA_TIMEOUT_SECONDS = 60;
+    /** Pure-FTPd accepts 4111 bytes; a little more leaves room for long UTF-8 names. */
+    public static final int DEFAULT_MAX_LINE = 4096;
+
+    /** A passive port range, both ends included. */
+    public record PortRange(int first, int last) {
+        public int size() {
+            return last - first + 1;
+        }
+    }
+
+    /** Raised for a configuration value that cannot be used; the message names the key. */
+    public static final class InvalidSettingException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidSettingException(String listener, String key, Object value, String expected) {
+            super("Listener '" + listener + "': invalid value for '" + key + "': '" + value + "' (expected "
+                    + expected + ")");
+        }
+    }
+
+    /** Reads settings from configuration properties, applying defaults for absent keys. */
+    public static ListenerSettings from(Map<String, ?> properties) {
+        String name = listenerName(properties);
+        Values values = new Values(name, properties);
+        return new ListenerSettings(name,
+                values.string("bind", DEFAULT_BIND),
+                values.integer("port", DEFAULT_PORT, 0, 65535),
+                values.portRange("passive.ports"),
+                values.ipv4("passive.address"),
+                values.integer("max.clients", DEFAULT_MAX_CLIENTS, 1, 100_000),
+                Duration.ofSeconds(values.integer("idle.timeout", DEFAULT_IDLE_SECONDS, 1, 86_400)),
+                Duration.ofSeconds(values.integer("data.timeout", DEFAULT_DATA_TIMEOUT_SECONDS, 1, 86_400)),
+                values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),
+                values.list("auth.order"));
+    }
+
+    /** {@code dev.wharf.listener~main} → {@code main}; falls back to the whole PID. */
+    static String listenerName(Map<String, ?> properties) {
+        Object pid = properties.get("service.pid");
+        if (pid == null) {
+            return "default";
+        }
+        String text = pid.toString();
+        int tilde = text.lastIndexOf('~');
+        return tilde >= 0 ? text.substring(tilde + 1) : text;
+    }
+
+    private record Values(String listener, Map<String, ?> properties) {
+
+        private String raw(String key) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return null;
+            }
+            String text = value.toString().trim();
+            return text.isEmpty() ? null : text;
+        }
+
+        String string(String key, String fallback) {
+            String value = raw(key);
+            return value == null ? fallback : value;
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            String value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                int number = Integer.parseInt(value);
+                if (number >= min && number <= max) {
+                    return number;
+                }
+            } catch (NumberFormatException notANumber) {
+                // reported below
+            }
+            throw new InvalidSettingException(listener, key, value, "an integer " + min + "-" + max);
+        }
+
+        PortRange portRange(String key) {
+            String value = raw(key);
+            if (value == null) {
+                return null;
+            }
+            String[] ends = value.split("[-:]", -1);
+            try {
+                if (ends.length == 2) {
+                    int first = Integer.parseInt(ends[0].trim());
+                    int last = Integer.parseInt(ends[1].trim());
+                    if (first >= 1024 && last <= 65535 && first <= last) {
+                        return new PortRange(first, last);
+                    }
+                }
+            } catch (NumberFormatException notANumber) {
+                // reported below
+            }
+            throw new InvalidSettingException(listener, key, value, "a range like 50000-50999 within 1024-65535");
+        }
+
+        String ipv4(String key) {
+            String value = raw(key);
+            if (value == null) {
+                return null;
+            }
+            String[] parts = value.split("\\.", -1);
+            boolean valid = parts.length == 4 && Arrays.stream(parts).allMatch(part -> {
+                try {
+                    int octet = Integer.parseInt(part);
+                    return octet >= 0 && octet <= 255 && !part.startsWith("+");
+                } catch (NumberFormatException notANumber) {
+                    return false;
+                }
+            });
+            if (!valid) {
+                throw new InvalidSettingException(listener, key, value, "a dotted IPv4 address");
+            }
+            return value;
+        }
+
+        List<String> list(String key) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return List.of();
+            }
+            if (value instanceof String[] array) {
+                return Arrays.stream(array).map(String::trim).filter(s -> !s.isEmpty()).toList();
+            }
+            return Arrays.stream(value.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+    }
+}

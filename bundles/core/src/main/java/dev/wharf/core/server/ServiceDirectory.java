@@ -1,0 +1,104 @@
+package dev.wharf.core.server;
+
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.hook.UploadHook;
+import dev.wharf.api.storage.StorageProvider;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The SPI services currently registered, tracked with dynamic references so that backend bundles can come and
+ * go without restarting listeners or sessions. This is the only place the core learns about backends.
+ */
+@Component(service = ServiceDirectory.class)
+public class ServiceDirectory {
+
+    /** A tracked service with what the core needs to order it. */
+    public record Tracked<S>(S service, String name, int ranking, long serviceId) {
+    }
+
+    private static final Comparator<Tracked<?>> BY_RANKING =
+            Comparator.<Tracked<?>>comparingInt(Tracked::ranking).reversed().thenComparingLong(Tracked::serviceId);
+
+    private final List<Tracked<AuthBackend>> authBackends = new CopyOnWriteArrayList<>();
+    private final List<Tracked<StorageProvider>> storageProviders = new CopyOnWriteArrayList<>();
+    private final List<Tracked<UploadHook>> uploadHooks = new CopyOnWriteArrayList<>();
+    private final UploadHookDispatcher hookDispatcher = new UploadHookDispatcher(this::uploadHooks);
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addAuthBackend(AuthBackend backend, Map<String, Object> properties) {
+        authBackends.add(track(backend, properties, AuthBackend.NAME_PROPERTY));
+    }
+
+    void removeAuthBackend(AuthBackend backend) {
+        authBackends.removeIf(tracked -> tracked.service() == backend);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addStorageProvider(StorageProvider provider, Map<String, Object> properties) {
+        storageProviders.add(track(provider, properties, StorageProvider.NAME_PROPERTY));
+    }
+
+    void removeStorageProvider(StorageProvider provider) {
+        storageProviders.removeIf(tracked -> tracked.service() == provider);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addUploadHook(UploadHook hook, Map<String, Object> properties) {
+        uploadHooks.add(track(hook, properties, "component.name"));
+    }
+
+    void removeUploadHook(UploadHook hook) {
+        uploadHooks.removeIf(tracked -> tracked.service() == hook);
+    }
+
+    @Deactivate
+    void deactivate() {
+        hookDispatcher.close();
+    }
+
+    /**
+     * The login chain: backends named in {@code order} first, in that order, then all others by descending
+     * {@code service.ranking}.
+     */
+    public List<Tracked<AuthBackend>> authChain(List<String> order) {
+        return authBackends.stream().sorted(Comparator.<Tracked<AuthBackend>>comparingInt(tracked -> {
+            int position = order.indexOf(tracked.name());
+            return position < 0 ? order.size() : position;
+        }).thenComparing(BY_RANKING)).toList();
+    }
+
+    /** The storage provider with the highest ranking, if any. */
+    public Optional<StorageProvider> storageProvider() {
+        return storageProviders.stream().sorted(BY_RANKING).map(Tracked::service).findFirst();
+    }
+
+    List<UploadHook> uploadHooks() {
+        return uploadHooks.stream().sorted(BY_RANKING).map(Tracked::service).toList();
+    }
+
+    public UploadHookDispatcher hookDispatcher() {
+        return hookDispatcher;
+    }
+
+    private static <S> Tracked<S> track(S service, Map<String, Object> properties, String nameKey) {
+        Object ranking = properties.get(Constants.SERVICE_RANKING);
+        Object name = properties.get(nameKey);
+        Object id = properties.get(Constants.SERVICE_ID);
+        return new Tracked<>(service, name == null ? service.getClass().getName() : name.toString(),
+                ranking instanceof Integer value ? value : 0, id instanceof Long value ? value : 0L);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.wharf.core.session;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The control connection: reads command lines (CRLF or bare LF, bounded length) and writes RFC 959 replies.
+ * Its buffers are allocated once per session.
+ */
+public final class ControlChannel {
+
+    /** A line longer than the limit; the session answers 421 and closes (as Pure-FTPd does). */
+    public static final class LineTooLongException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LineTooLongException(int limit) {
+            super("command line longer than " + limit + " bytes");
+        }
+    }
+
+    private static final byte TELNET_IAC = (byte) 0xFF;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final byte[] buffer = new byte[8192];
+    private final byte[] line;
+    private final StringBuilder replyText = new StringBuilder(256);
+    private int bufferStart;
+    private int bufferEnd;
+
+    public ControlChannel(Socket socket, int maxLineLength) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        this.line = new byte[maxLineLength];
+    }
+
+    /**
+     * Reads one command line without its terminator, or {@code null} at end of stream. Telnet IAC sequences
+     * (sent by some clients before ABOR) are dropped.
+     */
+    public String readLine() throws IOException {
+        int length = 0;
+        while (true) {
+            if (bufferStart == bufferEnd && !fill()) {
+                if (length == 0) {
+                    return null;
+                }
+                throw new EOFException("connection closed in the middle of a command");
+            }
+            byte b = buffer[bufferStart++];
+            if (b == '\n') {
+                if (length > 0 && line[length - 1] == '\r') {
+                    length--;
+                }
+                return new String(line, 0, length, StandardCharsets.UTF_8);
+            }
+            if (b == TELNET_IAC) {
+                skipTelnetCommand();
+                continue;
+            }
+            if (length == line.length) {
+                throw new LineTooLongException(line.length);
+            }
+            line[length++] = b;
+        }
+    }
+
+    /** IAC is followed by one command byte (IP, DM …); IAC IAC stands for a literal 0xFF, also dropped here. */
+    private void skipTelnetCommand() throws IOException {
+        if (bufferStart == bufferEnd && !fill()) {
+            return;
+        }
+        bufferStart++;
+    }
+
+    private boolean fill() throws IOException {
+        int read = in.read(buffer, 0, buffer.length);
+        if (read <= 0) {
+            return false;
+        }
+        bufferStart = 0;
+        bufferEnd = read;
+        return true;
+    }
+
+    /** Whether more command bytes are already waiting, i.e. the client pipelined commands. */
+    public boolean hasBufferedInput() {
+        return bufferStart < bufferEnd;
+    }
+
+    /** Sends a one-line reply. */
+    public void reply(int code, String text) throws IOException {
+        replyText.setLength(0);
+        replyText.append(code).append(' ').append(text).append("\r\n");
+        send();
+    }
+
+    /** Sends a multi-line reply: every line but the last as {@code code-text}. */
+    public void reply(int code, List<String> lines) throws IOException {
+        replyText.setLength(0);
+        for (int i = 0; i < lines.size(); i++) {
+            replyText.append(code).append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
+        }
+        send();
+    }
+
+    /**
+     * Sends {@code code-first}, the middle lines verbatim (each should start with a space, as FEAT's do), then
+     * {@code code last}.
+     */
+    public void replyBlock(int code, String first, List<String> middle, String last) throws IOException {
+        replyText.setLength(0);
+        replyText.append(code).append('-').append(first).append("\r\n");
+        middle.forEach(text -> replyText.append(text).append("\r\n"));
+        replyText.append(code).append(' ').append(last).append("\r\n");
+        send();
+    }
+
+    private void send() throws IOException {
+        // replies never carry bare CR/LF from user input: callers pass names through Replies.quote
+        out.write(replyText.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
