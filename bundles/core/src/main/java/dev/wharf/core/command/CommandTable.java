@@ -1,0 +1,85 @@
+package dev.wharf.core.command;
+
+import dev.wharf.core.session.FtpSession;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every FTP command the server knows, in one place: its name, whether it needs a login, whether it takes an
+ * argument, its help text and the method that runs it. To add a command, add a line here.
+ */
+public final class CommandTable {
+
+    /** What a command does with its argument; {@link #REQUIRED} gets {@code 501} when none is given. */
+    public enum Argument { NONE, OPTIONAL, REQUIRED }
+
+    /** Runs one command; replies through {@code session.control()}. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(FtpSession session, String argument) throws IOException;
+    }
+
+    public record Command(String name, boolean needsLogin, Argument argument, String help, Handler handler) {
+    }
+
+    private static final boolean LOGIN = true;
+    private static final boolean ANYONE = false;
+
+    public static final CommandTable STANDARD = new CommandTable()
+            // login and session
+            .add("USER", ANYONE, Argument.REQUIRED, "<sp> username", LoginCommands::user)
+            .add("PASS", ANYONE, Argument.OPTIONAL, "<sp> password", LoginCommands::pass)
+            .add("QUIT", ANYONE, Argument.NONE, "(end the session)", LoginCommands::quit)
+            // information
+            .add("SYST", ANYONE, Argument.NONE, "(system type)", InfoCommands::syst)
+            .add("FEAT", ANYONE, Argument.NONE, "(list extensions)", InfoCommands::feat)
+            .add("OPTS", ANYONE, Argument.REQUIRED, "<sp> UTF8 ON", InfoCommands::opts)
+            .add("HELP", ANYONE, Argument.OPTIONAL, "[<sp> command]", InfoCommands::help)
+            .add("NOOP", ANYONE, Argument.NONE, "(do nothing)", InfoCommands::noop)
+            // transfer parameters and data connections
+            .add("TYPE", ANYONE, Argument.REQUIRED, "<sp> A | I", TransferParameterCommands::type)
+            .add("MODE", ANYONE, Argument.REQUIRED, "<sp> S", TransferParameterCommands::mode)
+            .add("STRU", ANYONE, Argument.REQUIRED, "<sp> F", TransferParameterCommands::stru)
+            .add("PASV", LOGIN, Argument.NONE, "(passive data connection)", TransferParameterCommands::pasv)
+            .add("EPSV", LOGIN, Argument.OPTIONAL, "[<sp> 1 | 2 | ALL]", TransferParameterCommands::epsv)
+            .add("PORT", LOGIN, Argument.REQUIRED, "<sp> h1,h2,h3,h4,p1,p2", TransferParameterCommands::port)
+            .add("EPRT", LOGIN, Argument.REQUIRED, "<sp> |af|address|port|", TransferParameterCommands::eprt)
+            // directories
+            .add("PWD", LOGIN, Argument.NONE, "(print directory)", DirectoryCommands::pwd)
+            .add("XPWD", LOGIN, Argument.NONE, "(print directory)", DirectoryCommands::pwd)
+            .add("CWD", LOGIN, Argument.OPTIONAL, "[<sp> directory]", DirectoryCommands::cwd)
+            .add("XCWD", LOGIN, Argument.OPTIONAL, "[<sp> directory]", DirectoryCommands::cwd)
+            .add("CDUP", LOGIN, Argument.NONE, "(parent directory)", DirectoryCommands::cdup)
+            .add("XCUP", LOGIN, Argument.NONE, "(parent directory)", DirectoryCommands::cdup)
+            .add("MKD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::mkd)
+            .add("XMKD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::mkd)
+            .add("RMD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::rmd)
+            .add("XRMD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::rmd)
+            .add("LIST", LOGIN, Argument.OPTIONAL, "[<sp> path]", DirectoryCommands::list)
+            .add("NLST", LOGIN, Argument.OPTIONAL, "[<sp> path]", DirectoryCommands::nlst)
+            // files
+            .add("RETR", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::retr)
+            .add("STOR", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::stor)
+            .add("DELE", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::dele)
+            .add("SIZE", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::size)
+            .add("MDTM", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::mdtm);
+
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    private CommandTable add(String name, boolean needsLogin, Argument argument, String help, Handler handler) {
+        commands.put(name, new Command(name, needsLogin, argument, help, handler));
+        return this;
+    }
+
+    /** The command for an upper-case verb, or {@code null}. */
+    public Command lookup(String verb) {
+        return commands.get(verb);
+    }
+
+    public Collection<Command> all() {
+        return Collections.unmodifiableCollection(commands.values());
+    }
+}

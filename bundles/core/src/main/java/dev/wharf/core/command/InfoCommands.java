@@ -1,0 +1,66 @@
+package dev.wharf.core.command;
+
+import dev.wharf.core.command.CommandTable.Command;
+import dev.wharf.core.session.FtpSession;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** SYST, FEAT, OPTS, HELP, NOOP. */
+final class InfoCommands {
+
+    private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " MDTM", " PASV", " SIZE", " UTF8",
+            " TVFS");
+
+    private InfoCommands() {
+    }
+
+    static void syst(FtpSession session, String argument) throws IOException {
+        session.control().reply(215, "UNIX Type: L8");
+    }
+
+    static void feat(FtpSession session, String argument) throws IOException {
+        session.control().replyBlock(211, "Extensions supported:", FEATURES, "End.");
+    }
+
+    /** Names are always UTF-8, so {@code OPTS UTF8 ON} simply confirms it (RFC 2640). */
+    static void opts(FtpSession session, String argument) throws IOException {
+        String option = argument.trim().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+        if (option.equals("UTF8 ON") || option.equals("UTF8")) {
+            session.control().reply(200, "OK, UTF-8 enabled");
+        } else if (option.equals("UTF8 OFF")) {
+            session.control().reply(504, "UTF-8 cannot be turned off");
+        } else {
+            session.control().reply(501, "Unknown option " + Replies.printable(argument.trim()));
+        }
+    }
+
+    static void help(FtpSession session, String argument) throws IOException {
+        if (!argument.isBlank()) {
+            Command command = CommandTable.STANDARD.lookup(argument.trim().toUpperCase(Locale.ROOT));
+            if (command == null) {
+                session.control().reply(502, "Unknown command " + Replies.printable(argument.trim()));
+            } else {
+                session.control().reply(214, "Syntax: " + command.name() + " " + command.help());
+            }
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        StringBuilder row = new StringBuilder(" ");
+        for (Command command : CommandTable.STANDARD.all()) {
+            if (row.length() > 64) {
+                lines.add(row.toString());
+                row.setLength(0);
+                row.append(' ');
+            }
+            row.append(String.format(Locale.ROOT, "%-6s", command.name()));
+        }
+        lines.add(row.toString());
+        session.control().replyBlock(214, "The following commands are recognized.", lines, "Help OK.");
+    }
+
+    static void noop(FtpSession session, String argument) throws IOException {
+        session.control().reply(200, "Zzz...");
+    }
+}

@@ -1,0 +1,156 @@
+package dev.wharf.core.command;
+
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.storage.StorageProvider;
+import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.server.ServiceDirectory.Tracked;
+import dev.wharf.core.session.FtpSession;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** USER, PASS and QUIT: the login flow through the auth-backend chain. */
+final class LoginCommands {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoginCommands.class);
+    private static final int MAX_USER_LENGTH = 127;
+    private static final int MAX_PASSWORD_LENGTH = 511;
+    /** Each failed attempt in a session waits longer; this many ends the session. */
+    private static final int MAX_FAILED_LOGINS = 6;
+    private static final long FAILURE_DELAY_MILLIS = 400;
+
+    private LoginCommands() {
+    }
+
+    static void user(FtpSession session, String argument) throws IOException {
+        if (session.isLoggedIn()) {
+            session.control().reply(530, "You're already logged in");
+            return;
+        }
+        String user = Replies.printable(argument.length() > MAX_USER_LENGTH
+                ? argument.substring(0, MAX_USER_LENGTH) : argument);
+        session.pendingUser(user);
+        session.control().reply(331, "User " + user + " OK. Password required");
+    }
+
+    static void pass(FtpSession session, String password) throws IOException {
+        if (session.isLoggedIn()) {
+            session.control().reply(530, "We can't do that in the current session");
+            return;
+        }
+        String user = session.pendingUser();
+        if (user == null) {
+            session.control().reply(530, "Please tell me who you are");
+            return;
+        }
+        session.pendingUser(null);
+        if (password.length() > MAX_PASSWORD_LENGTH) {
+            session.control().reply(530, "Line too long");
+            return;
+        }
+        LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
+                false);
+        for (Tracked<AuthBackend> backend : session.services().authChain(session.settings().authOrder())) {
+            AuthResult result = ask(backend, request);
+            switch (result) {
+                case AuthResult.Accepted accepted -> {
+                    startSession(session, accepted.account(), backend.name());
+                    return;
+                }
+                case AuthResult.Unknown unknown -> {
+                    // next backend
+                }
+                case AuthResult.Rejected rejected -> {
+                    LOG.info("Login refused for '{}' from {} by backend '{}': {}", user, clientIp(session),
+                            backend.name(), rejected.reason());
+                    refuse(session);
+                    return;
+                }
+                case AuthResult.Unavailable unavailable -> {
+                    LOG.warn("Auth backend '{}' unavailable for '{}': {}", backend.name(), user,
+                            unavailable.reason());
+                    session.control().reply(421, "Authentication service temporarily unavailable - try later");
+                    session.close();
+                    return;
+                }
+            }
+        }
+        LOG.info("Login refused for '{}' from {}: no backend knows this user", user, clientIp(session));
+        refuse(session);
+    }
+
+    /** A backend that throws is treated as unavailable: the client must not get in because of a bug. */
+    private static AuthResult ask(Tracked<AuthBackend> backend, LoginRequest request) {
+        try {
+            return backend.service().authenticate(request);
+        } catch (RuntimeException | LinkageError failure) {
+            LOG.error("Auth backend '{}' failed", backend.name(), failure);
+            return AuthResult.unavailable(failure.toString());
+        }
+    }
+
+    private static void startSession(FtpSession session, Account account, String backendName) throws IOException {
+        if (account.uid() == 0 || account.gid() == 0) {
+            LOG.warn("Login refused for '{}': backend '{}' maps it to uid/gid 0", account.name(), backendName);
+            session.control().reply(530, "Sorry, but I can't trust you");
+            return;
+        }
+        Optional<StorageProvider> provider = session.services().storageProvider();
+        StorageRoot storage;
+        try {
+            if (provider.isEmpty()) {
+                throw new IOException("no storage provider is installed");
+            }
+            storage = provider.get().open(account);
+        } catch (IOException | RuntimeException failure) {
+            LOG.error("Home of '{}' ({}) not available: {}", account.name(), account.home(), failure.toString());
+            session.control().reply(421, "Home directory not available - aborting");
+            session.close();
+            return;
+        }
+        ConfinedFileSystem files = new ConfinedFileSystem(storage.root(), account.startDirectory());
+        try {
+            files.changeDirectory(files.home());
+        } catch (IOException missingStart) {
+            files.changeDirectory("/");
+        }
+        session.logIn(account, storage, files);
+        LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
+        session.control().reply(230, "OK. Current directory is " + files.currentDirectory());
+    }
+
+    /** Same reply for unknown users and wrong passwords; the growing delay slows down guessing. */
+    private static void refuse(FtpSession session) throws IOException {
+        int failures = session.recordFailedLogin();
+        try {
+            Thread.sleep(FAILURE_DELAY_MILLIS * failures + ThreadLocalRandom.current().nextInt(100));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        session.control().reply(530, "Login authentication failed");
+        if (failures >= MAX_FAILED_LOGINS) {
+            LOG.warn("Closing session from {} after {} failed logins", clientIp(session), failures);
+            session.close();
+        }
+    }
+
+    static void quit(FtpSession session, String argument) throws IOException {
+        session.control().reply(221, java.util.List.of("Goodbye. You uploaded " + kilobytes(session.bytesUploaded())
+                + " and downloaded " + kilobytes(session.bytesDownloaded()) + " kbytes.", "Logout."));
+        session.close();
+    }
+
+    private static long kilobytes(long bytes) {
+        return (bytes + 1023) / 1024;
+    }
+
+    private static String clientIp(FtpSession session) {
+        return session.clientAddress().getAddress().getHostAddress();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.wharf.core.server;
+
+import dev.wharf.core.server.ListenerSettings.InvalidSettingException;
+import dev.wharf.core.session.FtpSession;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One FTP listener per factory configuration {@code dev.wharf.listener~<name>}: accepts connections and runs
+ * each session on its own virtual thread.
+ */
+@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = FtpListener.class)
+public class FtpListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FtpListener.class);
+    /** ComponentConstants.DEACTIVATION_REASON_DISPOSED and _BUNDLE_STOPPED (DS 1.1+), kept here to avoid the API jar. */
+    private static final int REASON_DISPOSED = 5;
+    private static final int REASON_BUNDLE_STOPPED = 6;
+
+    private final ServiceDirectory services;
+    private final ListenerSettings settings;
+    private final ServerSocket serverSocket;
+    private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+
+    @Activate
+    public FtpListener(@Reference ServiceDirectory services, Map<String, Object> properties) throws IOException {
+        this.services = services;
+        try {
+            this.settings = ListenerSettings.from(properties);
+        } catch (InvalidSettingException invalid) {
+            LOG.error("{} - listener not started; fix the configuration file", invalid.getMessage());
+            throw invalid;
+        }
+        this.serverSocket = bind(settings);
+        InetSocketAddress local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        LOG.info("Listener '{}' accepting FTP connections on {}:{}", settings.name(),
+                local.getAddress().getHostAddress(), local.getPort());
+        this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
+                .start(this::acceptLoop);
+    }
+
+    private static ServerSocket bind(ListenerSettings settings) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()),
+                    3 + settings.maxClients() / 8 + 50);
+            return socket;
+        } catch (IOException failure) {
+            socket.close();
+            LOG.error("Listener '{}' cannot listen on {}:{}: {}", settings.name(), settings.bindAddress(),
+                    settings.port(), failure.getMessage());
+            throw failure;
+        }
+    }
+
+    private void acceptLoop() {
+        while (!serverSocket.isClosed()) {
+            Socket client;
+            try {
+                client = serverSocket.accept();
+            } catch (IOException closedOrFailed) {
+                if (!serverSocket.isClosed()) {
+                    LOG.warn("Listener '{}' accept failed: {}", settings.name(), closedOrFailed.getMessage());
+                }
+                continue;
+            }
+            if (sessions.size() >= settings.maxClients()) {
+                refuse(client, "421 " + settings.maxClients()
+                        + " users (the maximum) are already logged in, sorry\r\n");
+                continue;
+            }
+            FtpSession session = new FtpSession(client, settings, services, Clock.systemDefaultZone());
+            sessions.add(session);
+            Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
+                try {
+                    session.run();
+                } finally {
+                    sessions.remove(session);
+                }
+            });
+        }
+    }
+
+    private static void refuse(Socket client, String reply) {
+        try (client; OutputStream out = client.getOutputStream()) {
+            out.write(reply.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException ignored) {
+            // the client is gone already
+        }
+    }
+
+    /** The port actually bound (useful when the configuration asks for port 0). */
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /**
+     * Stops accepting. Running sessions are closed only when the core itself goes away; when the configuration
+     * changes or is deleted they finish on their own, so an admin editing {@code etc/} drops nobody.
+     */
+    @Deactivate
+    void deactivate(int reason) {
+        try {
+            serverSocket.close();
+        } catch (SocketException ignored) {
+            // closing anyway
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        acceptor.interrupt();
+        boolean coreStopping = reason == REASON_BUNDLE_STOPPED || reason == REASON_DISPOSED;
+        if (coreStopping) {
+            sessions.forEach(FtpSession::shutdown);
+        }
+        LOG.info("Listener '{}' stopped ({} session(s) {})", settings.name(), sessions.size(),
+                coreStopping ? "closed" : "left running");
+    }
+}
