@@ -1,0 +1,328 @@
+package dev.wharf.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import dev.wharf.core.server.ListenerSettings.InvalidSettingException;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The FTP protocol over real sockets with Apache Commons Net as the client. */
+class FtpProtocolTest {
+
+    @TempDir
+    Path temp;
+    TestServer server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new TestServer(temp.resolve("users"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void goodLoginLandsInHomeAndBadLoginIsRefused() throws IOException {
+        FTPClient client = server.connect();
+        assertEquals(220, client.getReplyCode());
+        assertFalse(client.login("alice", "wrong"));
+        assertEquals(530, client.getReplyCode());
+        assertFalse(client.login("nobody", "wonderland"));
+        assertEquals(530, client.getReplyCode());
+        assertTrue(client.login("alice", "wonderland"));
+        assertEquals(230, client.getReplyCode());
+        assertEquals("/", client.printWorkingDirectory());
+        assertEquals(215, client.syst() > 0 ? client.getReplyCode() : -1);
+        client.logout();
+        assertEquals(221, client.getReplyCode());
+        client.disconnect();
+    }
+
+    @Test
+    void commandsBeforeLoginGet530AndUnknownCommandsGet500() throws IOException {
+        FTPClient client = server.connect();
+        assertEquals(530, client.sendCommand("PWD"));
+        assertEquals(530, client.sendCommand("RETR", "anything"));
+        assertEquals(500, client.sendCommand("FROBNICATE"));
+        assertEquals(501, client.sendCommand("USER"));
+        assertEquals(200, client.sendCommand("NOOP"));
+        assertEquals(211, client.sendCommand("FEAT"));
+        assertTrue(client.getReplyString().contains("EPSV"));
+        assertEquals(200, client.sendCommand("OPTS", "UTF8 ON"));
+        client.disconnect();
+    }
+
+    @Test
+    void tenThousandByteLineGetsAClearErrorAndTheServerCarriesOn() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            skipGreeting(replies);
+            OutputStream out = socket.getOutputStream();
+            out.write(("USER " + "x".repeat(10_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("421 Line too long", replies.readLine());
+            assertNull(replies.readLine(), "the connection is closed after the 421");
+        }
+        FTPClient client = server.loggedIn();
+        assertEquals(257, client.sendCommand("PWD"));
+        client.disconnect();
+    }
+
+    @Test
+    void httpRequestsAreCutOff() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            skipGreeting(replies);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("500 HTTP command: [get]", replies.readLine());
+            assertNull(replies.readLine());
+        }
+    }
+
+    @Test
+    void listingShowsNamesSizesAndDirectories() throws IOException {
+        Path home = server.home("alice");
+        Files.write(home.resolve("report.txt"), new byte[1234]);
+        Files.createDirectory(home.resolve("photos"));
+        Files.writeString(home.resolve(".hidden"), "x");
+        FTPClient client = server.loggedIn();
+        FTPFile[] files = client.listFiles();
+        assertEquals(226, client.getReplyCode());
+        assertEquals(2, files.length, Arrays.toString(files));
+        FTPFile photos = files[0];
+        FTPFile report = files[1];
+        assertEquals("photos", photos.getName());
+        assertTrue(photos.isDirectory());
+        assertEquals("report.txt", report.getName());
+        assertTrue(report.isFile());
+        assertEquals(1234, report.getSize());
+        assertEquals(List.of("photos", "report.txt"), List.of(client.listNames()));
+        assertEquals(3, client.listFiles("-a").length, "-a shows dot files");
+        client.disconnect();
+    }
+
+    @Test
+    void fiftyMegabyteRoundTripKeepsEveryByte() throws Exception {
+        byte[] content = new byte[50 * 1024 * 1024];
+        new Random(42).nextBytes(content);
+        String expected = sha256(content);
+        FTPClient client = server.loggedIn();
+
+        assertTrue(client.storeFile("big.bin", new ByteArrayInputStream(content)), client.getReplyString());
+        assertEquals(226, client.getReplyCode());
+        Path onDisk = server.home("alice").resolve("big.bin");
+        assertEquals(content.length, Files.size(onDisk));
+        assertEquals(expected, sha256(Files.readAllBytes(onDisk)));
+        try (var leftovers = Files.list(server.home("alice"))) {
+            assertEquals(List.of(onDisk), leftovers.toList(), "no temporary upload file is left behind");
+        }
+
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        CountingDigestSink sink = new CountingDigestSink(digest);
+        assertTrue(client.retrieveFile("big.bin", sink), client.getReplyString());
+        assertEquals(226, client.getReplyCode());
+        assertEquals(content.length, sink.count);
+        assertEquals(expected, HexFormat.of().formatHex(digest.digest()));
+        assertEquals(213, client.sendCommand("SIZE", "big.bin"));
+        assertEquals("213 " + content.length, client.getReplyString().trim());
+        client.disconnect();
+    }
+
+    @Test
+    void activeModeAndAsciiTransfersWork() throws IOException {
+        Files.writeString(server.home("alice").resolve("unix.txt"), "one\ntwo\n");
+        FTPClient client = server.loggedIn();
+        client.enterLocalActiveMode();
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile("unix.txt", binary), client.getReplyString());
+        assertEquals("one\ntwo\n", binary.toString(StandardCharsets.US_ASCII));
+
+        assertEquals(200, client.sendCommand("TYPE", "A"));
+        client.enterLocalPassiveMode();
+        InputStream raw = client.retrieveFileStream("unix.txt");
+        byte[] wire = raw.readAllBytes();
+        raw.close();
+        assertTrue(client.completePendingCommand());
+        assertEquals("one\r\ntwo\r\n", new String(wire, StandardCharsets.US_ASCII), "ASCII sends CRLF");
+
+        OutputStream upload = client.storeFileStream("dos.txt");
+        upload.write("a\r\nb\r\n".getBytes(StandardCharsets.US_ASCII));
+        upload.close();
+        assertTrue(client.completePendingCommand());
+        assertEquals("a\nb\n", Files.readString(server.home("alice").resolve("dos.txt")), "ASCII stores LF");
+        client.disconnect();
+    }
+
+    @Test
+    void activeConnectionsToOtherHostsOrLowPortsAreRefused() throws IOException {
+        FTPClient client = server.loggedIn();
+        assertEquals(500, client.sendCommand("PORT", "10,0,0,1,200,10"));
+        assertEquals(501, client.sendCommand("PORT", "127,0,0,1,0,80"));
+        assertEquals(501, client.sendCommand("PORT", "garbage"));
+        assertEquals(500, client.sendCommand("EPRT", "|1|10.0.0.1|51000|"));
+        client.disconnect();
+    }
+
+    @Test
+    void pathsCannotEscapeTheHome() throws IOException {
+        Files.writeString(server.base.resolve("secret.txt"), "top secret");
+        Files.createSymbolicLink(server.home("alice").resolve("escape"), server.base);
+        Files.createSymbolicLink(server.home("alice").resolve("escape.txt"), server.base.resolve("secret.txt"));
+        FTPClient client = server.loggedIn();
+
+        assertTrue(client.changeWorkingDirectory("../../.."));
+        assertEquals("/", client.printWorkingDirectory(), ".. stops at the root");
+        assertFalse(client.retrieveFile("../secret.txt", new ByteArrayOutputStream()));
+        assertEquals(550, client.getReplyCode());
+        assertFalse(client.retrieveFile("/../../secret.txt", new ByteArrayOutputStream()));
+        assertEquals(550, client.getReplyCode());
+        assertFalse(client.retrieveFile("escape.txt", new ByteArrayOutputStream()), "symlink out of the root");
+        assertEquals(550, client.getReplyCode());
+        assertFalse(client.changeWorkingDirectory("escape"));
+        assertEquals(550, client.getReplyCode());
+        assertFalse(client.storeFile("escape/secret.txt", new ByteArrayInputStream(new byte[3])));
+        assertEquals(553, client.getReplyCode());
+        assertTrue(client.storeFile("../secret.txt", new ByteArrayInputStream(new byte[3])), "lands in the home");
+        assertEquals(3, Files.size(server.home("alice").resolve("secret.txt")));
+        assertEquals("top secret", Files.readString(server.base.resolve("secret.txt")), "outside file untouched");
+        assertEquals(550, client.sendCommand("CWD", "a\u0001b"));
+        client.disconnect();
+    }
+
+    @Test
+    void directoriesAndFilesCanBeManaged() throws IOException {
+        FTPClient client = server.loggedIn();
+        assertTrue(client.makeDirectory("docs"));
+        assertEquals(257, client.getReplyCode());
+        assertTrue(Files.isDirectory(server.home("alice").resolve("docs")));
+        assertTrue(client.changeWorkingDirectory("docs"));
+        assertEquals("/docs", client.printWorkingDirectory());
+        assertTrue(client.storeFile("a.txt", new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(213, client.sendCommand("MDTM", "a.txt"));
+        assertTrue(client.getReplyString().trim().matches("213 \\d{14}"));
+        assertTrue(client.changeToParentDirectory());
+        assertFalse(client.removeDirectory("docs"), "not empty");
+        assertEquals(550, client.getReplyCode());
+        assertTrue(client.deleteFile("docs/a.txt"));
+        assertEquals(250, client.getReplyCode());
+        assertTrue(client.removeDirectory("docs"));
+        assertFalse(Files.exists(server.home("alice").resolve("docs")));
+        assertFalse(client.deleteFile("docs/a.txt"));
+        assertEquals(550, client.getReplyCode());
+        client.disconnect();
+    }
+
+    @Test
+    void rejectedStopsTheChainUnknownFallsThroughAndRootNeverLogsIn() throws IOException {
+        AtomicInteger asked = new AtomicInteger();
+        AuthBackend gatekeeper = request -> switch (request.user()) {
+            case "alice" -> AuthResult.rejected("alice is banned here");
+            case "root" -> AuthResult.accepted(new Account("root", server.home("alice").toString(), 0, 0,
+                    AccountLimits.NONE));
+            default -> {
+                asked.incrementAndGet();
+                yield AuthResult.unknown();
+            }
+        };
+        server.services.addAuthBackend(gatekeeper, TestServer.properties("gatekeeper", 100));
+        FTPClient client = server.connect();
+        assertFalse(client.login("alice", "wonderland"), "Rejected stops the chain");
+        assertFalse(client.login("root", "anything"));
+        assertTrue(client.getReplyString().contains("can't trust you"));
+        client.disconnect();
+
+        server.services.removeAuthBackend(gatekeeper);
+        FTPClient again = server.loggedIn();
+        assertEquals(257, again.sendCommand("PWD"));
+        again.disconnect();
+
+        server.services.addAuthBackend(gatekeeper, TestServer.properties("gatekeeper", 100));
+        server.passwords.put("bob", "builder");
+        java.nio.file.Files.createDirectories(server.home("bob"));
+        FTPClient bob = server.connect();
+        assertTrue(bob.login("bob", "builder"), "Unknown falls through to the next backend");
+        assertEquals(1, asked.get());
+        bob.disconnect();
+    }
+
+    @Test
+    void brokenSettingsNameTheKey() {
+        InvalidSettingException invalid = assertThrows(InvalidSettingException.class, () ->
+                new FtpListener(server.services, Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
+        assertEquals("Listener 'main': invalid value for 'port': 'abc' (expected an integer 0-65535)",
+                invalid.getMessage());
+        String passive = assertThrows(InvalidSettingException.class, () -> ListenerSettings.from(
+                Map.of("passive.ports", "80-90"))).getMessage();
+        assertTrue(passive.contains("'passive.ports'"), passive);
+    }
+
+    private static void skipGreeting(BufferedReader replies) throws IOException {
+        String line;
+        do {
+            line = replies.readLine();
+        } while (line != null && !line.startsWith("220 "));
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** Digests what the client writes, without keeping 50 MB in memory twice. */
+    private static final class CountingDigestSink extends OutputStream {
+        private final MessageDigest digest;
+        long count;
+
+        CountingDigestSink(MessageDigest digest) {
+            this.digest = digest;
+        }
+
+        @Override
+        public void write(int b) {
+            digest.update((byte) b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            digest.update(b, off, len);
+            count += len;
+        }
+    }
+}

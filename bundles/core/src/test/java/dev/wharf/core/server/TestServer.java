@@ -1,0 +1,105 @@
+package dev.wharf.core.server;
+
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import dev.wharf.api.storage.StorageCapability;
+import dev.wharf.api.storage.StorageProvider;
+import dev.wharf.api.storage.StorageRoot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPReply;
+
+/**
+ * A real listener on a loopback port with backends registered the way SCR would, for protocol tests without a
+ * framework. Users live in a map; every account's root is {@code <base>/<user>}.
+ */
+final class TestServer implements AutoCloseable {
+
+    final ServiceDirectory services = new ServiceDirectory();
+    final Path base;
+    final Map<String, String> passwords = new HashMap<>();
+    final FtpListener listener;
+
+    TestServer(Path base) throws IOException {
+        this(base, Map.of());
+    }
+
+    TestServer(Path base, Map<String, Object> extraSettings) throws IOException {
+        this.base = Files.createDirectories(base).toRealPath();
+        passwords.put("alice", "wonderland");
+        Files.createDirectories(this.base.resolve("alice"));
+        services.addAuthBackend(this::authenticate, properties("test-users", 0));
+        services.addStorageProvider(account -> new StorageRoot(Path.of(account.rootDirectory()).toRealPath(),
+                EnumSet.allOf(StorageCapability.class)), properties("test-storage", 0));
+        Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~test",
+                "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
+        settings.putAll(extraSettings);
+        listener = new FtpListener(services, settings);
+    }
+
+    private AuthResult authenticate(dev.wharf.api.auth.LoginRequest request) {
+        String expected = passwords.get(request.user());
+        if (expected == null) {
+            return AuthResult.unknown();
+        }
+        if (!expected.equals(request.password())) {
+            return AuthResult.rejected("wrong password");
+        }
+        return AuthResult.accepted(account(request.user()));
+    }
+
+    Account account(String user) {
+        return new Account(user, base.resolve(user).toString(), 1000, 1000, AccountLimits.NONE);
+    }
+
+    Path home(String user) {
+        return base.resolve(user);
+    }
+
+    static Map<String, Object> properties(String name, int ranking) {
+        return Map.of(AuthBackend.NAME_PROPERTY, name, StorageProvider.NAME_PROPERTY, name,
+                "service.ranking", ranking, "service.id", (long) name.hashCode());
+    }
+
+    int port() {
+        return listener.port();
+    }
+
+    /** A connected client, not logged in. */
+    FTPClient connect() throws IOException {
+        FTPClient client = new FTPClient();
+        client.setConnectTimeout(10_000);
+        client.setDefaultTimeout(30_000);
+        client.connect("127.0.0.1", port());
+        if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
+            throw new IOException("greeting was " + client.getReplyString());
+        }
+        client.setSoTimeout(30_000);
+        return client;
+    }
+
+    /** A client logged in as alice, passive and binary. */
+    FTPClient loggedIn() throws IOException {
+        FTPClient client = connect();
+        if (!client.login("alice", "wonderland")) {
+            throw new IOException("login failed: " + client.getReplyString());
+        }
+        client.enterLocalPassiveMode();
+        client.setFileType(FTP.BINARY_FILE_TYPE);
+        return client;
+    }
+
+    @Override
+    public void close() {
+        listener.deactivate(6);
+        services.deactivate();
+    }
+}
