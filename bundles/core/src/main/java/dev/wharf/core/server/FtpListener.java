@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * each session on its own virtual thread.
  */
 @Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = FtpListener.class)
+        service = FtpListener.class, immediate = true)
 public class FtpListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(FtpListener.class);

@@ -1,0 +1,241 @@
+package dev.wharf.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Runs inside Felix with the real core, storage-local and auth-passwd bundles: logs in over FTP, then stops,
+ * uninstalls and reinstalls the auth bundle and registers a competing backend, checking new logins and an
+ * already logged-in session at every step.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HotSwapTest {
+
+    private static final String PASSWD_BUNDLE = "dev.wharf.auth.passwd";
+    private static final long WAIT_MILLIS = 15_000;
+
+    static BundleContext context;
+    static Path work;
+    static int port;
+    static Configuration listenerConfig;
+    static Configuration passwdConfig;
+    static FTPClient longLived;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        context = FrameworkUtil.getBundle(HotSwapTest.class).getBundleContext();
+        work = Files.createTempDirectory("wharf-itest").toRealPath();
+        Path home = Files.createDirectories(work.resolve("ftp/alice"));
+        String hash = OpenBSDBCrypt.generate("wonderland".toCharArray(), salt(), 6);
+        Files.writeString(work.resolve("pureftpd.passwd"),
+                "alice:" + hash + ":1000:1000::" + home + "/./::::::::::::\n", StandardCharsets.UTF_8);
+        port = freePort();
+
+        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
+        passwdConfig = configAdmin.getConfiguration(PASSWD_BUNDLE, "?");
+        passwdConfig.update(dictionary("file", work.resolve("pureftpd.passwd").toString()));
+        listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest", "?");
+        listenerConfig.update(dictionary("bind", "127.0.0.1", "port", Integer.toString(port)));
+
+        longLived = awaitLogin("alice", "wonderland");
+        assertNotNull(longLived, "alice can log in once the bundles are up");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (longLived != null) {
+            longLived.disconnect();
+        }
+        if (listenerConfig != null) {
+            listenerConfig.delete();
+        }
+        if (passwdConfig != null) {
+            passwdConfig.delete();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void loggedInUserCanTransferFiles() throws IOException {
+        assertSessionWorks(longLived, "first.txt");
+        assertTrue(Files.exists(work.resolve("ftp/alice/first.txt")));
+    }
+
+    @Test
+    @Order(2)
+    void stoppingTheAuthBundleRefusesNewLoginsButKeepsSessions() throws Exception {
+        Bundle passwd = bundle(PASSWD_BUNDLE);
+        passwd.stop();
+        assertEquals(530, loginReply("alice", "wonderland"), "no backend: 530");
+        assertSessionWorks(longLived, "while-stopped.txt");
+
+        passwd.start();
+        FTPClient again = awaitLogin("alice", "wonderland");
+        assertNotNull(again, "logins work again after restart");
+        again.disconnect();
+    }
+
+    @Test
+    @Order(3)
+    void uninstallAndReinstallTheAuthBundle() throws Exception {
+        Bundle passwd = bundle(PASSWD_BUNDLE);
+        String location = passwd.getLocation();
+        passwd.uninstall();
+        assertEquals(530, loginReply("alice", "wonderland"), "uninstalled backend: 530");
+        assertSessionWorks(longLived, "while-uninstalled.txt");
+
+        Bundle reinstalled = context.installBundle(location);
+        reinstalled.start();
+        FTPClient again = awaitLogin("alice", "wonderland");
+        assertNotNull(again, "logins work after reinstall");
+        again.disconnect();
+        assertSessionWorks(longLived, "after-reinstall.txt");
+    }
+
+    @Test
+    @Order(4)
+    void aHigherRankedBackendComesFirstAndCanBeRemoved() throws Exception {
+        Path carolHome = Files.createDirectories(work.resolve("ftp/carol"));
+        AuthBackend override = request -> switch (request.user()) {
+            case "alice" -> AuthResult.rejected("alice is locked by the override backend");
+            case "carol" -> "secret".equals(request.password())
+                    ? AuthResult.accepted(new Account("carol", carolHome.toString(), 1001, 1001, AccountLimits.NONE))
+                    : AuthResult.rejected("bad password");
+            default -> AuthResult.unknown();
+        };
+        Dictionary<String, Object> properties = dictionary(AuthBackend.NAME_PROPERTY, "override");
+        properties.put("service.ranking", 100);
+        ServiceRegistration<AuthBackend> registration = context.registerService(AuthBackend.class, override,
+                properties);
+        try {
+            assertEquals(530, loginReply("alice", "wonderland"), "Rejected by the first backend stops the chain");
+            FTPClient carol = awaitLogin("carol", "secret");
+            assertNotNull(carol, "the new backend's own user logs in");
+            assertSessionWorks(carol, "carol.txt");
+            assertTrue(Files.exists(carolHome.resolve("carol.txt")));
+            carol.disconnect();
+            assertSessionWorks(longLived, "during-override.txt");
+        } finally {
+            registration.unregister();
+        }
+        assertEquals(530, loginReply("carol", "secret"), "carol is gone with her backend");
+        FTPClient alice = awaitLogin("alice", "wonderland");
+        assertNotNull(alice, "alice is back once the override is removed");
+        alice.disconnect();
+    }
+
+    /** Uploads a small file, reads it back and lists it, over a fresh passive data connection each time. */
+    private static void assertSessionWorks(FTPClient client, String name) throws IOException {
+        byte[] content = ("content of " + name).getBytes(StandardCharsets.UTF_8);
+        assertTrue(client.storeFile(name, new ByteArrayInputStream(content)), client.getReplyString());
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        assertTrue(client.retrieveFile(name, back), client.getReplyString());
+        assertTrue(Arrays.equals(content, back.toByteArray()), "downloaded bytes match");
+        assertTrue(Arrays.asList(client.listNames()).contains(name));
+    }
+
+    private static int loginReply(String user, String password) throws IOException {
+        FTPClient client = connect();
+        try {
+            client.login(user, password);
+            return client.getReplyCode();
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    /** Retries until the login succeeds (components activate asynchronously) or the wait is over. */
+    private static FTPClient awaitLogin(String user, String password) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                FTPClient client = connect();
+                if (client.login(user, password)) {
+                    client.enterLocalPassiveMode();
+                    client.setFileType(FTP.BINARY_FILE_TYPE);
+                    return client;
+                }
+                client.disconnect();
+            } catch (IOException notYetListening) {
+                // the listener is not up yet
+            }
+            Thread.sleep(200);
+        }
+        return null;
+    }
+
+    private static FTPClient connect() throws IOException {
+        FTPClient client = new FTPClient();
+        client.setConnectTimeout(5_000);
+        client.setDefaultTimeout(20_000);
+        client.connect("127.0.0.1", port);
+        return client;
+    }
+
+    private static Bundle bundle(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(symbolicName))
+                .findFirst().orElseThrow(() -> new AssertionError(symbolicName + " is not installed"));
+    }
+
+    private static <S> S service(Class<S> type) throws InterruptedException {
+        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        S service = tracker.waitForService(WAIT_MILLIS);
+        assertNotNull(service, type.getName() + " is available");
+        return service;
+    }
+
+    private static Dictionary<String, Object> dictionary(String... keysAndValues) {
+        Dictionary<String, Object> dictionary = new Hashtable<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            dictionary.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return dictionary;
+    }
+
+    private static byte[] salt() {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        return salt;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
