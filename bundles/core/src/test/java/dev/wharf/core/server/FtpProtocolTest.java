@@ -283,6 +283,26 @@ class FtpProtocolTest {
     }
 
     @Test
+    void idleSessionsAreClosedAndExtraClientsRefused() throws IOException {
+        try (TestServer strict = new TestServer(temp.resolve("strict"), Map.of("idle.timeout", "1",
+                "max.clients", "1"))) {
+            try (Socket first = new Socket("127.0.0.1", strict.port());
+                 Socket second = new Socket("127.0.0.1", strict.port())) {
+                first.setSoTimeout(10_000);
+                second.setSoTimeout(10_000);
+                BufferedReader secondReplies = new BufferedReader(new InputStreamReader(second.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertEquals("421 1 users (the maximum) are already logged in, sorry", secondReplies.readLine());
+                BufferedReader firstReplies = new BufferedReader(new InputStreamReader(first.getInputStream(),
+                        StandardCharsets.UTF_8));
+                skipGreeting(firstReplies);
+                assertEquals("421 Timeout - try typing a little faster next time", firstReplies.readLine());
+                assertNull(firstReplies.readLine());
+            }
+        }
+    }
+
+    @Test
     void brokenSettingsNameTheKey() {
         InvalidSettingException invalid = assertThrows(InvalidSettingException.class, () ->
                 new FtpListener(server.services, Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
