@@ -129,7 +129,13 @@ public final class FtpSession {
             control.reply(501, "Missing argument");
             return;
         }
-        command.handler().handle(this, argument);
+        try {
+            command.handler().handle(this, argument);
+        } catch (RuntimeException bug) {
+            // a bug in one command must not take the session (or its files) down with it
+            LOG.error("Command {} from {} failed", verb, socket.getRemoteSocketAddress(), bug);
+            control.reply(451, "Internal error - the command was not completed");
+        }
     }
 
     /** Closes the connection from another thread (the core is stopping). */

@@ -2,6 +2,7 @@ package dev.wharf.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -300,6 +301,27 @@ class FtpProtocolTest {
                 assertNull(firstReplies.readLine());
             }
         }
+    }
+
+    @Test
+    void uploadHooksHearAboutCompletedUploadsEvenWhenAnotherHookFails() throws Exception {
+        java.util.concurrent.BlockingQueue<dev.wharf.api.hook.UploadEvent> events =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        server.services.addUploadHook(event -> {
+            throw new IllegalStateException("a broken hook");
+        }, TestServer.properties("broken", 10));
+        server.services.addUploadHook(events::add, TestServer.properties("recorder", 0));
+        FTPClient client = server.loggedIn();
+        assertTrue(client.storeFile("hooked.txt", new ByteArrayInputStream(new byte[777])));
+        dev.wharf.api.hook.UploadEvent event = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertNotNull(event, "the hook was called");
+        assertEquals("alice", event.account());
+        assertEquals("/hooked.txt", event.virtualPath());
+        assertEquals(777, event.size());
+        assertEquals(server.home("alice").resolve("hooked.txt"), event.file());
+        assertTrue(event.complete());
+        assertEquals(257, client.sendCommand("PWD"), "the session is unaffected by the failing hook");
+        client.disconnect();
     }
 
     @Test
