@@ -1,0 +1,224 @@
+package dev.wharf.auth.passwd;
+
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.auth.passwd.AccessRules.BadRuleException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.LocalTime;
+import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Virtual users from a Pure-FTPd {@code pureftpd.passwd} file. The file is re-read when it changes on disk, so
+ * {@code pure-pw useradd} (or an editor) takes effect without a restart.
+ */
+@Component(service = AuthBackend.class, configurationPid = PasswdAuthBackend.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = AuthBackend.NAME_PROPERTY + "=passwd")
+@Designate(ocd = PasswdAuthBackend.Config.class)
+public class PasswdAuthBackend implements AuthBackend {
+
+    static final String PID = "dev.wharf.auth.passwd";
+    static final String HOME_VARIABLE = "${wharf.home}";
+    private static final Logger LOG = LoggerFactory.getLogger(PasswdAuthBackend.class);
+    /** Changes are noticed at most this late; checking the file on every login would cost a stat each time. */
+    private static final long RECHECK_MILLIS = 1000;
+    private static final String PASSWORD_ALPHABET =
+            "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+    @ObjectClassDefinition(name = "Wharf passwd users",
+            description = "Users from a Pure-FTPd pureftpd.passwd file")
+    public @interface Config {
+        @AttributeDefinition(description = "The passwd file; ${wharf.home} is replaced by the server directory")
+        String file() default HOME_VARIABLE + "/var/pureftpd.passwd";
+
+        @AttributeDefinition(description = "Create a demo account with a printed password when the file has no users")
+        boolean demo_create() default false;
+
+        String demo_user() default "demo";
+
+        String demo_home() default HOME_VARIABLE + "/var/ftp/demo";
+
+        int demo_uid() default 1000;
+
+        int demo_gid() default 1000;
+    }
+
+    private final Clock clock;
+    private volatile UserTable users;
+
+    public PasswdAuthBackend() {
+        this(Clock.systemDefaultZone());
+    }
+
+    PasswdAuthBackend(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Activate
+    @Modified
+    void configure(BundleContext context, Config config) throws IOException {
+        configure(serverHome(context), config);
+    }
+
+    void configure(String serverHome, Config config) throws IOException {
+        Path file = Path.of(config.file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
+        UserTable table = new UserTable(file);
+        table.reload();
+        if (config.demo_create() && table.entries.isEmpty()) {
+            createDemoAccount(table, config, serverHome);
+            table.reload();
+        }
+        users = table;
+        LOG.info("Serving {} user(s) from {}", table.entries.size(), file);
+    }
+
+    private static String serverHome(BundleContext context) {
+        String home = context.getProperty("wharf.home");
+        return home != null ? home : Path.of("").toAbsolutePath().toString();
+    }
+
+    @Override
+    public AuthResult authenticate(LoginRequest request) {
+        UserTable table = users;
+        if (table == null) {
+            return AuthResult.unknown();
+        }
+        PasswdEntry entry = table.current().get(request.user());
+        if (entry == null) {
+            return AuthResult.unknown();
+        }
+        if (!PasswordHashes.isSupported(entry.passwordHash())) {
+            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id or bcrypt)",
+                    entry.user(), table.file);
+            return AuthResult.rejected("unsupported password hash");
+        }
+        if (!PasswordHashes.verify(entry.passwordHash(), request.password())) {
+            return AuthResult.rejected("wrong password");
+        }
+        try {
+            if (!AccessRules.addressPermitted(request.clientAddress().getAddress(), entry.allowedClientIps(),
+                    entry.deniedClientIps())) {
+                return AuthResult.rejected("client address not allowed for this account");
+            }
+            if (!AccessRules.addressPermitted(request.serverAddress().getAddress(), entry.allowedLocalIps(),
+                    entry.deniedLocalIps())) {
+                return AuthResult.rejected("server address not allowed for this account");
+            }
+            if (!AccessRules.timePermitted(LocalTime.now(clock), entry.timeRestriction())) {
+                return AuthResult.rejected("outside the account's allowed hours " + entry.timeRestriction());
+            }
+        } catch (BadRuleException badRule) {
+            LOG.warn("Account '{}' in {}: {}; login refused", entry.user(), table.file, badRule.getMessage());
+            return AuthResult.rejected("malformed restriction: " + badRule.getMessage());
+        }
+        return AuthResult.accepted(entry.toAccount());
+    }
+
+    private void createDemoAccount(UserTable table, Config config, String serverHome) throws IOException {
+        String password = randomPassword(16);
+        Path home = Path.of(config.demo_home().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
+        Files.createDirectories(home);
+        PasswdEntry entry = new PasswdEntry(config.demo_user(), PasswordHashes.argon2id(password), config.demo_uid(),
+                config.demo_gid(), "Wharf demo account", home.toString(), 0, 0, 0, 0, 0, 0, 0, "", "", "", "", "");
+        appendAtomically(table.file, entry.toLine());
+        String message = "Demo account created: user '" + entry.user() + "' password '" + password + "' (home "
+                + home + ", stored hashed in " + table.file + ")";
+        LOG.info(message);
+        System.out.println(message);
+    }
+
+    /** Writes old content plus the new line to a temporary file, then renames it over the original. */
+    static void appendAtomically(Path file, String line) throws IOException {
+        Path directory = file.getParent();
+        Files.createDirectories(directory);
+        String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        if (!existing.isEmpty() && !existing.endsWith("\n")) {
+            existing += "\n";
+        }
+        Path temporary = Files.createTempFile(directory, ".pureftpd.passwd.", ".tmp");
+        try {
+            if (Files.getFileStore(temporary).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(temporary, existing + line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    private static String randomPassword(int length) {
+        SecureRandom random = new SecureRandom();
+        StringBuilder password = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            password.append(PASSWORD_ALPHABET.charAt(random.nextInt(PASSWORD_ALPHABET.length())));
+        }
+        return password.toString();
+    }
+
+    /** The parsed file plus what is needed to notice that it changed. */
+    private static final class UserTable {
+        final Path file;
+        volatile Map<String, PasswdEntry> entries = Map.of();
+        private volatile Object lastStamp;
+        private volatile long nextCheck;
+
+        UserTable(Path file) {
+            this.file = file;
+        }
+
+        Map<String, PasswdEntry> current() {
+            long now = System.currentTimeMillis();
+            if (now >= nextCheck) {
+                nextCheck = now + RECHECK_MILLIS;
+                try {
+                    if (!stamp().equals(lastStamp)) {
+                        reload();
+                        LOG.info("Reloaded {} user(s) from {}", entries.size(), file);
+                    }
+                } catch (IOException | UncheckedIOException unreadable) {
+                    LOG.warn("Cannot re-read {}; keeping the {} user(s) read before: {}", file, entries.size(),
+                            unreadable.toString());
+                }
+            }
+            return entries;
+        }
+
+        synchronized void reload() throws IOException {
+            Object stamp = stamp();
+            entries = PasswdFile.read(file);
+            lastStamp = stamp;
+        }
+
+        /** Modification time, size and inode: a rename-into-place with the same size and second is still seen. */
+        private Object stamp() throws IOException {
+            if (!Files.exists(file)) {
+                return "missing";
+            }
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.lastModifiedTime().toMillis() + "/" + attributes.size() + "/" + attributes.fileKey();
+        }
+    }
+}
