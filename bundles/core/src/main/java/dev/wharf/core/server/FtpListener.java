@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
@@ -41,17 +40,32 @@ public class FtpListener {
     private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
 
+    /**
+     * Starts listening. A configuration that cannot be used, or a port that cannot be bound, is logged as an
+     * error naming the problem and leaves this listener idle until the configuration is fixed; SCR then creates
+     * a new instance.
+     */
     @Activate
-    public FtpListener(@Reference ServiceDirectory services, Map<String, Object> properties) throws IOException {
+    public FtpListener(@Reference ServiceDirectory services, Map<String, Object> properties) {
         this.services = services;
+        ListenerSettings parsed = null;
+        ServerSocket socket = null;
         try {
-            this.settings = ListenerSettings.from(properties);
+            parsed = ListenerSettings.from(properties);
+            socket = bind(parsed);
         } catch (InvalidSettingException invalid) {
             LOG.error("{} - listener not started; fix the configuration file", invalid.getMessage());
-            throw invalid;
+        } catch (IOException bindFailed) {
+            LOG.error("Listener '{}' cannot listen on {}:{}: {}", parsed.name(), parsed.bindAddress(),
+                    parsed.port(), bindFailed.getMessage());
         }
-        this.serverSocket = bind(settings);
-        InetSocketAddress local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        this.settings = parsed;
+        this.serverSocket = socket;
+        if (socket == null) {
+            this.acceptor = null;
+            return;
+        }
+        InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
         LOG.info("Listener '{}' accepting FTP connections on {}:{}", settings.name(),
                 local.getAddress().getHostAddress(), local.getPort());
         this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
@@ -67,10 +81,13 @@ public class FtpListener {
             return socket;
         } catch (IOException failure) {
             socket.close();
-            LOG.error("Listener '{}' cannot listen on {}:{}: {}", settings.name(), settings.bindAddress(),
-                    settings.port(), failure.getMessage());
             throw failure;
         }
+    }
+
+    /** Whether the listener runs; false after a configuration or bind error. */
+    public boolean isListening() {
+        return serverSocket != null && !serverSocket.isClosed();
     }
 
     private void acceptLoop() {
@@ -111,11 +128,7 @@ public class FtpListener {
 
     /** The port actually bound (useful when the configuration asks for port 0). */
     public int port() {
-        return serverSocket.getLocalPort();
-    }
-
-    public String name() {
-        return settings.name();
+        return serverSocket == null ? -1 : serverSocket.getLocalPort();
     }
 
     public int sessionCount() {
@@ -128,10 +141,11 @@ public class FtpListener {
      */
     @Deactivate
     void deactivate(int reason) {
+        if (serverSocket == null) {
+            return;
+        }
         try {
             serverSocket.close();
-        } catch (SocketException ignored) {
-            // closing anyway
         } catch (IOException ignored) {
             // closing anyway
         }

@@ -327,9 +327,13 @@ class FtpProtocolTest {
     @Test
     void brokenSettingsNameTheKey() {
         InvalidSettingException invalid = assertThrows(InvalidSettingException.class, () ->
-                new FtpListener(server.services, Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
+                ListenerSettings.from(Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
         assertEquals("Listener 'main': invalid value for 'port': 'abc' (expected an integer 0-65535)",
                 invalid.getMessage());
+        FtpListener idle = new FtpListener(server.services, Map.of("service.pid", "dev.wharf.listener~main",
+                "port", "abc"));
+        assertFalse(idle.isListening(), "a broken configuration leaves the listener idle, logged as an error");
+        idle.deactivate(6);
         String passive = assertThrows(InvalidSettingException.class, () -> ListenerSettings.from(
                 Map.of("passive.ports", "80-90"))).getMessage();
         assertTrue(passive.contains("'passive.ports'"), passive);

@@ -1,0 +1,60 @@
+package dev.wharf.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * Writes a feature's default configurations as {@code etc/*.cfg} files for FileInstall, once: an existing file is
+ * the admin's and is never touched.
+ */
+final class ConfigFiles {
+
+    private ConfigFiles() {
+    }
+
+    /**
+     * The file FileInstall maps to {@code pid}: {@code a.b.cfg} for a singleton, {@code a.b-name.cfg} for the
+     * factory configuration {@code a.b~name}.
+     */
+    static Path fileFor(Path etc, String pid) {
+        return etc.resolve(pid.replace('~', '-') + ".cfg");
+    }
+
+    /** Returns whether a file was written. */
+    static boolean writeIfMissing(Path etc, String feature, String pid, Map<String, String> properties)
+            throws IOException {
+        Path file = fileFor(etc, pid);
+        if (Files.exists(file)) {
+            return false;
+        }
+        StringBuilder text = new StringBuilder();
+        text.append("# Configuration ").append(pid).append(", first written from feature '").append(feature)
+                .append("'.\n# Edit freely: changes are applied while the server runs.\n");
+        properties.forEach((key, value) -> text.append(key).append(" = ").append(escape(value)).append('\n'));
+        Files.createDirectories(etc);
+        Path temporary = Files.createTempFile(etc, ".", ".tmp");
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /** Properties-file escaping for values (FileInstall reads .cfg files like java.util.Properties). */
+    private static String escape(String value) {
+        StringBuilder escaped = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> escaped.append("\\\\");
+                case '\n' -> escaped.append("\\n");
+                case '\r' -> escaped.append("\\r");
+                case '\t' -> escaped.append("\\t");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+}

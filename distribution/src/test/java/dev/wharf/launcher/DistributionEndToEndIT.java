@@ -1,0 +1,167 @@
+package dev.wharf.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Starts the built server directory as a real process with {@code bin/wharf run} and drives it with curl, as an
+ * admin trying it out would.
+ */
+class DistributionEndToEndIT {
+
+    private static final Pattern DEMO_PASSWORD = Pattern.compile("Demo account created: user 'demo' password '([^']+)'");
+    private static final long WAIT_MILLIS = 30_000;
+
+    private Path server;
+    private Path log;
+    private Process process;
+    private int port;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        // a fresh unpack of the archive: what an admin downloads, with no state from earlier runs
+        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
+        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
+        Path unpacked = Files.createDirectories(Path.of("target/e2e-" + System.nanoTime()).toAbsolutePath());
+        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        try (Stream<Path> top = Files.list(unpacked)) {
+            server = top.findFirst().orElseThrow();
+        }
+        assertTrue(Files.isExecutable(server.resolve("bin/wharf")), "bin/wharf is executable in the archive");
+        port = freePort();
+        int passiveStart = 40_000 + new Random().nextInt(20_000);
+        Files.writeString(server.resolve("etc/dev.wharf.listener-main.cfg"), String.join("\n",
+                "bind = 127.0.0.1", "port = " + port, "passive.ports = " + passiveStart + "-" + (passiveStart + 49),
+                "idle.timeout = 60", ""));
+        log = server.resolve("var/e2e.log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(server.resolve("bin/wharf").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        process = builder.start();
+        awaitLog("accepting FTP connections on 127.0.0.1:" + port);
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (process != null) {
+            process.destroy(); // SIGTERM: the launcher's shutdown hook stops the framework
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("the server did not stop within 30 s of SIGTERM");
+            }
+        }
+    }
+
+    @Test
+    void listUploadDownloadWithCurlAndReportABrokenSetting() throws Exception {
+        String password = demoPassword();
+        String base = "ftp://127.0.0.1:" + port + "/";
+        String user = "demo:" + password;
+
+        Result listing = curl("--user", user, base);
+        assertEquals(0, listing.exitCode(), listing.output());
+
+        byte[] content = new byte[5 * 1024 * 1024];
+        new Random(7).nextBytes(content);
+        Path upload = server.resolve("upload.bin");
+        Files.write(upload, content);
+        Result stored = curl("--user", user, "-T", upload.toString(), base + "big%20file.bin");
+        assertEquals(0, stored.exitCode(), stored.output());
+        Path onDisk = server.resolve("var/ftp/demo/big file.bin");
+        assertTrue(Files.exists(onDisk), "the upload lands in the demo home");
+        assertArrayEquals(sha256(content), sha256(Files.readAllBytes(onDisk)));
+
+        Result names = curl("--user", user, "--list-only", base);
+        assertTrue(names.output().lines().anyMatch("big file.bin"::equals), names.output());
+
+        Path download = server.resolve("download.bin");
+        Result fetched = curl("--user", user, "-o", download.toString(), base + "big%20file.bin");
+        assertEquals(0, fetched.exitCode(), fetched.output());
+        assertArrayEquals(sha256(content), sha256(Files.readAllBytes(download)));
+
+        Result refused = curl("--user", "demo:wrong-" + password, base);
+        assertEquals(67, refused.exitCode(), "curl reports a refused login: " + refused.output());
+
+        Files.writeString(server.resolve("etc/dev.wharf.listener-main.cfg"), "bind = 127.0.0.1\nport = notanumber\n");
+        String error = awaitLog("invalid value for 'port'");
+        assertTrue(error.contains("ERROR"), error);
+        assertTrue(process.isAlive(), "a bad value does not take the server down");
+    }
+
+    private String demoPassword() throws Exception {
+        String line = awaitLog("Demo account created");
+        Matcher matcher = DEMO_PASSWORD.matcher(line);
+        assertTrue(matcher.find(), line);
+        return matcher.group(1);
+    }
+
+    /** Waits for a log line containing {@code text} and returns it. */
+    private String awaitLog(String text) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    if (line.contains(text)) {
+                        return line;
+                    }
+                }
+            }
+            if (!process.isAlive()) {
+                fail("the server exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+        fail("no log line with '" + text + "' within " + WAIT_MILLIS + " ms:\n" + Files.readString(log));
+        return null;
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result curl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--max-time", "60"));
+        command.addAll(List.of(arguments));
+        Process curl;
+        try {
+            curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException notInstalled) {
+            throw new AssertionError("this test needs the curl program (apt-get install curl)", notInstalled);
+        }
+        String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(curl.waitFor(90, TimeUnit.SECONDS), "curl finished");
+        return new Result(curl.exitValue(), output);
+    }
+
+    private static byte[] sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
