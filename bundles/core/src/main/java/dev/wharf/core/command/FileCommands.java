@@ -165,30 +165,34 @@ final class FileCommands {
     }
 
     static void size(FtpSession session, String argument) throws IOException {
-        ConfinedFileSystem files = session.files();
-        try {
-            Path path = files.resolveExisting(files.virtualPath(argument), true);
-            if (!Files.isRegularFile(path)) {
-                session.control().reply(550, "I can only retrieve regular files");
-                return;
-            }
-            session.control().reply(213, Long.toString(Files.size(path)));
-        } catch (IOException failure) {
-            session.control().reply(550, "Can't check for file existence");
-        }
+        replyAboutRegularFile(session, argument, path -> Long.toString(Files.size(path)));
     }
 
     static void mdtm(FtpSession session, String argument) throws IOException {
+        replyAboutRegularFile(session, argument, path -> MDTM_FORMAT.format(Files.getLastModifiedTime(path).toInstant()));
+    }
+
+    /** A fact about one regular file, read by {@link #replyAboutRegularFile}. */
+    @FunctionalInterface
+    private interface FileFact {
+        String of(Path path) throws IOException;
+    }
+
+    /** Replies {@code 213 <fact>} for a regular file inside the root, {@code 550} otherwise (SIZE, MDTM). */
+    private static void replyAboutRegularFile(FtpSession session, String argument, FileFact fact) throws IOException {
         ConfinedFileSystem files = session.files();
+        String answer;
         try {
             Path path = files.resolveExisting(files.virtualPath(argument), true);
             if (!Files.isRegularFile(path)) {
                 session.control().reply(550, "I can only retrieve regular files");
                 return;
             }
-            session.control().reply(213, MDTM_FORMAT.format(Files.getLastModifiedTime(path).toInstant()));
+            answer = fact.of(path);
         } catch (IOException failure) {
             session.control().reply(550, "Can't check for file existence");
+            return;
         }
+        session.control().reply(213, answer);
     }
 }
