@@ -32,13 +32,18 @@ public final class CommandTable {
             // login and session
             .add("USER", ANYONE, Argument.REQUIRED, "<sp> username", LoginCommands::user)
             .add("PASS", ANYONE, Argument.OPTIONAL, "<sp> password", LoginCommands::pass)
+            .add("ACCT", ANYONE, Argument.OPTIONAL, "(not needed here)", StatusCommands::acct)
+            .add("REIN", LOGIN, Argument.NONE, "(log out, keep the connection)", StatusCommands::rein)
             .add("QUIT", ANYONE, Argument.NONE, "(end the session)", LoginCommands::quit)
             // information
             .add("SYST", ANYONE, Argument.NONE, "(system type)", InfoCommands::syst)
             .add("FEAT", ANYONE, Argument.NONE, "(list extensions)", InfoCommands::feat)
-            .add("OPTS", ANYONE, Argument.REQUIRED, "<sp> UTF8 ON", InfoCommands::opts)
+            .add("OPTS", ANYONE, Argument.REQUIRED, "<sp> UTF8 ON | MLST facts", InfoCommands::opts)
             .add("HELP", ANYONE, Argument.OPTIONAL, "[<sp> command]", InfoCommands::help)
             .add("NOOP", ANYONE, Argument.NONE, "(do nothing)", InfoCommands::noop)
+            .add("STAT", LOGIN, Argument.OPTIONAL, "[<sp> path]", StatusCommands::stat)
+            .add("SITE", LOGIN, Argument.REQUIRED, "<sp> CHMOD | UTIME | IDLE | TIME | HELP", SiteCommands::site)
+            .add("SMNT", LOGIN, Argument.OPTIONAL, "(not supported)", StatusCommands::smnt)
             // transfer parameters and data connections
             .add("TYPE", ANYONE, Argument.REQUIRED, "<sp> A | I", TransferParameterCommands::type)
             .add("MODE", ANYONE, Argument.REQUIRED, "<sp> S", TransferParameterCommands::mode)
@@ -47,7 +52,10 @@ public final class CommandTable {
             .add("EPSV", LOGIN, Argument.OPTIONAL, "[<sp> 1 | 2 | ALL]", TransferParameterCommands::epsv)
             .add("PORT", LOGIN, Argument.REQUIRED, "<sp> h1,h2,h3,h4,p1,p2", TransferParameterCommands::port)
             .add("EPRT", LOGIN, Argument.REQUIRED, "<sp> |af|address|port|", TransferParameterCommands::eprt)
-            // directories
+            .add("PRET", LOGIN, Argument.REQUIRED, "<sp> command", FileCommands::pret)
+            .add("REST", LOGIN, Argument.REQUIRED, "<sp> offset", FileCommands::rest)
+            .add("ABOR", LOGIN, Argument.NONE, "(abort the transfer)", FileCommands::abor)
+            // directories and listings
             .add("PWD", LOGIN, Argument.NONE, "(print directory)", DirectoryCommands::pwd)
             .add("XPWD", LOGIN, Argument.NONE, "(print directory)", DirectoryCommands::pwd)
             .add("CWD", LOGIN, Argument.OPTIONAL, "[<sp> directory]", DirectoryCommands::cwd)
@@ -58,14 +66,22 @@ public final class CommandTable {
             .add("XMKD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::mkd)
             .add("RMD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::rmd)
             .add("XRMD", LOGIN, Argument.REQUIRED, "<sp> directory", DirectoryCommands::rmd)
-            .add("LIST", LOGIN, Argument.OPTIONAL, "[<sp> path]", DirectoryCommands::list)
-            .add("NLST", LOGIN, Argument.OPTIONAL, "[<sp> path]", DirectoryCommands::nlst)
+            .add("LIST", LOGIN, Argument.OPTIONAL, "[<sp> -alR1CFdrtS] [<sp> path or glob]", ListingCommands::list)
+            .add("NLST", LOGIN, Argument.OPTIONAL, "[<sp> path or glob]", ListingCommands::nlst)
+            .add("MLSD", LOGIN, Argument.OPTIONAL, "[<sp> directory]", ListingCommands::mlsd)
+            .add("MLST", LOGIN, Argument.OPTIONAL, "[<sp> path]", ListingCommands::mlst)
             // files
             .add("RETR", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::retr)
             .add("STOR", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::stor)
+            .add("APPE", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::appe)
+            .add("STOU", LOGIN, Argument.OPTIONAL, "[<sp> name hint]", FileCommands::stou)
+            .add("ALLO", LOGIN, Argument.OPTIONAL, "<sp> size", FileCommands::allo)
             .add("DELE", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::dele)
+            .add("RNFR", LOGIN, Argument.REQUIRED, "<sp> path", FileCommands::rnfr)
+            .add("RNTO", LOGIN, Argument.REQUIRED, "<sp> path", FileCommands::rnto)
             .add("SIZE", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::size)
-            .add("MDTM", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::mdtm);
+            .add("MDTM", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::mdtm)
+            .add("MFMT", LOGIN, Argument.REQUIRED, "<sp> YYYYMMDDHHMMSS path", FileCommands::mfmt);
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
 

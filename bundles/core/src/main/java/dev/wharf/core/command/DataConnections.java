@@ -10,11 +10,17 @@ final class DataConnections {
     private DataConnections() {
     }
 
+    static SocketChannel open(FtpSession session) throws IOException {
+        return open(session, null);
+    }
+
     /**
      * Connects (passive accept or active connect) and sends {@code 150}; on failure replies {@code 425} and
      * returns {@code null}. Checks on the file itself must come before this call.
+     *
+     * @param note extra text for the 150 line (STOU's file name), or {@code null}
      */
-    static SocketChannel open(FtpSession session) throws IOException {
+    static SocketChannel open(FtpSession session, String note) throws IOException {
         if (!session.data().isReady()) {
             session.control().reply(425, "No data connection: use PASV, EPSV, PORT or EPRT first");
             return null;
@@ -26,7 +32,7 @@ final class DataConnections {
             session.control().reply(425, failure.getMessage());
             return null;
         }
-        session.control().reply(150, "Accepted data connection");
+        session.control().reply(150, note == null ? "Accepted data connection" : note);
         return channel;
     }
 }

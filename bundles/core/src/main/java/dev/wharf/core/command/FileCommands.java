@@ -4,6 +4,7 @@ import dev.wharf.api.hook.UploadEvent;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.session.Transfer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,29 +15,46 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** RETR, STOR, DELE, SIZE, MDTM. */
+/** RETR, STOR, APPE, STOU, REST, ABOR, DELE, RNFR, RNTO, SIZE, MDTM, MFMT, ALLO, PRET. */
 final class FileCommands {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileCommands.class);
-    private static final DateTimeFormatter MDTM_FORMAT = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
     /** Uploads are written under this prefix in the target directory, then renamed into place. */
     static final String UPLOAD_TEMP_PREFIX = ".wharf-upload.";
+    private static final String UNIQUE_PREFIX = "wharf.";
+    private static final int OUTPUT_BUFFER = 64 * 1024;
+
+    /** How STOR, APPE and STOU write. */
+    private enum UploadMode { REPLACE, APPEND, UNIQUE }
 
     private FileCommands() {
     }
 
     static void retr(FtpSession session, String argument) throws IOException {
+        long offset = session.takeRestartOffset();
+        if (offset > 0 && !session.binary()) {
+            session.control().reply(503, "ASCII resume is unsafe, please delete the file first");
+            return;
+        }
         ConfinedFileSystem files = session.files();
         FileChannel file;
         try {
@@ -51,93 +69,156 @@ final class FileCommands {
             return;
         }
         try (file) {
+            long size = file.size();
+            if (offset > size) {
+                session.control().reply(554, "Restart offset " + offset + " is too large for file size " + size + ".");
+                return;
+            }
             SocketChannel channel = DataConnections.open(session);
             if (channel == null) {
                 return;
             }
-            long sent;
+            Transfer transfer = session.beginTransfer("Sending " + Replies.printable(argument), channel,
+                    size - offset);
             try (channel) {
                 if (session.binary()) {
-                    sent = Transfers.sendFile(file, 0, channel);
+                    Transfers.sendFile(file, offset, channel, transfer::add);
                 } else {
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
-                    sent = Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer());
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), OUTPUT_BUFFER);
+                    Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(), transfer::add);
                     out.flush();
                 }
             } catch (IOException broken) {
-                session.control().reply(426, "Transfer aborted: " + broken.getMessage());
+                session.control().reply(426, transfer.aborted() ? "Transfer aborted"
+                        : "Transfer aborted: " + Replies.reason(broken));
                 return;
+            } finally {
+                session.addDownloaded(transfer.bytes());
+                session.endTransfer(transfer);
             }
-            session.addDownloaded(sent);
             session.control().reply(226, "File successfully transferred");
         }
     }
 
-    /**
-     * Atomic upload: data goes to a hidden temporary file in the target directory, which replaces the target
-     * only once the transfer completed. A failed upload leaves the old file (or nothing) behind.
-     */
     static void stor(FtpSession session, String argument) throws IOException {
+        upload(session, argument, UploadMode.REPLACE);
+    }
+
+    static void appe(FtpSession session, String argument) throws IOException {
+        upload(session, argument, UploadMode.APPEND);
+    }
+
+    /** STOU: the client's argument is only a hint; the name is made unique here, atomically. */
+    static void stou(FtpSession session, String argument) throws IOException {
+        upload(session, argument, UploadMode.UNIQUE);
+    }
+
+    /**
+     * A new upload (STOR, STOU) is atomic: data goes to a hidden temporary file in the target directory, which
+     * takes the final name only once the transfer completed; a failed upload leaves the old file (or nothing).
+     * Appending and resuming (APPE, REST+STOR) write in place, as they must to keep what is already there.
+     */
+    private static void upload(FtpSession session, String argument, UploadMode mode) throws IOException {
+        long offset = session.takeRestartOffset();
+        if (offset > 0 && !session.binary()) {
+            session.control().reply(503, "ASCII resume is unsafe, please delete the file first");
+            return;
+        }
         ConfinedFileSystem files = session.files();
         String virtualPath;
         Path target;
         try {
-            virtualPath = files.virtualPath(argument);
+            virtualPath = files.virtualPath(mode == UploadMode.UNIQUE ? uniqueName(session) : argument);
             target = files.resolveNew(virtualPath);
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
                 return;
             }
+            if (offset > 0 && (!Files.isRegularFile(target) || Files.size(target) < offset)) {
+                session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
+                return;
+            }
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        Path temporary = target.resolveSibling(UPLOAD_TEMP_PREFIX
+        boolean inPlace = mode == UploadMode.APPEND || offset > 0;
+        Path written = inPlace ? target : target.resolveSibling(UPLOAD_TEMP_PREFIX
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         FileChannel file;
         try {
-            file = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            file = inPlace
+                    ? FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+                    : FileChannel.open(written, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            file.position(mode == UploadMode.APPEND ? file.size() : offset);
+            if (offset > 0) {
+                file.truncate(offset);
+            }
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        long received = 0;
         boolean complete = false;
+        long received = 0;
         try {
             try (file) {
-                SocketChannel channel = DataConnections.open(session);
+                SocketChannel channel = DataConnections.open(session, mode == UploadMode.UNIQUE
+                        ? "FILE: " + Replies.printable(virtualPath.substring(virtualPath.lastIndexOf('/') + 1))
+                        : null);
                 if (channel == null) {
                     return;
                 }
+                Transfer transfer = session.beginTransfer("Receiving " + Replies.printable(virtualPath), channel, -1);
                 try (channel; InputStream in = Channels.newInputStream(channel)) {
                     if (session.binary()) {
-                        received = Transfers.receive(in, file, session.transferBuffer());
+                        Transfers.receive(in, file, session.transferBuffer(), transfer::add);
                     } else {
                         OutputStream out = Channels.newOutputStream(file);
-                        received = Transfers.receiveAscii(in, out, session.transferBuffer());
+                        Transfers.receiveAscii(in, out, session.transferBuffer(), transfer::add);
                     }
                     file.force(false);
                 } catch (IOException broken) {
                     LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),
-                            received, broken.toString());
-                    session.control().reply(451, "Transfer aborted: " + Replies.reason(broken));
+                            transfer.bytes(), broken.toString());
+                    session.control().reply(451, transfer.aborted() ? "Transfer aborted"
+                            : "Transfer aborted: " + Replies.reason(broken));
                     return;
+                } finally {
+                    received = transfer.bytes();
+                    session.addUploaded(received);
+                    session.endTransfer(transfer);
                 }
             }
-            moveIntoPlace(temporary, target);
+            if (!inPlace) {
+                moveIntoPlace(written, target);
+            }
             complete = true;
         } catch (IOException failure) {
             session.control().reply(451, "Can't store " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         } finally {
-            if (!complete) {
-                Files.deleteIfExists(temporary);
+            if (!complete && !inPlace) {
+                Files.deleteIfExists(written);
             }
         }
-        session.addUploaded(received);
         session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, target,
                 received, session.clientAddress(), true, session.clock().instant()));
-        session.control().reply(226, "File successfully transferred");
+        session.control().reply(226, mode == UploadMode.UNIQUE
+                ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
+                : "File successfully transferred");
+    }
+
+    /** A name no file in the current directory has yet; the CREATE_NEW of the final move keeps it unique. */
+    private static String uniqueName(FtpSession session) throws IOException {
+        ConfinedFileSystem files = session.files();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            String name = UNIQUE_PREFIX + Long.toHexString(System.currentTimeMillis()) + "."
+                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            if (!Files.exists(files.toReal(files.virtualPath(name)), LinkOption.NOFOLLOW_LINKS)) {
+                return name;
+            }
+        }
+        throw new IOException("no unique name found");
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {
@@ -145,6 +226,33 @@ final class FileCommands {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException notAtomic) {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static void rest(FtpSession session, String argument) throws IOException {
+        long offset;
+        try {
+            offset = Long.parseLong(argument.trim());
+            if (offset < 0) {
+                throw new NumberFormatException(argument);
+            }
+        } catch (NumberFormatException notANumber) {
+            session.restartOffset(0);
+            session.control().reply(554, List.of("REST needs a numeric parameter", "Restart offset reset to 0"));
+            return;
+        }
+        session.restartOffset(offset);
+        session.control().reply(350, "Restarting at " + offset + (offset > 0 && !session.binary()
+                ? ". But we're in ASCII mode" : ". Send STORE or RETRIEVE to initiate transfer"));
+    }
+
+    /** During a transfer the control reader has already closed the data connection; this answers in order. */
+    static void abor(FtpSession session, String argument) throws IOException {
+        session.restartOffset(0);
+        if (session.takeLastTransferAborted()) {
+            session.control().reply(226, "ABOR successful: transfer aborted");
+        } else {
+            session.control().reply(226, "Since you see this ABOR must've succeeded");
         }
     }
 
@@ -164,12 +272,118 @@ final class FileCommands {
         }
     }
 
+    static void rnfr(FtpSession session, String argument) throws IOException {
+        ConfinedFileSystem files = session.files();
+        try {
+            String path = files.virtualPath(argument);
+            if (path.equals("/")) {
+                throw new NoSuchFileException(path);
+            }
+            files.resolveExisting(path, false);
+            session.renameFrom(path);
+            session.control().reply(350, "RNFR accepted - file exists, ready for destination");
+        } catch (IOException failure) {
+            session.renameFrom(null);
+            session.control().reply(550, "Sorry, but that file doesn't exist");
+        }
+    }
+
+    static void rnto(FtpSession session, String argument) throws IOException {
+        String from = session.renameFrom();
+        session.renameFrom(null);
+        if (from == null) {
+            session.control().reply(503, "Need RNFR before RNTO");
+            return;
+        }
+        ConfinedFileSystem files = session.files();
+        try {
+            Path source = files.resolveExisting(from, false);
+            String toPath = files.virtualPath(argument);
+            if ((toPath + "/").startsWith(from + "/")) {
+                session.control().reply(553, "Can't move a directory into itself");
+                return;
+            }
+            Path target = files.resolveNew(toPath);
+            try {
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException otherFileSystem) {
+                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            session.control().reply(250, "File successfully renamed or moved");
+        } catch (IOException failure) {
+            session.control().reply(553, "Rename/move failure: " + Replies.reason(failure));
+        }
+    }
+
     static void size(FtpSession session, String argument) throws IOException {
         replyAboutRegularFile(session, argument, path -> Long.toString(Files.size(path)));
     }
 
     static void mdtm(FtpSession session, String argument) throws IOException {
-        replyAboutRegularFile(session, argument, path -> MDTM_FORMAT.format(Files.getLastModifiedTime(path).toInstant()));
+        replyAboutRegularFile(session, argument, path -> TIMESTAMP.format(Files.getLastModifiedTime(path).toInstant()));
+    }
+
+    /** MFMT YYYYMMDDHHMMSS path: sets the modification time (UTC), as in draft-somers-ftp-mfxx. */
+    static void mfmt(FtpSession session, String argument) throws IOException {
+        String text = argument.trim();
+        int space = text.indexOf(' ');
+        Instant time = space < 0 ? null : parseTimestamp(text.substring(0, space));
+        if (time == null) {
+            session.control().reply(501, "Usage: MFMT YYYYMMDDHHMMSS path");
+            return;
+        }
+        String name = text.substring(space + 1);
+        setModificationTime(session, name, time, "Modify=" + TIMESTAMP.format(time) + "; " + Replies.printable(name));
+    }
+
+    /** Sets the time of a file or directory inside the root and replies {@code 213 success}, or 550. */
+    static void setModificationTime(FtpSession session, String name, Instant time, String success)
+            throws IOException {
+        ConfinedFileSystem files = session.files();
+        try {
+            Path path = files.resolveExisting(files.virtualPath(name), true);
+            Files.setLastModifiedTime(path, FileTime.from(time));
+            session.control().reply(213, success);
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't change the time of " + Replies.printable(name) + ": "
+                    + Replies.reason(failure));
+        }
+    }
+
+    /** {@code YYYYMMDDHHMMSS} with optional {@code .sss}, UTC; {@code null} when malformed. */
+    static Instant parseTimestamp(String text) {
+        String seconds = text.contains(".") ? text.substring(0, text.indexOf('.')) : text;
+        if (!seconds.matches("\\d{14}")) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(seconds, DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT))
+                    .toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException invalid) {
+            return null;
+        }
+    }
+
+    static void allo(FtpSession session, String argument) throws IOException {
+        session.control().reply(202, "No storage allocation necessary");
+    }
+
+    /** PRET (a hint before the transfer command): only RETR of a missing file is refused up front. */
+    static void pret(FtpSession session, String argument) throws IOException {
+        String text = argument.trim();
+        if (text.toUpperCase(Locale.ROOT).startsWith("RETR ")) {
+            ConfinedFileSystem files = session.files();
+            try {
+                Path path = files.resolveExisting(files.virtualPath(text.substring(5)), true);
+                if (!Files.isRegularFile(path)) {
+                    throw new NoSuchFileException(text);
+                }
+            } catch (IOException missing) {
+                session.control().reply(550, "Sorry, but that file doesn't exist");
+                return;
+            }
+        }
+        session.control().reply(200, "Ready to proceed");
     }
 
     /** A fact about one regular file, read by {@link #replyAboutRegularFile}. */

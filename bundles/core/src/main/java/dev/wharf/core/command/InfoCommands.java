@@ -5,13 +5,16 @@ import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /** SYST, FEAT, OPTS, HELP, NOOP. */
 final class InfoCommands {
 
-    private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " MDTM", " PASV", " SIZE", " UTF8",
-            " TVFS");
+    private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " MDTM", " MFMT",
+            " MLST type*;size*;modify*;perm*;UNIX.mode*;UNIX.uid*;UNIX.gid*;unique*;", " PASV", " PRET",
+            " REST STREAM", " SIZE", " TVFS", " UTF8");
 
     private InfoCommands() {
     }
@@ -29,11 +32,33 @@ final class InfoCommands {
         String option = argument.trim().toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
         if (option.equals("UTF8 ON") || option.equals("UTF8")) {
             session.control().reply(200, "OK, UTF-8 enabled");
+        } else if (option.startsWith("MLST")) {
+            optsMlst(session, argument.trim().substring(4).trim());
         } else if (option.equals("UTF8 OFF")) {
             session.control().reply(504, "UTF-8 cannot be turned off");
         } else {
             session.control().reply(501, "Unknown option " + Replies.printable(argument.trim()));
         }
+    }
+
+    /** OPTS MLST fact;fact;… chooses the facts MLST and MLSD send; unknown names are ignored (RFC 3659 7.9). */
+    private static void optsMlst(FtpSession session, String requested) throws IOException {
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String fact : requested.split(";")) {
+            String name = fact.trim().toLowerCase(Locale.ROOT);
+            if (FtpSession.DEFAULT_MACHINE_FACTS.contains(name)) {
+                chosen.add(name);
+            }
+        }
+        session.machineFacts(chosen);
+        StringBuilder reply = new StringBuilder("MLST OPTS ");
+        for (String fact : List.of("type", "size", "modify", "perm", "UNIX.mode", "UNIX.uid", "UNIX.gid",
+                "unique")) {
+            if (chosen.contains(fact.toLowerCase(Locale.ROOT))) {
+                reply.append(fact).append(';');
+            }
+        }
+        session.control().reply(200, reply.toString());
     }
 
     static void help(FtpSession session, String argument) throws IOException {

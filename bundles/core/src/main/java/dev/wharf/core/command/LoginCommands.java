@@ -10,6 +10,8 @@ import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.server.ServiceDirectory.Tracked;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -122,7 +124,9 @@ final class LoginCommands {
         }
         session.logIn(account, storage, files);
         LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
-        session.control().reply(230, "OK. Current directory is " + files.currentDirectory());
+        List<String> lines = new ArrayList<>(MessageFiles.read(storage.root().resolve(".banner")));
+        lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
+        session.control().reply(230, lines);
     }
 
     /** Same reply for unknown users and wrong passwords; the growing delay slows down guessing. */
@@ -141,7 +145,7 @@ final class LoginCommands {
     }
 
     static void quit(FtpSession session, String argument) throws IOException {
-        session.control().reply(221, java.util.List.of("Goodbye. You uploaded " + kilobytes(session.bytesUploaded())
+        session.control().reply(221, List.of("Goodbye. You uploaded " + kilobytes(session.bytesUploaded())
                 + " and downloaded " + kilobytes(session.bytesDownloaded()) + " kbytes.", "Logout."));
         session.close();
     }

@@ -6,43 +6,42 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongConsumer;
 
-/** Byte movers for data connections. Buffers come from the caller so each session allocates them once. */
+/**
+ * Byte movers for data connections. Buffers come from the caller so each session allocates them once; progress
+ * is reported per chunk so that STAT can answer during a transfer.
+ */
 public final class Transfers {
+
+    /** sendfile in chunks: large enough to be cheap, small enough for STAT to show progress. */
+    private static final long SENDFILE_CHUNK = 8L * 1024 * 1024;
 
     private Transfers() {
     }
 
-    /** Sends {@code file} from {@code position} to the end with zero-copy (sendfile on Linux). */
-    public static long sendFile(FileChannel file, long position, SocketChannel out) throws IOException {
+    /** Sends {@code file} from {@code position} to its end with zero-copy (sendfile on Linux). */
+    public static long sendFile(FileChannel file, long position, SocketChannel out, LongConsumer progress)
+            throws IOException {
         long size = file.size();
         long sent = 0;
         while (position + sent < size) {
-            long n = file.transferTo(position + sent, size - position - sent, out);
-            if (n <= 0 && position + sent < file.size()) {
-                // transferTo may return 0 on a blocking socket only transiently; re-check growth of the file
+            long n = file.transferTo(position + sent, Math.min(SENDFILE_CHUNK, size - position - sent), out);
+            if (n <= 0) {
                 if (file.size() <= position + sent) {
-                    break;
+                    break; // the file shrank while being sent
                 }
+                continue;
             }
-            sent += Math.max(n, 0);
+            sent += n;
+            progress.accept(n);
         }
         return sent;
     }
 
-    /** Copies a stream unchanged. */
-    public static long copy(InputStream in, OutputStream out, byte[] buffer) throws IOException {
-        long total = 0;
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            total += n;
-        }
-        return total;
-    }
-
-    /** Copies a socket stream into a file channel. */
-    public static long receive(InputStream in, FileChannel file, byte[] buffer) throws IOException {
+    /** Copies a socket stream into a file channel at its current position. */
+    public static long receive(InputStream in, FileChannel file, byte[] buffer, LongConsumer progress)
+            throws IOException {
         long total = 0;
         int n;
         while ((n = in.read(buffer)) >= 0) {
@@ -51,12 +50,14 @@ public final class Transfers {
                 file.write(chunk);
             }
             total += n;
+            progress.accept(n);
         }
         return total;
     }
 
     /** ASCII download: LF becomes CRLF unless it already follows a CR. Returns bytes read from {@code in}. */
-    public static long sendAscii(InputStream in, OutputStream out, byte[] buffer) throws IOException {
+    public static long sendAscii(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+            throws IOException {
         long total = 0;
         boolean previousWasCr = false;
         int n;
@@ -73,12 +74,14 @@ public final class Transfers {
             }
             out.write(buffer, start, n - start);
             total += n;
+            progress.accept(n);
         }
         return total;
     }
 
     /** ASCII upload: CRLF becomes LF; a CR not followed by LF is kept. Returns bytes read from {@code in}. */
-    public static long receiveAscii(InputStream in, OutputStream out, byte[] buffer) throws IOException {
+    public static long receiveAscii(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+            throws IOException {
         long total = 0;
         boolean pendingCr = false;
         int n;
@@ -96,6 +99,7 @@ public final class Transfers {
             }
             out.write(buffer, 0, write);
             total += n;
+            progress.accept(n);
         }
         if (pendingCr) {
             out.write('\r');

@@ -71,6 +71,93 @@ public final class ListingFormatter {
         return line.toString();
     }
 
+    /** MLSx facts (RFC 3659) of the entry, each as {@code name=value;}, in the order FEAT announces them. */
+    public static String machineFacts(Path path, String type, Set<String> wanted) throws IOException {
+        BasicFileAttributes basic;
+        try {
+            basic = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (IOException dangling) {
+            basic = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        String kind = type != null ? type : basic.isDirectory() ? "dir" : basic.isRegularFile() ? "file" : "OS.unix=other";
+        StringBuilder facts = new StringBuilder(128);
+        fact(facts, wanted, "type", kind);
+        if (basic.isRegularFile()) {
+            fact(facts, wanted, "size", Long.toString(basic.size()));
+        }
+        fact(facts, wanted, "modify", MACHINE_TIME.format(basic.lastModifiedTime().toInstant()));
+        fact(facts, wanted, "perm", permissionFacts(path, basic.isDirectory()));
+        try {
+            Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid");
+            fact(facts, wanted, "UNIX.mode", String.format(Locale.ROOT, "%04o", (Integer) unix.get("mode") & 07777));
+            fact(facts, wanted, "UNIX.uid", unix.get("uid").toString());
+            fact(facts, wanted, "UNIX.gid", unix.get("gid").toString());
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException noUnixView) {
+            // these facts are optional
+        }
+        Object key = basic.fileKey();
+        if (key != null) {
+            fact(facts, wanted, "unique", uniqueId(key.toString()));
+        }
+        return facts.toString();
+    }
+
+    private static final java.time.format.DateTimeFormatter MACHINE_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
+
+    private static void fact(StringBuilder facts, Set<String> wanted, String name, String value) {
+        if (wanted.contains(name.toLowerCase(Locale.ROOT))) {
+            facts.append(name).append('=').append(value).append(';');
+        }
+    }
+
+    /** What this account may do with the entry (RFC 3659 section 7.5.5), judged from the file's own permissions. */
+    private static String permissionFacts(Path path, boolean directory) {
+        boolean readable = Files.isReadable(path);
+        boolean writable = Files.isWritable(path);
+        Path parent = path.getParent();
+        boolean parentWritable = parent != null && Files.isWritable(parent);
+        StringBuilder perm = new StringBuilder(8);
+        if (directory) {
+            if (Files.isExecutable(path)) {
+                perm.append('e');
+            }
+            if (readable) {
+                perm.append('l');
+            }
+            if (writable) {
+                perm.append("cmp");
+            }
+        } else {
+            if (readable) {
+                perm.append('r');
+            }
+            if (writable) {
+                perm.append("aw");
+            }
+        }
+        if (parentWritable) {
+            perm.append("df");
+        }
+        return perm.toString();
+    }
+
+    /** {@code (dev=803,ino=1234)} → {@code 803g4d2}, as Pure-FTPd shows it. */
+    static String uniqueId(String fileKey) {
+        int dev = fileKey.indexOf("dev=");
+        int ino = fileKey.indexOf("ino=");
+        if (dev < 0 || ino < 0) {
+            return Integer.toHexString(fileKey.hashCode());
+        }
+        String device = fileKey.substring(dev + 4, fileKey.indexOf(',', dev));
+        String inode = fileKey.substring(ino + 4, fileKey.indexOf(')', ino));
+        try {
+            return device + "g" + Long.toHexString(Long.parseLong(inode));
+        } catch (NumberFormatException unexpected) {
+            return device + "g" + inode;
+        }
+    }
+
     private static char typeChar(BasicFileAttributes attributes) {
         if (attributes.isDirectory()) {
             return 'd';

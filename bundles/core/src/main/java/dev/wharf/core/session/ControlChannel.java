@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The control connection: reads command lines (CRLF or bare LF, bounded length) and writes RFC 959 replies.
@@ -31,6 +32,8 @@ public final class ControlChannel {
     private final byte[] buffer = new byte[8192];
     private final byte[] line;
     private final StringBuilder replyText = new StringBuilder(256);
+    /** The control reader answers STAT during transfers while the session thread may reply too. */
+    private final ReentrantLock replyLock = new ReentrantLock();
     private int bufferStart;
     private int bufferEnd;
 
@@ -97,18 +100,29 @@ public final class ControlChannel {
 
     /** Sends a one-line reply. */
     public void reply(int code, String text) throws IOException {
-        replyText.setLength(0);
-        replyText.append(code).append(' ').append(text).append("\r\n");
-        send();
+        replyLock.lock();
+        try {
+            replyText.setLength(0);
+            replyText.append(code).append(' ').append(text).append("\r\n");
+            send();
+        } finally {
+            replyLock.unlock();
+        }
     }
 
     /** Sends a multi-line reply: every line but the last as {@code code-text}. */
     public void reply(int code, List<String> lines) throws IOException {
-        replyText.setLength(0);
-        for (int i = 0; i < lines.size(); i++) {
-            replyText.append(code).append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
+        replyLock.lock();
+        try {
+            replyText.setLength(0);
+            for (int i = 0; i < lines.size(); i++) {
+                replyText.append(code).append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i))
+                        .append("\r\n");
+            }
+            send();
+        } finally {
+            replyLock.unlock();
         }
-        send();
     }
 
     /**
@@ -116,11 +130,16 @@ public final class ControlChannel {
      * {@code code last}.
      */
     public void replyBlock(int code, String first, List<String> middle, String last) throws IOException {
-        replyText.setLength(0);
-        replyText.append(code).append('-').append(first).append("\r\n");
-        middle.forEach(text -> replyText.append(text).append("\r\n"));
-        replyText.append(code).append(' ').append(last).append("\r\n");
-        send();
+        replyLock.lock();
+        try {
+            replyText.setLength(0);
+            replyText.append(code).append('-').append(first).append("\r\n");
+            middle.forEach(text -> replyText.append(text).append("\r\n"));
+            replyText.append(code).append(' ').append(last).append("\r\n");
+            send();
+        } finally {
+            replyLock.unlock();
+        }
     }
 
     private void send() throws IOException {

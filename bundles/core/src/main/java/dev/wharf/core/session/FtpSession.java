@@ -12,7 +12,11 @@ import dev.wharf.core.session.ControlChannel.LineTooLongException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +33,9 @@ public final class FtpSession {
     private static final Logger LOG = LoggerFactory.getLogger(FtpSession.class);
     private static final int TRANSFER_BUFFER_SIZE = 64 * 1024;
     /** Browsers and proxies speaking HTTP to an FTP port are cut off at once (cross-protocol attacks). */
+    /** MLST/MLSD facts sent until OPTS MLST chooses others (lower case). */
+    public static final Set<String> DEFAULT_MACHINE_FACTS = Set.of("type", "size", "modify", "perm", "unix.mode",
+            "unix.uid", "unix.gid", "unique");
     private static final Set<String> HTTP_VERBS = Set.of("GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS",
             "DELETE");
 
@@ -39,6 +46,14 @@ public final class FtpSession {
     private ControlChannel control;
     private DataChannel data;
     private volatile boolean closing;
+    /** Command lines from the control reader; the two markers below are compared by identity. */
+    private final BlockingQueue<String> inbound = new ArrayBlockingQueue<>(INBOUND_CAPACITY);
+    private static final String LINE_TOO_LONG = new String("line too long");
+    private static final String CONNECTION_CLOSED = new String("connection closed");
+    private static final int INBOUND_CAPACITY = 64;
+    private volatile Transfer activeTransfer;
+    private boolean lastTransferAborted;
+    private Duration idleTimeout;
 
     private String pendingUser;
     private Account account;
@@ -50,6 +65,9 @@ public final class FtpSession {
     private long bytesUploaded;
     private long bytesDownloaded;
     private byte[] transferBuffer;
+    private long restartOffset;
+    private String renameFrom;
+    private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
     public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, Clock clock) {
         this.socket = socket;
@@ -61,21 +79,25 @@ public final class FtpSession {
     /** Serves the connection until QUIT, timeout, error or shutdown; always closes the socket. */
     public void run() {
         try (socket) {
-            socket.setSoTimeout((int) settings.idleTimeout().toMillis());
             socket.setTcpNoDelay(true);
             control = new ControlChannel(socket, settings.maxLineLength());
             data = new DataChannel(socket.getInetAddress(), settings.dataTimeout());
+            idleTimeout = settings.idleTimeout();
             control.reply(220, List.of("---------- Welcome to Wharf ----------",
                     "You are connected from " + clientAddress().getAddress().getHostAddress() + ".",
                     "You will be disconnected after " + settings.idleTimeout().toSeconds()
                             + " seconds of inactivity.",
                     "Wharf FTP server ready."));
+            Thread.ofVirtual().name("wharf-control-" + socket.getRemoteSocketAddress()).start(this::readControl);
             serveCommands();
         } catch (IOException connectionLost) {
             if (!closing) {
                 LOG.debug("Session from {} ended: {}", socket.getRemoteSocketAddress(), connectionLost.toString());
             }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         } finally {
+            closing = true;
             if (data != null) {
                 data.close();
             }
@@ -86,30 +108,107 @@ public final class FtpSession {
         }
     }
 
-    private void serveCommands() throws IOException {
+    /**
+     * Runs on its own virtual thread: reads command lines into the queue, so that ABOR and STAT are seen while
+     * the session thread is busy with a transfer. Other commands wait their turn, which keeps pipelined commands
+     * answered in order. The queue is bounded: a flood of commands stalls the reader, not the heap.
+     */
+    private void readControl() {
+        try {
+            while (!closing) {
+                String line = control.readLine();
+                if (line == null) {
+                    break;
+                }
+                Transfer transfer = activeTransfer;
+                if (transfer != null) {
+                    String verb = verbOf(line);
+                    if (verb.equals("ABOR")) {
+                        transfer.abort();
+                    } else if (verb.equals("STAT") && line.trim().length() == 4) {
+                        control.reply(213, "Status: " + transfer.status());
+                        continue;
+                    }
+                }
+                inbound.put(line);
+            }
+        } catch (LineTooLongException tooLong) {
+            offer(LINE_TOO_LONG);
+            return;
+        } catch (IOException | InterruptedException closed) {
+            // the session is over, or the client went away
+        }
+        offer(CONNECTION_CLOSED);
+    }
+
+    private void offer(String marker) {
+        try {
+            inbound.put(marker);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serveCommands() throws IOException, InterruptedException {
         while (!closing) {
-            String line;
-            try {
-                line = control.readLine();
-            } catch (SocketTimeoutException idle) {
+            String line = inbound.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == null) {
                 control.reply(421, "Timeout - try typing a little faster next time");
                 return;
-            } catch (LineTooLongException tooLong) {
+            }
+            if (line == LINE_TOO_LONG) {
                 LOG.warn("Client {} sent a command line over {} bytes; closing", socket.getRemoteSocketAddress(),
                         settings.maxLineLength());
                 control.reply(421, "Line too long");
                 return;
             }
-            if (line == null) {
+            if (line == CONNECTION_CLOSED) {
                 return;
             }
             execute(line);
         }
     }
 
+    private static String verbOf(String line) {
+        int space = line.indexOf(' ');
+        return (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Marks the start of a transfer over {@code channel}: from now until {@link #endTransfer} the control reader
+     * answers STAT and honours ABOR.
+     */
+    public Transfer beginTransfer(String description, SocketChannel channel, long expectedBytes) {
+        Transfer transfer = new Transfer(description, channel, expectedBytes);
+        activeTransfer = transfer;
+        lastTransferAborted = false;
+        return transfer;
+    }
+
+    public void endTransfer(Transfer transfer) {
+        activeTransfer = null;
+        lastTransferAborted = transfer.aborted();
+    }
+
+    /** Whether the last transfer ended because of ABOR (the queued ABOR then answers 226). */
+    public boolean takeLastTransferAborted() {
+        boolean aborted = lastTransferAborted;
+        lastTransferAborted = false;
+        return aborted;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** SITE IDLE: the caller has checked the bounds. */
+    public void idleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+    }
+
     private void execute(String line) throws IOException {
         int space = line.indexOf(' ');
-        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String verb = verbOf(line);
         String argument = space < 0 ? "" : line.substring(space + 1);
         if (HTTP_VERBS.contains(verb)) {
             control.reply(500, "HTTP command: [" + verb.toLowerCase(Locale.ROOT) + "]");
@@ -256,6 +355,52 @@ public final class FtpSession {
 
     public long bytesDownloaded() {
         return bytesDownloaded;
+    }
+
+    public Set<String> machineFacts() {
+        return machineFacts;
+    }
+
+    public void machineFacts(Set<String> facts) {
+        this.machineFacts = Set.copyOf(facts);
+    }
+
+    /** REIN: forgets the login and every per-login setting; the connection stays. */
+    public void logOut() {
+        if (account != null) {
+            LOG.info("User '{}' from {} logged out (REIN)", account.name(),
+                    clientAddress().getAddress().getHostAddress());
+        }
+        account = null;
+        storage = null;
+        files = null;
+        pendingUser = null;
+        binary = false;
+        restartOffset = 0;
+        renameFrom = null;
+        machineFacts = DEFAULT_MACHINE_FACTS;
+        data.close();
+    }
+
+    /** REST: where the next RETR/STOR/APPE starts. */
+    public void restartOffset(long offset) {
+        this.restartOffset = offset;
+    }
+
+    /** The REST offset for this transfer; every transfer command clears it. */
+    public long takeRestartOffset() {
+        long offset = restartOffset;
+        restartOffset = 0;
+        return offset;
+    }
+
+    /** RNFR's virtual path, waiting for RNTO; {@code null} when none. */
+    public String renameFrom() {
+        return renameFrom;
+    }
+
+    public void renameFrom(String virtualPath) {
+        this.renameFrom = virtualPath;
     }
 
     /** One buffer per session for copies that cannot be zero-copy, allocated on first use. */

@@ -1,0 +1,370 @@
+package dev.wharf.core.command;
+
+import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.fs.ListingFormatter;
+import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.session.Transfer;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * LIST, NLST, MLSD, MLST and STAT with a path. LIST understands the ls options Pure-FTPd does
+ * ({@code -a -l -1 -C -F -R -d -r -t -S}) and globbing ({@code * ? [..]}) in the last path segment.
+ */
+final class ListingCommands {
+
+    /** Caps like Pure-FTPd's defaults: a listing never grows without bound. */
+    static final int MAX_ENTRIES = 10_000;
+    static final int MAX_DEPTH = 5;
+    private static final int MAX_STARS = 3;
+
+    /** One entry to show: where it is and the name it is shown under. */
+    private record Entry(Path path, String name) {
+    }
+
+    /** Parsed ls options. */
+    private record Options(boolean all, boolean longFormat, boolean columns, boolean classify, boolean recursive,
+                           boolean directoryItself, boolean reverse, boolean byTime, boolean bySize) {
+
+        static Options parse(String letters, boolean longByDefault) {
+            boolean single = letters.indexOf('1') >= 0;
+            boolean columns = letters.indexOf('C') >= 0;
+            return new Options(letters.indexOf('a') >= 0 || letters.indexOf('A') >= 0,
+                    letters.indexOf('l') >= 0 || longByDefault && !single && !columns, columns && !single,
+                    letters.indexOf('F') >= 0, letters.indexOf('R') >= 0, letters.indexOf('d') >= 0,
+                    letters.indexOf('r') >= 0, letters.indexOf('t') >= 0, letters.indexOf('S') >= 0);
+        }
+    }
+
+    /** A client argument split into ls options and the path. */
+    private record Request(Options options, String path) {
+
+        static Request parse(String argument, boolean longByDefault) {
+            String rest = argument.trim();
+            StringBuilder letters = new StringBuilder();
+            while (rest.startsWith("-")) {
+                int end = rest.indexOf(' ');
+                letters.append(end < 0 ? rest.substring(1) : rest.substring(1, end));
+                rest = end < 0 ? "" : rest.substring(end + 1).trim();
+            }
+            return new Request(Options.parse(letters.toString(), longByDefault), rest);
+        }
+    }
+
+    /** Thrown when a glob has more wildcards than allowed. */
+    private static final class TooComplexPatternException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooComplexPatternException() {
+            super("Too many wildcards");
+        }
+    }
+
+    private ListingCommands() {
+    }
+
+    static void list(FtpSession session, String argument) throws IOException {
+        sendOverData(session, Request.parse(argument, true), false);
+    }
+
+    static void nlst(FtpSession session, String argument) throws IOException {
+        sendOverData(session, Request.parse(argument, false), true);
+    }
+
+    static void mlsd(FtpSession session, String argument) throws IOException {
+        ConfinedFileSystem files = session.files();
+        String virtualPath;
+        Path directory;
+        try {
+            virtualPath = files.virtualPath(argument.isBlank() ? "." : argument);
+            directory = files.resolveExisting(virtualPath, true);
+            if (!Files.isDirectory(directory)) {
+                session.control().reply(501, "Not a directory: " + Replies.printable(argument));
+                return;
+            }
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(ListingFormatter.machineFacts(directory, "cdir", session.machineFacts()) + " " + virtualPath);
+        for (Entry entry : directoryEntries(directory, true)) {
+            try {
+                lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts()) + " "
+                        + entry.name());
+            } catch (IOException vanished) {
+                // deleted while listing
+            }
+            if (lines.size() > MAX_ENTRIES) {
+                break;
+            }
+        }
+        send(session, lines, lines.size() - 1 + " matches total");
+    }
+
+    static void mlst(FtpSession session, String argument) throws IOException {
+        ConfinedFileSystem files = session.files();
+        try {
+            String virtualPath = files.virtualPath(argument.isBlank() ? "." : argument);
+            Path path = files.resolveExisting(virtualPath, true);
+            String facts = ListingFormatter.machineFacts(path, null, session.machineFacts());
+            session.control().replyBlock(250, "Listing " + Replies.printable(virtualPath),
+                    List.of(" " + facts + " " + Replies.printable(virtualPath)), "End.");
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't check for file existence");
+        }
+    }
+
+    /** STAT with a path: a LIST sent over the control connection. */
+    static void statPath(FtpSession session, String argument) throws IOException {
+        Request request = Request.parse(argument, true);
+        List<String> lines;
+        try {
+            lines = listing(session, request, false);
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't list " + Replies.printable(request.path()) + ": "
+                    + Replies.reason(failure));
+            return;
+        }
+        session.control().replyBlock(213, "Status of " + Replies.printable(argument.trim()) + ":",
+                lines.stream().map(line -> " " + line).toList(), "End of status");
+    }
+
+    private static void sendOverData(FtpSession session, Request request, boolean namesOnly) throws IOException {
+        List<String> lines;
+        try {
+            lines = listing(session, request, namesOnly);
+        } catch (TooComplexPatternException tooComplex) {
+            session.control().reply(550, "Sorry, too many wildcards: at most " + MAX_STARS + " '*'");
+            return;
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't list " + Replies.printable(request.path()) + ": "
+                    + Replies.reason(failure));
+            return;
+        }
+        boolean truncated = lines.size() > MAX_ENTRIES;
+        if (truncated) {
+            lines = lines.subList(0, MAX_ENTRIES);
+        }
+        send(session, lines, truncated ? "Output truncated to " + MAX_ENTRIES + " matches"
+                : lines.size() + " matches total");
+    }
+
+    /** Sends lines over a data connection and ends with {@code 226 trailer}. */
+    private static void send(FtpSession session, List<String> lines, String trailer) throws IOException {
+        SocketChannel channel = DataConnections.open(session);
+        if (channel == null) {
+            return;
+        }
+        Transfer transfer = session.beginTransfer("Listing", channel, -1);
+        try (channel; Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
+                StandardCharsets.UTF_8), 16 * 1024)) {
+            for (String line : lines) {
+                out.write(line);
+                out.write("\r\n");
+                transfer.add(line.length() + 2);
+            }
+        } catch (IOException broken) {
+            session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");
+            return;
+        } finally {
+            session.endTransfer(transfer);
+        }
+        session.control().reply(226, trailer);
+    }
+
+    /** The lines of a listing, without terminators. */
+    private static List<String> listing(FtpSession session, Request request, boolean namesOnly) throws IOException {
+        ConfinedFileSystem files = session.files();
+        Options options = request.options();
+        String argument = request.path();
+        ListingFormatter formatter = new ListingFormatter(session.clock().getZone(), session.clock().instant());
+        List<String> lines = new ArrayList<>();
+        int slash = argument.lastIndexOf('/');
+        String lastSegment = argument.substring(slash + 1);
+        if (isGlob(lastSegment)) {
+            String prefix = slash < 0 ? "" : argument.substring(0, slash + 1);
+            Path directory = files.resolveExisting(files.virtualPath(prefix.isEmpty() ? "." : prefix), true);
+            List<Entry> matches = sorted(glob(directory, lastSegment, options.all()), options);
+            for (Entry match : matches) {
+                String shown = namesOnly ? prefix + match.name() : match.name();
+                lines.add(format(formatter, new Entry(match.path(), shown), options));
+            }
+            return lines;
+        }
+        String virtualPath = files.virtualPath(argument.isEmpty() ? "." : argument);
+        Path target = files.resolveExisting(virtualPath, true);
+        if (!Files.isDirectory(target) || options.directoryItself()) {
+            String name = argument.isEmpty() ? "." : argument;
+            lines.add(format(formatter, new Entry(target, name), options));
+            return lines;
+        }
+        String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
+        addDirectory(lines, formatter, target, prefix, options, 0, files);
+        return lines;
+    }
+
+    private static void addDirectory(List<String> lines, ListingFormatter formatter, Path directory, String prefix,
+                                     Options options, int depth, ConfinedFileSystem files) throws IOException {
+        List<Entry> entries = sorted(directoryEntries(directory, options.all()), options);
+        if (options.all() && options.longFormat()) {
+            entries.add(0, new Entry(directory.getParent() == null || directory.equals(files.root())
+                    ? directory : directory.getParent(), ".."));
+            entries.add(0, new Entry(directory, "."));
+        }
+        if (options.columns() && !options.longFormat()) {
+            lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options)).toList()));
+        } else {
+            for (Entry entry : entries) {
+                if (lines.size() > MAX_ENTRIES) {
+                    return;
+                }
+                try {
+                    lines.add(format(formatter, new Entry(entry.path(), prefix + entry.name()), options));
+                } catch (IOException vanished) {
+                    // deleted while listing
+                }
+            }
+        }
+        if (options.recursive() && depth < MAX_DEPTH) {
+            for (Entry entry : entries) {
+                if (entry.name().equals(".") || entry.name().equals("..")
+                        || !Files.isDirectory(entry.path(), LinkOption.NOFOLLOW_LINKS) || lines.size() > MAX_ENTRIES) {
+                    continue;
+                }
+                lines.add("");
+                lines.add(files.virtualPathOf(entry.path()) + ":");
+                addDirectory(lines, formatter, entry.path(), prefix.isEmpty() ? "" : prefix + entry.name() + "/",
+                        options, depth + 1, files);
+            }
+        }
+    }
+
+    private static String format(ListingFormatter formatter, Entry entry, Options options) throws IOException {
+        if (!options.longFormat()) {
+            return decorated(entry, options);
+        }
+        String line = formatter.longFormat(entry.path(), entry.name());
+        if (options.classify()) {
+            String suffix = classifier(entry.path());
+            int arrow = line.indexOf(" -> ");
+            line = arrow < 0 ? line + suffix : line.substring(0, arrow) + suffix + line.substring(arrow);
+        }
+        return line;
+    }
+
+    private static String decorated(Entry entry, Options options) {
+        return options.classify() ? entry.name() + classifier(entry.path()) : entry.name();
+    }
+
+    /** ls -F: {@code /} directories, {@code @} links, {@code *} executables. */
+    private static String classifier(Path path) {
+        if (Files.isSymbolicLink(path)) {
+            return "@";
+        }
+        if (Files.isDirectory(path)) {
+            return "/";
+        }
+        return Files.isExecutable(path) ? "*" : "";
+    }
+
+    /** ls -C: names in columns that fit 80 characters, filled down first. */
+    private static List<String> columns(List<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        int width = names.stream().mapToInt(String::length).max().orElse(0) + 2;
+        int perRow = Math.max(1, 80 / width);
+        int rows = (names.size() + perRow - 1) / perRow;
+        List<String> lines = new ArrayList<>(rows);
+        for (int row = 0; row < rows; row++) {
+            StringBuilder line = new StringBuilder();
+            for (int column = 0; column < perRow; column++) {
+                int index = column * rows + row;
+                if (index < names.size()) {
+                    line.append(String.format(Locale.ROOT, "%-" + width + "s", names.get(index)));
+                }
+            }
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
+    }
+
+    private static List<Entry> directoryEntries(Path directory, boolean showHidden) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            for (Path path : stream) {
+                String name = path.getFileName().toString();
+                if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)) {
+                    entries.add(new Entry(path, name));
+                    if (entries.size() > MAX_ENTRIES) {
+                        break;
+                    }
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static List<Entry> glob(Path directory, String pattern, boolean showHidden) throws IOException {
+        if (pattern.chars().filter(c -> c == '*').count() > MAX_STARS) {
+            throw new TooComplexPatternException();
+        }
+        // braces are not part of ls globbing; escape them so Java's glob syntax takes them literally
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
+                + pattern.replace("{", "\\{").replace("}", "\\}"));
+        List<Entry> matches = new ArrayList<>();
+        for (Entry entry : directoryEntries(directory, showHidden || pattern.startsWith("."))) {
+            if (matcher.matches(Path.of(entry.name()))) {
+                matches.add(entry);
+            }
+        }
+        return matches;
+    }
+
+    private static List<Entry> sorted(List<Entry> entries, Options options) {
+        Comparator<Entry> order = Comparator.comparing(Entry::name);
+        if (options.byTime()) {
+            order = Comparator.comparing((Entry entry) -> attribute(entry, true)).reversed().thenComparing(order);
+        } else if (options.bySize()) {
+            order = Comparator.comparing((Entry entry) -> attribute(entry, false)).reversed().thenComparing(order);
+        }
+        List<Entry> result = new ArrayList<>(entries);
+        result.sort(options.reverse() ? order.reversed() : order);
+        return result;
+    }
+
+    private static long attribute(Entry entry, boolean time) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(entry.path(), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return time ? attributes.lastModifiedTime().toMillis() : attributes.size();
+        } catch (IOException vanished) {
+            return 0;
+        }
+    }
+
+    private static boolean isGlob(String segment) {
+        return segment.indexOf('*') >= 0 || segment.indexOf('?') >= 0 || segment.indexOf('[') >= 0;
+    }
+
+    private static boolean hasControlCharacter(String name) {
+        return name.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
+    }
+}

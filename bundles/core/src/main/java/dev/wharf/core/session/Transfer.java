@@ -1,0 +1,51 @@
+package dev.wharf.core.session;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A data transfer in progress. The control reader uses it to answer STAT and to abort (ABOR) while the session
+ * thread is busy moving bytes.
+ */
+public final class Transfer {
+
+    private final String description;
+    private final SocketChannel channel;
+    private final long expectedBytes;
+    private volatile long bytes;
+    private volatile boolean aborted;
+
+    Transfer(String description, SocketChannel channel, long expectedBytes) {
+        this.description = description;
+        this.channel = channel;
+        this.expectedBytes = expectedBytes;
+    }
+
+    /** Counts bytes moved so far; called by the copying code. */
+    public void add(long count) {
+        bytes += count;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Whether the client sent ABOR; the copy then fails and the handler replies 426. */
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** Closes the data connection so that a blocked copy ends at once. */
+    void abort() {
+        aborted = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    String status() {
+        return description + ": " + bytes + (expectedBytes >= 0 ? " of " + expectedBytes : "") + " bytes transferred";
+    }
+}
