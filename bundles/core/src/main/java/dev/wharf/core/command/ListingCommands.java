@@ -103,7 +103,6 @@ final class ListingCommands {
             return;
         }
         List<String> lines = new ArrayList<>();
-        lines.add(ListingFormatter.machineFacts(directory, "cdir", session.machineFacts()) + " " + virtualPath);
         for (Entry entry : directoryEntries(directory, true)) {
             try {
                 lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts()) + " "
@@ -115,7 +114,7 @@ final class ListingCommands {
                 break;
             }
         }
-        send(session, lines, lines.size() - 1 + " matches total");
+        send(session, lines, lines.size() + " matches total");
     }
 
     static void mlst(FtpSession session, String argument) throws IOException {

@@ -35,14 +35,25 @@ public final class Transfer {
         return aborted;
     }
 
-    /** Closes the data connection so that a blocked copy ends at once. */
+    /**
+     * Ends the copy at once: shutting the socket down wakes a sender blocked on a full buffer (sendfile
+     * included), which a plain close from this thread might wait for.
+     */
     void abort() {
         aborted = true;
         try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            channel.shutdownOutput();
+            channel.shutdownInput();
+        } catch (IOException | RuntimeException alreadyClosed) {
+            // the copy ends anyway
         }
+        Thread.ofVirtual().start(() -> {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        });
     }
 
     String status() {

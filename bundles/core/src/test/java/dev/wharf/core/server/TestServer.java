@@ -75,10 +75,15 @@ final class TestServer implements AutoCloseable {
 
     /** A connected client, not logged in. */
     FTPClient connect() throws IOException {
+        return connect("127.0.0.1");
+    }
+
+    FTPClient connect(String host) throws IOException {
         FTPClient client = new FTPClient();
         client.setConnectTimeout(10_000);
         client.setDefaultTimeout(30_000);
-        client.connect("127.0.0.1", port());
+        client.setControlEncoding("UTF-8");
+        client.connect(host, port());
         if (!FTPReply.isPositiveCompletion(client.getReplyCode())) {
             throw new IOException("greeting was " + client.getReplyString());
         }
@@ -88,7 +93,11 @@ final class TestServer implements AutoCloseable {
 
     /** A client logged in as alice, passive and binary. */
     FTPClient loggedIn() throws IOException {
-        FTPClient client = connect();
+        return loggedIn("127.0.0.1");
+    }
+
+    FTPClient loggedIn(String host) throws IOException {
+        FTPClient client = connect(host);
         if (!client.login("alice", "wonderland")) {
             throw new IOException("login failed: " + client.getReplyString());
         }
