@@ -41,7 +41,12 @@ final class DirectoryCommands {
         ConfinedFileSystem files = session.files();
         try {
             String path = files.virtualPath(argument);
-            Files.createDirectory(files.resolveNew(path));
+            Path directory = files.resolveNew(path);
+            if (FilePolicy.refuseWrite(session, path, directory, false)) {
+                return;
+            }
+            Files.createDirectory(directory);
+            FilePolicy.applyDirectoryMode(session, directory);
             session.control().reply(257, Replies.quoted(path) + " : The directory was successfully created");
         } catch (IOException failure) {
             session.control().reply(550, "Can't create directory " + Replies.printable(argument) + ": "
@@ -50,6 +55,9 @@ final class DirectoryCommands {
     }
 
     static void rmd(FtpSession session, String argument) throws IOException {
+        if (FilePolicy.refuseAnonymousChange(session)) {
+            return;
+        }
         ConfinedFileSystem files = session.files();
         try {
             String path = files.virtualPath(argument);

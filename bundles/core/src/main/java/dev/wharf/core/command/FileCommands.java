@@ -58,9 +58,13 @@ final class FileCommands {
         ConfinedFileSystem files = session.files();
         FileChannel file;
         try {
-            Path path = files.resolveExisting(files.virtualPath(argument), true);
+            String virtualPath = files.virtualPath(argument);
+            Path path = files.resolveExisting(virtualPath, true);
             if (!Files.isRegularFile(path)) {
                 session.control().reply(550, "I can only retrieve regular files");
+                return;
+            }
+            if (FilePolicy.refuseRead(session, virtualPath, path)) {
                 return;
             }
             file = FileChannel.open(path, StandardOpenOption.READ);
@@ -138,6 +142,10 @@ final class FileCommands {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
                 return;
             }
+            boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            if (FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != UploadMode.UNIQUE)) {
+                return;
+            }
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
@@ -150,6 +158,9 @@ final class FileCommands {
             file = inPlace
                     ? FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
                     : FileChannel.open(written, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (!inPlace) {
+                FilePolicy.applyFileMode(session, written);
+            }
             file.position(mode == UploadMode.APPEND ? file.size() : offset);
             if (offset > 0) {
                 file.truncate(offset);
@@ -190,7 +201,13 @@ final class FileCommands {
                 }
             }
             if (!inPlace) {
-                moveIntoPlace(written, target);
+                if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
+                        && Files.exists(target, LinkOption.NOFOLLOW_LINKS))) {
+                    target = placeUnderFreeName(written, target, mode == UploadMode.UNIQUE);
+                    virtualPath = files.virtualPathOf(target);
+                } else {
+                    moveIntoPlace(written, target);
+                }
             }
             complete = true;
         } catch (IOException failure) {
@@ -219,6 +236,29 @@ final class FileCommands {
             }
         }
         throw new IOException("no unique name found");
+    }
+
+    /**
+     * Gives the finished upload a name nobody has: {@code target} itself for STOU, else {@code target.1},
+     * {@code target.2} … (autorename). A hard link fails if the name exists, so two uploads never share one.
+     */
+    private static Path placeUnderFreeName(Path temporary, Path target, boolean tryTargetFirst) throws IOException {
+        for (int suffix = tryTargetFirst ? 0 : 1; suffix < 10_000; suffix++) {
+            Path candidate = suffix == 0 ? target : target.resolveSibling(target.getFileName() + "." + suffix);
+            try {
+                Files.createLink(candidate, temporary);
+                Files.delete(temporary);
+                return candidate;
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // try the next number
+            } catch (UnsupportedOperationException noHardLinks) {
+                if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(temporary, candidate);
+                    return candidate;
+                }
+            }
+        }
+        throw new IOException("no free name for " + target.getFileName());
     }
 
     private static void moveIntoPlace(Path temporary, Path target) throws IOException {
@@ -257,6 +297,9 @@ final class FileCommands {
     }
 
     static void dele(FtpSession session, String argument) throws IOException {
+        if (FilePolicy.refuseDelete(session)) {
+            return;
+        }
         ConfinedFileSystem files = session.files();
         try {
             Path path = files.resolveExisting(files.virtualPath(argument), false);
@@ -273,6 +316,9 @@ final class FileCommands {
     }
 
     static void rnfr(FtpSession session, String argument) throws IOException {
+        if (FilePolicy.refuseRename(session, null)) {
+            return;
+        }
         ConfinedFileSystem files = session.files();
         try {
             String path = files.virtualPath(argument);
@@ -299,6 +345,14 @@ final class FileCommands {
         try {
             Path source = files.resolveExisting(from, false);
             String toPath = files.virtualPath(argument);
+            if (FilePolicy.refuseRename(session, toPath)) {
+                return;
+            }
+            if (session.security().settings().keepAllFiles() && Files.exists(files.toReal(toPath),
+                    LinkOption.NOFOLLOW_LINKS)) {
+                session.control().reply(550, "Overwriting existing files is not allowed here");
+                return;
+            }
             if ((toPath + "/").startsWith(from + "/")) {
                 session.control().reply(553, "Can't move a directory into itself");
                 return;
@@ -333,6 +387,9 @@ final class FileCommands {
             return;
         }
         String name = text.substring(space + 1);
+        if (FilePolicy.refuseAnonymousChange(session)) {
+            return;
+        }
         setModificationTime(session, name, time, "Modify=" + TIMESTAMP.format(time) + "; " + Replies.printable(name));
     }
 

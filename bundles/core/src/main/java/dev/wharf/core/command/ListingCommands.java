@@ -103,7 +103,7 @@ final class ListingCommands {
             return;
         }
         List<String> lines = new ArrayList<>();
-        for (Entry entry : directoryEntries(directory, true)) {
+        for (Entry entry : directoryEntries(directory, FilePolicy.mayListDotFiles(session))) {
             try {
                 lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts()) + " "
                         + entry.name());
@@ -200,7 +200,8 @@ final class ListingCommands {
         if (isGlob(lastSegment)) {
             String prefix = slash < 0 ? "" : argument.substring(0, slash + 1);
             Path directory = files.resolveExisting(files.virtualPath(prefix.isEmpty() ? "." : prefix), true);
-            List<Entry> matches = sorted(glob(directory, lastSegment, options.all()), options);
+            List<Entry> matches = sorted(glob(directory, lastSegment, options.all(), FilePolicy.mayListDotFiles(session)),
+                    options);
             for (Entry match : matches) {
                 String shown = namesOnly ? prefix + match.name() : match.name();
                 lines.add(format(formatter, new Entry(match.path(), shown), options));
@@ -215,13 +216,14 @@ final class ListingCommands {
             return lines;
         }
         String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
-        addDirectory(lines, formatter, target, prefix, options, 0, files);
+        addDirectory(lines, formatter, target, prefix, options, 0, files, FilePolicy.mayListDotFiles(session));
         return lines;
     }
 
     private static void addDirectory(List<String> lines, ListingFormatter formatter, Path directory, String prefix,
-                                     Options options, int depth, ConfinedFileSystem files) throws IOException {
-        List<Entry> entries = sorted(directoryEntries(directory, options.all()), options);
+                                     Options options, int depth, ConfinedFileSystem files, boolean dotFilesAllowed)
+            throws IOException {
+        List<Entry> entries = sorted(directoryEntries(directory, options.all() && dotFilesAllowed), options);
         if (options.all() && options.longFormat()) {
             entries.add(0, new Entry(directory.getParent() == null || directory.equals(files.root())
                     ? directory : directory.getParent(), ".."));
@@ -250,7 +252,7 @@ final class ListingCommands {
                 lines.add("");
                 lines.add(files.virtualPathOf(entry.path()) + ":");
                 addDirectory(lines, formatter, entry.path(), prefix.isEmpty() ? "" : prefix + entry.name() + "/",
-                        options, depth + 1, files);
+                        options, depth + 1, files, dotFilesAllowed);
             }
         }
     }
@@ -321,7 +323,8 @@ final class ListingCommands {
         return entries;
     }
 
-    private static List<Entry> glob(Path directory, String pattern, boolean showHidden) throws IOException {
+    private static List<Entry> glob(Path directory, String pattern, boolean showHidden, boolean dotFilesAllowed)
+            throws IOException {
         if (pattern.chars().filter(c -> c == '*').count() > MAX_STARS) {
             throw new TooComplexPatternException();
         }
@@ -329,7 +332,7 @@ final class ListingCommands {
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
                 + pattern.replace("{", "\\{").replace("}", "\\}"));
         List<Entry> matches = new ArrayList<>();
-        for (Entry entry : directoryEntries(directory, showHidden || pattern.startsWith("."))) {
+        for (Entry entry : directoryEntries(directory, dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {
             if (matcher.matches(Path.of(entry.name()))) {
                 matches.add(entry);
             }

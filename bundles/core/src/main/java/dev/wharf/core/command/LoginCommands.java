@@ -1,12 +1,14 @@
 package dev.wharf.core.command;
 
 import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import dev.wharf.api.storage.StorageProvider;
 import dev.wharf.api.storage.StorageRoot;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.server.ServiceDirectory.Tracked;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
@@ -23,9 +25,7 @@ final class LoginCommands {
     private static final Logger LOG = LoggerFactory.getLogger(LoginCommands.class);
     private static final int MAX_USER_LENGTH = 127;
     private static final int MAX_PASSWORD_LENGTH = 511;
-    /** Each failed attempt in a session waits longer; this many ends the session. */
-    private static final int MAX_FAILED_LOGINS = 6;
-    private static final long FAILURE_DELAY_MILLIS = 400;
+    private static final java.util.Set<String> ANONYMOUS_NAMES = java.util.Set.of("anonymous", "ftp");
 
     private LoginCommands() {
     }
@@ -38,7 +38,10 @@ final class LoginCommands {
         String user = Replies.printable(argument.length() > MAX_USER_LENGTH
                 ? argument.substring(0, MAX_USER_LENGTH) : argument);
         session.pendingUser(user);
-        session.control().reply(331, "User " + user + " OK. Password required");
+        boolean anonymous = session.security().settings().anonymousEnabled()
+                && ANONYMOUS_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT));
+        session.pendingAnonymous(anonymous);
+        session.control().reply(331, anonymous ? "Any password will work" : "User " + user + " OK. Password required");
     }
 
     static void pass(FtpSession session, String password) throws IOException {
@@ -52,6 +55,13 @@ final class LoginCommands {
             return;
         }
         session.pendingUser(null);
+        if (session.pendingAnonymous()) {
+            SecuritySettings settings = session.security().settings();
+            int uid = settings.anonymousUid();
+            startSession(session, new Account("ftp", session.security().expandHome(settings.anonymousRoot()), uid, uid,
+                    AccountLimits.NONE), "anonymous", true);
+            return;
+        }
         if (password.length() > MAX_PASSWORD_LENGTH) {
             session.control().reply(530, "Line too long");
             return;
@@ -62,7 +72,7 @@ final class LoginCommands {
             AuthResult result = ask(backend, request);
             switch (result) {
                 case AuthResult.Accepted accepted -> {
-                    startSession(session, accepted.account(), backend.name());
+                    startSession(session, accepted.account(), backend.name(), false);
                     return;
                 }
                 case AuthResult.Unknown unknown -> {
@@ -97,12 +107,33 @@ final class LoginCommands {
         }
     }
 
-    private static void startSession(FtpSession session, Account account, String backendName) throws IOException {
+    private static void startSession(FtpSession session, Account account, String backendName, boolean anonymous)
+            throws IOException {
         if (account.uid() == 0 || account.gid() == 0) {
             LOG.warn("Login refused for '{}': backend '{}' maps it to uid/gid 0", account.name(), backendName);
             session.control().reply(530, "Sorry, but I can't trust you");
             return;
         }
+        String refusal = session.security().admitAccount(account.name(), account.limits().maxSessions());
+        if (refusal != null) {
+            LOG.info("Login of '{}' from {} refused: {}", account.name(), clientIp(session), refusal);
+            session.control().reply(421, refusal);
+            session.close();
+            return;
+        }
+        boolean started = false;
+        try {
+            started = openStorage(session, account, backendName, anonymous);
+        } finally {
+            if (!started) {
+                session.security().releaseAccount(account.name());
+            }
+        }
+    }
+
+    /** Opens the account's storage and completes the login; false (after replying) when the home is missing. */
+    private static boolean openStorage(FtpSession session, Account account, String backendName, boolean anonymous)
+            throws IOException {
         Optional<StorageProvider> provider = session.services().storageProvider();
         StorageRoot storage;
         try {
@@ -114,7 +145,7 @@ final class LoginCommands {
             LOG.error("Home of '{}' ({}) not available: {}", account.name(), account.home(), failure.toString());
             session.control().reply(421, "Home directory not available - aborting");
             session.close();
-            return;
+            return false;
         }
         ConfinedFileSystem files = new ConfinedFileSystem(storage.root(), account.startDirectory());
         try {
@@ -122,23 +153,34 @@ final class LoginCommands {
         } catch (IOException missingStart) {
             files.changeDirectory("/");
         }
-        session.logIn(account, storage, files);
+        session.logIn(account, storage, files, anonymous);
         LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
         List<String> lines = new ArrayList<>(MessageFiles.read(storage.root().resolve(".banner")));
         lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
         session.control().reply(230, lines);
+        return true;
     }
 
-    /** Same reply for unknown users and wrong passwords; the growing delay slows down guessing. */
+    /**
+     * Same reply for unknown users and wrong passwords; the growing delay slows down guessing, the session ends
+     * after a few failures, and an address with too many failures across connections is banned.
+     */
     private static void refuse(FtpSession session) throws IOException {
+        SecuritySettings settings = session.security().settings();
         int failures = session.recordFailedLogin();
         try {
-            Thread.sleep(FAILURE_DELAY_MILLIS * failures + ThreadLocalRandom.current().nextInt(100));
+            Thread.sleep(settings.loginFailureDelay().toMillis() * failures + ThreadLocalRandom.current().nextInt(100));
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
+        if (session.security().recordLoginFailure(session.clientAddress().getAddress())) {
+            session.control().reply(421, "Too many failed logins - your address is banned for "
+                    + settings.banDuration().toSeconds() + " seconds");
+            session.close();
+            return;
+        }
         session.control().reply(530, "Login authentication failed");
-        if (failures >= MAX_FAILED_LOGINS) {
+        if (failures >= settings.maxLoginFailuresPerSession()) {
             LOG.warn("Closing session from {} after {} failed logins", clientIp(session), failures);
             session.close();
         }

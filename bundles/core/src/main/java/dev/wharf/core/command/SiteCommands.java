@@ -5,14 +5,11 @@ import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** SITE CHMOD, UTIME, IDLE, TIME and HELP. */
 final class SiteCommands {
@@ -57,10 +54,14 @@ final class SiteCommands {
             return;
         }
         String name = argument.substring(space + 1);
+        if (FilePolicy.refuseChmod(session)) {
+            return;
+        }
         ConfinedFileSystem files = session.files();
         try {
             Path path = files.resolveExisting(files.virtualPath(name), true);
-            Files.setPosixFilePermissions(path, permissions(mode));
+            Files.setPosixFilePermissions(path, FilePolicy.permissions(
+                    FilePolicy.protectOwner(session, mode, Files.isDirectory(path))));
             session.control().reply(200, "Permissions changed on " + Replies.printable(name));
         } catch (UnsupportedOperationException noPosix) {
             session.control().reply(504, "This storage has no Unix permissions");
@@ -94,6 +95,9 @@ final class SiteCommands {
             session.control().reply(501, "Usage: SITE UTIME YYYYMMDDhhmmss path");
             return;
         }
+        if (FilePolicy.refuseAnonymousChange(session)) {
+            return;
+        }
         FileCommands.setModificationTime(session, name, time, "UTIME OK");
     }
 
@@ -111,16 +115,5 @@ final class SiteCommands {
         }
         session.idleTimeout(Duration.ofSeconds(seconds));
         session.control().reply(200, "Idle time set to " + seconds + " seconds");
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE (0001)
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                permissions.add(order[i]);
-            }
-        }
-        return permissions;
     }
 }

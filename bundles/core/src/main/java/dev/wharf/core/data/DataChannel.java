@@ -34,11 +34,17 @@ public final class DataChannel implements AutoCloseable {
     private final InetAddress controlPeer;
     private final Duration timeout;
     private ServerSocketChannel passive;
+    private boolean allowForeignPeers;
     private InetSocketAddress activeTarget;
 
     public DataChannel(InetAddress controlPeer, Duration timeout) {
         this.controlPeer = controlPeer;
         this.timeout = timeout;
+    }
+
+    /** FXP: accept passive connections from any address (only when an admin allowed it for the account). */
+    public void allowForeignPeers(boolean allow) {
+        this.allowForeignPeers = allow;
     }
 
     /** Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped. */
@@ -116,7 +122,7 @@ public final class DataChannel implements AutoCloseable {
             } catch (SocketTimeoutException late) {
                 throw new DataConnectionException("Timeout waiting for the data connection");
             }
-            if (accepted.getInetAddress().equals(controlPeer)) {
+            if (allowForeignPeers || accepted.getInetAddress().equals(controlPeer)) {
                 return accepted.getChannel();
             }
             accepted.close();

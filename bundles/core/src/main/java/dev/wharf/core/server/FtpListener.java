@@ -1,6 +1,7 @@
 package dev.wharf.core.server;
 
-import dev.wharf.core.server.ListenerSettings.InvalidSettingException;
+import dev.wharf.core.server.ConfigValues.InvalidSettingException;
+import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,6 +36,7 @@ public class FtpListener {
     private static final int REASON_BUNDLE_STOPPED = 6;
 
     private final ServiceDirectory services;
+    private final SecurityPolicy security;
     private final ListenerSettings settings;
     private final ServerSocket serverSocket;
     private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
@@ -46,8 +48,10 @@ public class FtpListener {
      * a new instance.
      */
     @Activate
-    public FtpListener(@Reference ServiceDirectory services, Map<String, Object> properties) {
+    public FtpListener(@Reference ServiceDirectory services, @Reference SecurityPolicy security,
+                       Map<String, Object> properties) {
         this.services = services;
+        this.security = security;
         ListenerSettings parsed = null;
         ServerSocket socket = null;
         try {
@@ -101,18 +105,26 @@ public class FtpListener {
                 }
                 continue;
             }
+            InetAddress address = client.getInetAddress();
+            String refusal = security.admitConnection(address);
+            if (refusal != null) {
+                refuse(client, "421 " + refusal + "\r\n");
+                continue;
+            }
             if (sessions.size() >= settings.maxClients()) {
+                security.releaseConnection(address);
                 refuse(client, "421 " + settings.maxClients()
                         + " users (the maximum) are already logged in, sorry\r\n");
                 continue;
             }
-            FtpSession session = new FtpSession(client, settings, services, Clock.systemDefaultZone());
+            FtpSession session = new FtpSession(client, settings, services, security, Clock.systemDefaultZone());
             sessions.add(session);
             Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
                 try {
                     session.run();
                 } finally {
                     sessions.remove(session);
+                    security.releaseConnection(address);
                 }
             });
         }

@@ -41,20 +41,10 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         }
     }
 
-    /** Raised for a configuration value that cannot be used; the message names the key. */
-    public static final class InvalidSettingException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        InvalidSettingException(String listener, String key, Object value, String expected) {
-            super("Listener '" + listener + "': invalid value for '" + key + "': '" + value + "' (expected "
-                    + expected + ")");
-        }
-    }
-
     /** Reads settings from configuration properties, applying defaults for absent keys. */
     public static ListenerSettings from(Map<String, ?> properties) {
         String name = listenerName(properties);
-        Values values = new Values(name, properties);
+        Values values = new Values(new ConfigValues("Listener '" + name + "'", properties));
         return new ListenerSettings(name,
                 values.string("bind", DEFAULT_BIND),
                 values.integer("port", DEFAULT_PORT, 0, 65535),
@@ -78,40 +68,23 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         return tilde >= 0 ? text.substring(tilde + 1) : text;
     }
 
-    private record Values(String listener, Map<String, ?> properties) {
-
-        private String raw(String key) {
-            Object value = properties.get(key);
-            if (value == null) {
-                return null;
-            }
-            String text = value.toString().trim();
-            return text.isEmpty() ? null : text;
-        }
+    /** The listener-specific value types on top of {@link ConfigValues}. */
+    private record Values(ConfigValues values) {
 
         String string(String key, String fallback) {
-            String value = raw(key);
-            return value == null ? fallback : value;
+            return values.string(key, fallback);
         }
 
         int integer(String key, int fallback, int min, int max) {
-            String value = raw(key);
-            if (value == null) {
-                return fallback;
-            }
-            try {
-                int number = Integer.parseInt(value);
-                if (number >= min && number <= max) {
-                    return number;
-                }
-            } catch (NumberFormatException notANumber) {
-                // reported below
-            }
-            throw new InvalidSettingException(listener, key, value, "an integer " + min + "-" + max);
+            return values.integer(key, fallback, min, max);
+        }
+
+        List<String> list(String key) {
+            return values.list(key);
         }
 
         PortRange portRange(String key) {
-            String value = raw(key);
+            String value = values.string(key, null);
             if (value == null) {
                 return null;
             }
@@ -127,11 +100,11 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
             } catch (NumberFormatException notANumber) {
                 // reported below
             }
-            throw new InvalidSettingException(listener, key, value, "a range like 50000-50999 within 1024-65535");
+            throw values.invalid(key, "a range like 50000-50999 within 1024-65535");
         }
 
         String ipv4(String key) {
-            String value = raw(key);
+            String value = values.string(key, null);
             if (value == null) {
                 return null;
             }
@@ -145,20 +118,9 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 }
             });
             if (!valid) {
-                throw new InvalidSettingException(listener, key, value, "a dotted IPv4 address");
+                throw values.invalid(key, "a dotted IPv4 address");
             }
             return value;
-        }
-
-        List<String> list(String key) {
-            Object value = properties.get(key);
-            if (value == null) {
-                return List.of();
-            }
-            if (value instanceof String[] array) {
-                return Arrays.stream(array).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            }
-            return Arrays.stream(value.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.wharf.core.command.CommandTable;
 import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.data.DataChannel;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.server.ListenerSettings;
 import dev.wharf.core.server.ServiceDirectory;
 import dev.wharf.core.session.ControlChannel.LineTooLongException;
@@ -42,6 +43,7 @@ public final class FtpSession {
     private final Socket socket;
     private final ListenerSettings settings;
     private final ServiceDirectory services;
+    private final SecurityPolicy security;
     private final Clock clock;
     private ControlChannel control;
     private DataChannel data;
@@ -56,7 +58,9 @@ public final class FtpSession {
     private Duration idleTimeout;
 
     private String pendingUser;
+    private boolean pendingAnonymous;
     private Account account;
+    private boolean anonymous;
     private StorageRoot storage;
     private ConfinedFileSystem files;
     private boolean binary;
@@ -69,10 +73,12 @@ public final class FtpSession {
     private String renameFrom;
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
-    public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, Clock clock) {
+    public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, SecurityPolicy security,
+                      Clock clock) {
         this.socket = socket;
         this.settings = settings;
         this.services = services;
+        this.security = security;
         this.clock = clock;
     }
 
@@ -102,6 +108,7 @@ public final class FtpSession {
                 data.close();
             }
             if (account != null) {
+                security.releaseAccount(account.name());
                 LOG.info("User '{}' from {} logged out", account.name(),
                         clientAddress().getAddress().getHostAddress());
             }
@@ -260,8 +267,10 @@ public final class FtpSession {
     }
 
     /** Makes the session logged in as {@code account} on {@code storage}. */
-    public void logIn(Account account, StorageRoot storage, ConfinedFileSystem files) {
+    public void logIn(Account account, StorageRoot storage, ConfinedFileSystem files, boolean anonymous) {
         this.account = account;
+        this.anonymous = anonymous;
+        data.allowForeignPeers(!anonymous && security.settings().fxpAllowed(account.name()));
         this.storage = storage;
         this.files = files;
         this.pendingUser = null;
@@ -282,6 +291,24 @@ public final class FtpSession {
 
     public ServiceDirectory services() {
         return services;
+    }
+
+    public SecurityPolicy security() {
+        return security;
+    }
+
+    /** Whether this session logged in as the anonymous user. */
+    public boolean anonymous() {
+        return anonymous;
+    }
+
+    /** Whether the pending USER is the anonymous one (anonymous logins enabled and USER anonymous/ftp). */
+    public boolean pendingAnonymous() {
+        return pendingAnonymous;
+    }
+
+    public void pendingAnonymous(boolean value) {
+        this.pendingAnonymous = value;
     }
 
     public Clock clock() {
@@ -368,10 +395,12 @@ public final class FtpSession {
     /** REIN: forgets the login and every per-login setting; the connection stays. */
     public void logOut() {
         if (account != null) {
+            security.releaseAccount(account.name());
             LOG.info("User '{}' from {} logged out (REIN)", account.name(),
                     clientAddress().getAddress().getHostAddress());
         }
         account = null;
+        anonymous = false;
         storage = null;
         files = null;
         pendingUser = null;

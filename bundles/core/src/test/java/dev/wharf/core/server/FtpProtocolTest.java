@@ -11,7 +11,7 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
-import dev.wharf.core.server.ListenerSettings.InvalidSettingException;
+import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -331,7 +331,7 @@ class FtpProtocolTest {
                 ListenerSettings.from(Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
         assertEquals("Listener 'main': invalid value for 'port': 'abc' (expected an integer 0-65535)",
                 invalid.getMessage());
-        FtpListener idle = new FtpListener(server.services, Map.of("service.pid", "dev.wharf.listener~main",
+        FtpListener idle = new FtpListener(server.services, server.security, Map.of("service.pid", "dev.wharf.listener~main",
                 "port", "abc"));
         assertFalse(idle.isListening(), "a broken configuration leaves the listener idle, logged as an error");
         idle.deactivate(6);

@@ -7,6 +7,7 @@ import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.api.storage.StorageProvider;
 import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +20,13 @@ import org.apache.commons.net.ftp.FTPReply;
 
 /**
  * A real listener on a loopback port with backends registered the way SCR would, for protocol tests without a
- * framework. Users live in a map; every account's root is {@code <base>/<user>}.
+ * framework. Users live in a map; every account's root is {@code <base>/<user>}. Settings starting with
+ * {@code security.} go to the {@link SecurityPolicy}, the others to the listener.
  */
 final class TestServer implements AutoCloseable {
 
     final ServiceDirectory services = new ServiceDirectory();
+    final SecurityPolicy security = new SecurityPolicy();
     final Path base;
     final Map<String, String> passwords = new HashMap<>();
     final FtpListener listener;
@@ -42,7 +45,15 @@ final class TestServer implements AutoCloseable {
         Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~test",
                 "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
         settings.putAll(extraSettings);
-        listener = new FtpListener(services, settings);
+        Map<String, Object> securitySettings = new HashMap<>();
+        extraSettings.forEach((key, value) -> {
+            if (key.startsWith("security.")) {
+                securitySettings.put(key.substring("security.".length()), value);
+            }
+        });
+        security.configure(securitySettings);
+        settings.keySet().removeIf(key -> key.startsWith("security."));
+        listener = new FtpListener(services, security, settings);
     }
 
     private AuthResult authenticate(dev.wharf.api.auth.LoginRequest request) {

@@ -1,0 +1,178 @@
+package dev.wharf.core.command;
+
+import dev.wharf.core.security.SecuritySettings;
+import dev.wharf.core.session.FtpSession;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The rules from {@link SecuritySettings} that decide what a session may do with files: anonymous restrictions,
+ * dot-file bans, keep-all-files, no-rename, no-chmod, the disk-usage limit and the umasks. Each check replies to
+ * the client itself and returns {@code true} when the command must stop.
+ */
+final class FilePolicy {
+
+    private FilePolicy() {
+    }
+
+    private static SecuritySettings settings(FtpSession session) {
+        return session.security().settings();
+    }
+
+    /** Whether a virtual path has a component starting with a dot. */
+    static boolean isDotPath(String virtualPath) {
+        return virtualPath.contains("/.");
+    }
+
+    /** Dot files are hidden from listings of anonymous sessions and when reading them is banned. */
+    static boolean mayListDotFiles(FtpSession session) {
+        return !session.anonymous() && settings(session).dotFilesRead();
+    }
+
+    /** RETR: dot-file read ban, and anonymous downloads only of approved (world-readable) files. */
+    static boolean refuseRead(FtpSession session, String virtualPath, Path file) throws IOException {
+        if (isDotPath(virtualPath) && !mayListDotFiles(session)) {
+            session.control().reply(550, "Prohibited file name: " + Replies.printable(virtualPath));
+            return true;
+        }
+        if (session.anonymous() && !worldReadable(file)) {
+            session.control().reply(550, "This file has been uploaded by an anonymous user. It has not yet been "
+                    + "approved for downloading by the site administrators.");
+            return true;
+        }
+        return false;
+    }
+
+    /** STOR, APPE, STOU, MKD: anonymous and dot-file rules, overwrite protection and the disk-usage limit. */
+    static boolean refuseWrite(FtpSession session, String virtualPath, Path target, boolean overwrites)
+            throws IOException {
+        SecuritySettings settings = settings(session);
+        if (session.anonymous() && !settings.anonymousUpload()) {
+            session.control().reply(550, "Anonymous users may not upload");
+            return true;
+        }
+        if (isDotPath(virtualPath) && (session.anonymous() || !settings.dotFilesWrite())) {
+            session.control().reply(553, "Prohibited file name: " + Replies.printable(virtualPath));
+            return true;
+        }
+        if (overwrites && !settings.autorename() && (session.anonymous() || settings.keepAllFiles())) {
+            session.control().reply(550, session.anonymous() ? "Anonymous users may not overwrite existing files"
+                    : "Overwriting existing files is not allowed here");
+            return true;
+        }
+        if (diskTooFull(target.getParent(), settings.maxDiskUsagePercent())) {
+            session.control().reply(452, "Disk full - please upload later");
+            return true;
+        }
+        return false;
+    }
+
+    /** DELE: anonymous users and keep-all-files. */
+    static boolean refuseDelete(FtpSession session) throws IOException {
+        if (session.anonymous() || settings(session).keepAllFiles()) {
+            session.control().reply(550, "Sorry, but deleting files is not allowed here");
+            return true;
+        }
+        return false;
+    }
+
+    /** RMD, RNFR/RNTO, SITE UTIME, MFMT: nothing an anonymous user may change. */
+    static boolean refuseAnonymousChange(FtpSession session) throws IOException {
+        if (session.anonymous()) {
+            session.control().reply(550, "Anonymous users may not change files");
+            return true;
+        }
+        return false;
+    }
+
+    static boolean refuseRename(FtpSession session, String targetVirtualPath) throws IOException {
+        if (refuseAnonymousChange(session)) {
+            return true;
+        }
+        if (settings(session).noRename()) {
+            session.control().reply(550, "Rename/move failure: Operation not permitted");
+            return true;
+        }
+        if (targetVirtualPath != null && isDotPath(targetVirtualPath) && !settings(session).dotFilesWrite()) {
+            session.control().reply(553, "Prohibited file name: " + Replies.printable(targetVirtualPath));
+            return true;
+        }
+        return false;
+    }
+
+    static boolean refuseChmod(FtpSession session) throws IOException {
+        if (session.anonymous()) {
+            session.control().reply(550, "Anonymous users can not change perms");
+            return true;
+        }
+        if (settings(session).noChmod()) {
+            session.control().reply(550, "Changing permissions is not allowed here");
+            return true;
+        }
+        return false;
+    }
+
+    /** Customer-proof mode: the owner always keeps read and write (and search on directories), as with -Z. */
+    static int protectOwner(FtpSession session, int mode, boolean directory) {
+        if (!settings(session).customerProof()) {
+            return mode;
+        }
+        return mode | (directory ? 0700 : 0600);
+    }
+
+    /** Applies the file umask to a new upload; anonymous uploads stay unreadable to others until approved. */
+    static void applyFileMode(FtpSession session, Path file) throws IOException {
+        int mode = 0666 & ~settings(session).fileUmask();
+        if (session.anonymous()) {
+            mode &= ~0004;
+        }
+        setMode(file, mode);
+    }
+
+    static void applyDirectoryMode(FtpSession session, Path directory) throws IOException {
+        setMode(directory, 0777 & ~settings(session).directoryUmask());
+    }
+
+    private static void setMode(Path path, int mode) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(path, permissions(mode));
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE (0001)
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(order[i]);
+            }
+        }
+        return permissions;
+    }
+
+    private static boolean worldReadable(Path file) {
+        try {
+            return Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException | IOException noPosix) {
+            return true;
+        }
+    }
+
+    private static boolean diskTooFull(Path directory, int maxPercent) {
+        if (maxPercent >= 100 || directory == null) {
+            return false;
+        }
+        try {
+            FileStore store = Files.getFileStore(directory);
+            long total = store.getTotalSpace();
+            return total > 0 && (total - store.getUsableSpace()) * 100 / total > maxPercent;
+        } catch (IOException unknown) {
+            return false;
+        }
+    }
+}
