@@ -187,6 +187,9 @@ final class FileCommands {
                         OutputStream out = Channels.newOutputStream(file);
                         Transfers.receiveAscii(in, out, session.transferBuffer(), transfer::add);
                     }
+                    if (!session.controlConnectionAlive()) {
+                        throw new java.io.EOFException("the client closed the control connection");
+                    }
                     file.force(false);
                 } catch (IOException broken) {
                     LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),

@@ -164,7 +164,8 @@ final class TransferParameterCommands {
             return;
         }
         InetAddress peer = session.clientAddress().getAddress();
-        if (!target.getAddress().equals(peer)) {
+        boolean fxp = !session.anonymous() && session.security().settings().fxpAllowed(session.account().name());
+        if (!target.getAddress().equals(peer) && !fxp) {
             session.control().reply(500, "I won't open a connection to " + target.getAddress().getHostAddress()
                     + " (only to " + peer.getHostAddress() + ")");
             return;

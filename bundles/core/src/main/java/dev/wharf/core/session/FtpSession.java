@@ -54,6 +54,8 @@ public final class FtpSession {
     private static final String CONNECTION_CLOSED = new String("connection closed");
     private static final int INBOUND_CAPACITY = 64;
     private volatile Transfer activeTransfer;
+    private volatile boolean controlClosed;
+    private static final int CONTROL_CHECKS = 3;
     private boolean lastTransferAborted;
     private Duration idleTimeout;
 
@@ -144,8 +146,31 @@ public final class FtpSession {
             return;
         } catch (IOException | InterruptedException closed) {
             // the session is over, or the client went away
+        } finally {
+            controlClosed = true;
+            Transfer transfer = activeTransfer;
+            if (transfer != null) {
+                transfer.abort(); // a client that vanished mid-transfer must not leave a "complete" upload
+            }
         }
         offer(CONNECTION_CLOSED);
+    }
+
+    /**
+     * Whether the client is still there after a data connection ended. A killed client closes both connections
+     * at once (the control one first), so the control reader is given a moment to notice before an upload counts
+     * as complete.
+     */
+    public boolean controlConnectionAlive() {
+        for (int i = 0; i < CONTROL_CHECKS && !controlClosed; i++) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !controlClosed;
     }
 
     private void offer(String marker) {
