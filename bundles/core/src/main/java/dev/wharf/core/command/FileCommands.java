@@ -180,7 +180,8 @@ final class FileCommands {
                     return;
                 }
                 Transfer transfer = session.beginTransfer("Receiving " + Replies.printable(virtualPath), channel, -1);
-                try (channel; InputStream in = Channels.newInputStream(channel)) {
+                // the socket's own stream honours the data timeout (SO_TIMEOUT); a channel stream would wait forever
+                try (channel; InputStream in = channel.socket().getInputStream()) {
                     if (session.binary()) {
                         Transfers.receive(in, file, session.transferBuffer(), transfer::add);
                     } else {

@@ -34,6 +34,7 @@ public class FtpListener {
     /** ComponentConstants.DEACTIVATION_REASON_DISPOSED and _BUNDLE_STOPPED (DS 1.1+), kept here to avoid the API jar. */
     private static final int REASON_DISPOSED = 5;
     private static final int REASON_BUNDLE_STOPPED = 6;
+    private static final long STALL_CHECK_MILLIS = 1000;
 
     private final ServiceDirectory services;
     private final SecurityPolicy security;
@@ -74,6 +75,20 @@ public class FtpListener {
                 local.getAddress().getHostAddress(), local.getPort());
         this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
                 .start(this::acceptLoop);
+        Thread.ofVirtual().name("wharf-stall-watch-" + settings.name()).start(this::watchForStalledTransfers);
+    }
+
+    /** Once a second, aborts transfers that have not moved for the data timeout. */
+    private void watchForStalledTransfers() {
+        while (!serverSocket.isClosed() || !sessions.isEmpty()) {
+            try {
+                Thread.sleep(STALL_CHECK_MILLIS);
+            } catch (InterruptedException interrupted) {
+                return;
+            }
+            long now = System.nanoTime();
+            sessions.forEach(session -> session.abortIfStalled(now));
+        }
     }
 
     private static ServerSocket bind(ListenerSettings settings) throws IOException {

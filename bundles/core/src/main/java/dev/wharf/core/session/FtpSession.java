@@ -269,6 +269,19 @@ public final class FtpSession {
         }
     }
 
+    /**
+     * Aborts a transfer that made no progress for the data timeout. Socket timeouts cover reads; this covers a
+     * download to a client that stopped reading, where a blocked write has no timeout of its own.
+     */
+    public void abortIfStalled(long nowNanos) {
+        Transfer transfer = activeTransfer;
+        if (transfer != null && transfer.stalled(nowNanos, settings.dataTimeout().toNanos())) {
+            LOG.info("Transfer for {} stalled for {} s; aborting it", socket.getRemoteSocketAddress(),
+                    settings.dataTimeout().toSeconds());
+            transfer.abort();
+        }
+    }
+
     /** Closes the connection from another thread (the core is stopping). */
     public void shutdown() {
         closing = true;

@@ -13,6 +13,7 @@ public final class Transfer {
     private final SocketChannel channel;
     private final long expectedBytes;
     private volatile long bytes;
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean aborted;
 
     Transfer(String description, SocketChannel channel, long expectedBytes) {
@@ -24,6 +25,12 @@ public final class Transfer {
     /** Counts bytes moved so far; called by the copying code. */
     public void add(long count) {
         bytes += count;
+        lastProgressNanos = System.nanoTime();
+    }
+
+    /** Whether nothing moved for longer than {@code limitNanos} (a client that stopped reading or sending). */
+    boolean stalled(long nowNanos, long limitNanos) {
+        return nowNanos - lastProgressNanos > limitNanos;
     }
 
     public long bytes() {

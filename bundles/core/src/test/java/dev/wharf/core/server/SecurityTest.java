@@ -327,6 +327,32 @@ class SecurityTest {
     }
 
     @Test
+    void stalledTransfersAreAbortedAfterTheDataTimeout() throws Exception {
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(home.resolve("big.bin").toFile(), "rw")) {
+            big.setLength(1L << 30);
+        }
+        try (TestServer impatient = new TestServer(temp.resolve("users"), Map.of("data.timeout", "1"))) {
+            FTPClient client = impatient.loggedIn();
+            java.io.InputStream download = client.retrieveFileStream("big.bin");
+            // read nothing: the server's writes block until the watchdog gives up
+            long started = System.nanoTime();
+            assertEquals(426, client.getReply(), "a download the client stopped reading is aborted");
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10));
+            download.close();
+
+            OutputStream upload = client.storeFileStream("slow.bin");
+            upload.write(new byte[100]);
+            upload.flush();
+            // send nothing more: the socket timeout ends the upload
+            assertEquals(451, client.getReply(), "an upload that stopped sending is aborted");
+            upload.close();
+            assertFalse(Files.exists(home.resolve("slow.bin")), "nothing under the final name");
+            assertEquals(200, client.sendCommand("NOOP"), "the session goes on");
+            client.disconnect();
+        }
+    }
+
+    @Test
     void aKilledClientLeavesNoFileUnderTheFinalName() throws Exception {
         Path source = temp.resolve("200mb.bin");
         byte[] block = new byte[1 << 20];
