@@ -111,6 +111,51 @@ class DistributionEndToEndIT {
         assertTrue(process.isAlive(), "a bad value does not take the server down");
     }
 
+    @Test
+    void killingTheServerMidUploadLeavesNoPartialFileUnderTheFinalName() throws Exception {
+        String password = demoPassword();
+        Path source = server.resolve("big-upload.bin");
+        byte[] block = new byte[1 << 20];
+        new Random(3).nextBytes(block);
+        try (var out = Files.newOutputStream(source)) {
+            for (int i = 0; i < 100; i++) {
+                out.write(block);
+            }
+        }
+        Process upload = new ProcessBuilder("curl", "--silent", "--limit-rate", "10M", "--user", "demo:" + password,
+                "-T", source.toString(), "ftp://127.0.0.1:" + port + "/big.bin").redirectErrorStream(true).start();
+        Path demoHome = server.resolve("var/ftp/demo");
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (!uploadInProgress(demoHome) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(uploadInProgress(demoHome), "the upload started");
+        Thread.sleep(1000);
+        process.destroyForcibly(); // kill -9: bin/wharf execs java, so this is the server's JVM
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+        upload.waitFor(30, TimeUnit.SECONDS);
+
+        Files.delete(log);
+        ProcessBuilder builder = new ProcessBuilder(server.resolve("bin/wharf").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        process = builder.start();
+        awaitLog("accepting FTP connections on 127.0.0.1:" + port);
+        assertTrue(Files.notExists(demoHome.resolve("big.bin")), "no partial file under the final name");
+        Result listing = curl("--user", "demo:" + password, "--list-only", "ftp://127.0.0.1:" + port + "/");
+        assertEquals(0, listing.exitCode(), "the restarted server serves the same account: " + listing.output());
+        assertTrue(listing.output().lines().noneMatch("big.bin"::equals), listing.output());
+    }
+
+    private static boolean uploadInProgress(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."));
+        }
+    }
+
     private String demoPassword() throws Exception {
         String line = awaitLog("Demo account created");
         Matcher matcher = DEMO_PASSWORD.matcher(line);
