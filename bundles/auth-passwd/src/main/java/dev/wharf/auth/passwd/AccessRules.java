@@ -27,6 +27,10 @@ final class AccessRules {
      * deny. Entries: {@code a.b.c.d}, {@code a.b.c.d/bits}, IPv6 {@code addr[/prefix]}, or a host name.
      */
     static boolean addressPermitted(InetAddress address, String allowed, String denied) throws BadRuleException {
+        if (address == null) {
+            // An unresolved socket address cannot be matched: only an account without rules may pass.
+            return allowed.isBlank() && denied.isBlank();
+        }
         if (!allowed.isBlank() && !matchesAny(address, allowed)) {
             return false;
         }

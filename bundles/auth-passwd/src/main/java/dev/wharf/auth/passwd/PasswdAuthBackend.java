@@ -43,6 +43,7 @@ public class PasswdAuthBackend implements AuthBackend {
     private static final Logger LOG = LoggerFactory.getLogger(PasswdAuthBackend.class);
     /** Changes are noticed at most this late; checking the file on every login would cost a stat each time. */
     private static final long RECHECK_MILLIS = 1000;
+    /** Letters and digits without look-alikes (0/O, 1/l/I), so the printed password is easy to type. */
     private static final String PASSWORD_ALPHABET =
             "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
@@ -55,12 +56,16 @@ public class PasswdAuthBackend implements AuthBackend {
         @AttributeDefinition(description = "Create a demo account with a printed password when the file has no users")
         boolean demo_create() default false;
 
+        @AttributeDefinition(description = "Name of the demo account")
         String demo_user() default "demo";
 
+        @AttributeDefinition(description = "Home of the demo account, created if missing")
         String demo_home() default HOME_VARIABLE + "/var/ftp/demo";
 
+        @AttributeDefinition(description = "Numeric owner recorded for the demo account (not 0)")
         int demo_uid() default 1000;
 
+        @AttributeDefinition(description = "Numeric group recorded for the demo account (not 0)")
         int demo_gid() default 1000;
     }
 
@@ -77,20 +82,29 @@ public class PasswdAuthBackend implements AuthBackend {
 
     @Activate
     @Modified
-    void configure(BundleContext context, Config config) throws IOException {
+    void configure(BundleContext context, Config config) {
         configure(serverHome(context), config);
     }
 
-    void configure(String serverHome, Config config) throws IOException {
+    /**
+     * Never fails activation: an unreadable file leaves the backend without users (every name goes to the next
+     * backend, as in Pure-FTPd) and is tried again at the next login.
+     */
+    void configure(String serverHome, Config config) {
         Path file = Path.of(config.file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
         UserTable table = new UserTable(file);
-        table.reload();
-        if (config.demo_create() && table.entries.isEmpty()) {
-            createDemoAccount(table, config, serverHome);
+        try {
             table.reload();
+            if (config.demo_create() && table.entries.isEmpty()) {
+                createDemoAccount(table, config, serverHome);
+                table.reload();
+            }
+        } catch (IOException | UncheckedIOException unreadable) {
+            LOG.warn("Cannot read or write {}; no passwd users until it can be read: {}", file,
+                    unreadable.toString());
         }
         users = table;
-        LOG.info("Serving {} user(s) from {}", table.entries.size(), file);
+        LOG.info("Serving {} users from {}", table.entries.size(), file);
     }
 
     private static String serverHome(BundleContext context) {
@@ -109,7 +123,7 @@ public class PasswdAuthBackend implements AuthBackend {
             return AuthResult.unknown();
         }
         if (!PasswordHashes.isSupported(entry.passwordHash())) {
-            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id or bcrypt)",
+            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id, bcrypt or $6$)",
                     entry.user(), table.file);
             return AuthResult.rejected("unsupported password hash");
         }
@@ -132,10 +146,18 @@ public class PasswdAuthBackend implements AuthBackend {
             LOG.warn("Account '{}' in {}: {}; login refused", entry.user(), table.file, badRule.getMessage());
             return AuthResult.rejected("malformed restriction: " + badRule.getMessage());
         }
+        if (entry.uid() == 0 || entry.gid() == 0) {
+            // Rejected rather than Unknown: a lower backend must not answer for a name this file claims.
+            LOG.warn("Account '{}' in {} has uid or gid 0; login refused", entry.user(), table.file);
+            return AuthResult.rejected("uid or gid 0 is not allowed");
+        }
         return AuthResult.accepted(entry.toAccount());
     }
 
     private void createDemoAccount(UserTable table, Config config, String serverHome) throws IOException {
+        if (config.demo_user().isEmpty() || config.demo_user().matches(".*[:\\r\\n].*")) {
+            throw new IOException("demo.user must be a non-empty name without ':' or line breaks");
+        }
         String password = randomPassword(16);
         Path home = Path.of(config.demo_home().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
         Files.createDirectories(home);
@@ -144,7 +166,7 @@ public class PasswdAuthBackend implements AuthBackend {
         appendAtomically(table.file, entry.toLine());
         String message = "Demo account created: user '" + entry.user() + "' password '" + password + "' (home "
                 + home + ", stored hashed in " + table.file + ")";
-        LOG.info(message);
+        LOG.info("{}", message);
         System.out.println(message);
     }
 
@@ -192,18 +214,26 @@ public class PasswdAuthBackend implements AuthBackend {
         Map<String, PasswdEntry> current() {
             long now = System.currentTimeMillis();
             if (now >= nextCheck) {
-                nextCheck = now + RECHECK_MILLIS;
-                try {
-                    if (!stamp().equals(lastStamp)) {
-                        reload();
-                        LOG.info("Reloaded {} user(s) from {}", entries.size(), file);
-                    }
-                } catch (IOException | UncheckedIOException unreadable) {
-                    LOG.warn("Cannot re-read {}; keeping the {} user(s) read before: {}", file, entries.size(),
-                            unreadable.toString());
-                }
+                reloadIfChanged(now);
             }
             return entries;
+        }
+
+        /** Synchronized so that concurrent logins stat and parse the file once, not once each. */
+        private synchronized void reloadIfChanged(long now) {
+            if (now < nextCheck) {
+                return;
+            }
+            nextCheck = now + RECHECK_MILLIS;
+            try {
+                if (!stamp().equals(lastStamp)) {
+                    reload();
+                    LOG.info("Reloaded {} users from {}", entries.size(), file);
+                }
+            } catch (IOException | UncheckedIOException unreadable) {
+                LOG.warn("Cannot re-read {}; keeping the {} users read before: {}", file, entries.size(),
+                        unreadable.toString());
+            }
         }
 
         synchronized void reload() throws IOException {

@@ -4,8 +4,9 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 
 /**
- * One line of a Pure-FTPd {@code pureftpd.passwd} file: 18 fields separated by {@code :}, in this order.
- * Bandwidths are in bytes per second and the size quota in bytes, as pure-pw writes them.
+ * One line of a Pure-FTPd {@code pureftpd.passwd} file: 18 fields separated by {@code :}, in this order. The file
+ * already holds bandwidths in bytes per second and the size quota in bytes: pure-pw multiplies its KB/s and MB
+ * options before writing, so no conversion happens here. An empty number field means "no limit" and reads as 0.
  */
 record PasswdEntry(String user, String passwordHash, int uid, int gid, String gecos, String home,
                    long uploadBandwidth, long downloadBandwidth, int uploadRatio, int downloadRatio,
@@ -37,10 +38,10 @@ record PasswdEntry(String user, String passwordHash, int uid, int gid, String ge
             throw new MalformedLineException("home directory must be absolute");
         }
         return new PasswdEntry(fields[0], fields[1],
-                positiveInt(fields[2], "uid"), positiveInt(fields[3], "gid"), fields[4], fields[5],
+                id(fields[2], "uid"), id(fields[3], "gid"), fields[4], fields[5],
                 number(fields[6], "upload bandwidth"), number(fields[7], "download bandwidth"),
-                (int) number(fields[8], "upload ratio"), (int) number(fields[9], "download ratio"),
-                (int) number(fields[10], "max sessions"), number(fields[11], "files quota"),
+                smallNumber(fields[8], "upload ratio"), smallNumber(fields[9], "download ratio"),
+                smallNumber(fields[10], "max sessions"), number(fields[11], "files quota"),
                 number(fields[12], "size quota"),
                 fields[13], fields[14], fields[15], fields[16], fields[17]);
     }
@@ -62,16 +63,25 @@ record PasswdEntry(String user, String passwordHash, int uid, int gid, String ge
         return value == 0 ? "" : Long.toString(value);
     }
 
-    private static int positiveInt(String text, String field) throws MalformedLineException {
+    /** A numeric uid or gid; 0 is read as such and refused at login, so the line still claims the name. */
+    private static int id(String text, String field) throws MalformedLineException {
         try {
             int value = Integer.parseInt(text);
-            if (value > 0) {
+            if (value >= 0) {
                 return value;
             }
         } catch (NumberFormatException notANumber) {
             // reported below
         }
-        throw new MalformedLineException(field + " must be a number above 0");
+        throw new MalformedLineException(field + " must be a non-negative number");
+    }
+
+    private static int smallNumber(String text, String field) throws MalformedLineException {
+        long value = number(text, field);
+        if (value > Integer.MAX_VALUE) {
+            throw new MalformedLineException(field + " is too large");
+        }
+        return (int) value;
     }
 
     /** Empty means "no limit", stored as 0. */
@@ -81,7 +91,7 @@ record PasswdEntry(String user, String passwordHash, int uid, int gid, String ge
         }
         try {
             long value = Long.parseLong(text);
-            if (value >= 0 && value <= Integer.MAX_VALUE * 1024L * 1024L) {
+            if (value >= 0) {
                 return value;
             }
         } catch (NumberFormatException notANumber) {

@@ -1,17 +1,21 @@
 package dev.wharf.auth.passwd;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
  * Checks passwords against the hash formats found in {@code pureftpd.passwd} files: argon2id and argon2i in the
- * PHC string form libsodium writes, and bcrypt. Anything else (or an empty hash) never matches.
+ * PHC string form libsodium writes, bcrypt, and the crypt(3) schemes SHA-512, SHA-256 and MD5. Anything else (or
+ * an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
  */
 final class PasswordHashes {
 
@@ -19,45 +23,81 @@ final class PasswordHashes {
     static final int NEW_MEMORY_KIB = 65_536;
     static final int NEW_ITERATIONS = 2;
     static final int NEW_PARALLELISM = 1;
-    /** Refuse parameters that would let a crafted file tie up the server's memory or CPU (4 GiB, 10,000 passes). */
-    private static final int MAX_MEMORY_KIB = 4 * 1024 * 1024;
+    /** Refuse parameters that would let one line exhaust the JVM heap or stall logins (1 GiB, 10,000 passes). */
+    private static final int MAX_MEMORY_KIB = 1024 * 1024;
     private static final int MAX_ITERATIONS = 10_000;
 
     private static final Base64.Decoder BASE64 = Base64.getDecoder();
     private static final Base64.Encoder BASE64_NO_PADDING = Base64.getEncoder().withoutPadding();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Each argon2 computation holds its whole memory cost (64 MiB for our own hashes); a burst of logins must queue
+     * rather than exhaust the heap. More parallel computations than cores would not finish sooner anyway.
+     */
+    private static final Semaphore ARGON2_SLOTS =
+            new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
     private PasswordHashes() {
     }
 
     /** Whether the scheme of {@code hash} is one this class can check. */
     static boolean isSupported(String hash) {
-        return hash.startsWith("$argon2id$") || hash.startsWith("$argon2i$") || isBcrypt(hash);
+        return hash.startsWith("$argon2id$") || hash.startsWith("$argon2i$") || isBcrypt(hash)
+                || UnixCrypt.isUnixCrypt(hash);
     }
 
-    static boolean verify(String hash, String password) {
-        if (hash.startsWith("$argon2id$")) {
-            return verifyArgon2(hash, Argon2Parameters.ARGON2_id, password);
+    static boolean verify(String stored, String password) {
+        char[] characters = password.toCharArray();
+        try {
+            return verify(stored, characters);
+        } finally {
+            Arrays.fill(characters, '\0');
         }
-        if (hash.startsWith("$argon2i$")) {
-            return verifyArgon2(hash, Argon2Parameters.ARGON2_i, password);
+    }
+
+    /** Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. */
+    static boolean verify(String stored, char[] password) {
+        if (stored == null || password == null) {
+            return false;
         }
-        if (isBcrypt(hash)) {
+        if (isBcrypt(stored)) {
             try {
-                return OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
-            } catch (IllegalArgumentException | org.bouncycastle.crypto.DataLengthException malformed) {
+                return OpenBSDBCrypt.checkPassword(stored, password);
+            } catch (RuntimeException malformed) {
                 return false;
             }
         }
-        return false;
+        if (!isSupported(stored)) {
+            return false;
+        }
+        byte[] secret = utf8(password);
+        try {
+            if (stored.startsWith("$argon2id$")) {
+                return verifyArgon2(stored, Argon2Parameters.ARGON2_id, secret);
+            }
+            if (stored.startsWith("$argon2i$")) {
+                return verifyArgon2(stored, Argon2Parameters.ARGON2_i, secret);
+            }
+            return UnixCrypt.verify(stored, secret);
+        } catch (RuntimeException malformed) {
+            return false;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
     }
 
     /** A new argon2id hash in PHC form, e.g. {@code $argon2id$v=19$m=65536,t=2,p=1$salt$hash}. */
     static String argon2id(String password) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        byte[] hash = argon2(Argon2Parameters.ARGON2_id, Argon2Parameters.ARGON2_VERSION_13, NEW_MEMORY_KIB,
-                NEW_ITERATIONS, NEW_PARALLELISM, salt, password, 32);
+        byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+        byte[] hash;
+        try {
+            hash = argon2(Argon2Parameters.ARGON2_id, Argon2Parameters.ARGON2_VERSION_13, NEW_MEMORY_KIB,
+                    NEW_ITERATIONS, NEW_PARALLELISM, salt, secret, 32);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
         return "$argon2id$v=19$m=" + NEW_MEMORY_KIB + ",t=" + NEW_ITERATIONS + ",p=" + NEW_PARALLELISM + "$"
                 + BASE64_NO_PADDING.encodeToString(salt) + "$" + BASE64_NO_PADDING.encodeToString(hash);
     }
@@ -67,62 +107,69 @@ final class PasswordHashes {
     }
 
     /** {@code $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>}; the version part is absent in old (v=16) hashes. */
-    private static boolean verifyArgon2(String phc, int type, String password) {
+    private static boolean verifyArgon2(String phc, int type, byte[] password) {
         String[] parts = phc.split("\\$", -1);
-        try {
-            int index = 2;
-            int version = Argon2Parameters.ARGON2_VERSION_10;
-            if (parts[index].startsWith("v=")) {
-                version = Integer.parseInt(parts[index].substring(2));
-                index++;
-            }
-            if (parts.length != index + 3) {
-                return false;
-            }
-            int memory = 0;
-            int iterations = 0;
-            int parallelism = 0;
-            for (String setting : parts[index].split(",")) {
-                String[] pair = setting.split("=", 2);
-                int value = Integer.parseInt(pair[1]);
-                switch (pair[0]) {
-                    case "m" -> memory = value;
-                    case "t" -> iterations = value;
-                    case "p" -> parallelism = value;
-                    default -> {
-                        return false;
-                    }
-                }
-            }
-            if (memory <= 0 || memory > MAX_MEMORY_KIB || iterations <= 0 || iterations > MAX_ITERATIONS
-                    || parallelism <= 0 || parallelism > 255) {
-                return false;
-            }
-            byte[] salt = BASE64.decode(padded(parts[index + 1]));
-            byte[] expected = BASE64.decode(padded(parts[index + 2]));
-            if (expected.length < 4) {
-                return false;
-            }
-            byte[] actual = argon2(type, version, memory, iterations, parallelism, salt, password, expected.length);
-            return MessageDigest.isEqual(expected, actual);
-        } catch (RuntimeException malformed) {
+        int index = 2;
+        int version = Argon2Parameters.ARGON2_VERSION_10;
+        if (parts[index].startsWith("v=")) {
+            version = Integer.parseInt(parts[index].substring(2));
+            index++;
+        }
+        if (parts.length != index + 3) {
             return false;
         }
+        int memory = 0;
+        int iterations = 0;
+        int parallelism = 0;
+        for (String setting : parts[index].split(",")) {
+            String[] pair = setting.split("=", 2);
+            int value = Integer.parseInt(pair[1]);
+            switch (pair[0]) {
+                case "m" -> memory = value;
+                case "t" -> iterations = value;
+                case "p" -> parallelism = value;
+                default -> {
+                    return false;
+                }
+            }
+        }
+        if (memory <= 0 || memory > MAX_MEMORY_KIB || iterations <= 0 || iterations > MAX_ITERATIONS
+                || parallelism <= 0 || parallelism > 255) {
+            return false;
+        }
+        byte[] salt = BASE64.decode(padded(parts[index + 1]));
+        byte[] expected = BASE64.decode(padded(parts[index + 2]));
+        if (expected.length < 4) {
+            return false;
+        }
+        byte[] actual = argon2(type, version, memory, iterations, parallelism, salt, password, expected.length);
+        return MessageDigest.isEqual(expected, actual);
     }
 
     private static byte[] argon2(int type, int version, int memoryKib, int iterations, int parallelism, byte[] salt,
-                                 String password, int length) {
+                                 byte[] password, int length) {
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(new Argon2Parameters.Builder(type).withVersion(version).withMemoryAsKB(memoryKib)
                 .withIterations(iterations).withParallelism(parallelism).withSalt(salt).build());
         byte[] out = new byte[length];
-        byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+        ARGON2_SLOTS.acquireUninterruptibly();
         try {
-            generator.generateBytes(secret, out);
+            generator.generateBytes(password, out);
         } finally {
-            Arrays.fill(secret, (byte) 0);
+            ARGON2_SLOTS.release();
         }
         return out;
+    }
+
+    /** UTF-8 bytes of the password without an intermediate String that would linger in memory. */
+    private static byte[] utf8(char[] password) {
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        if (encoded.hasArray()) {
+            Arrays.fill(encoded.array(), (byte) 0);
+        }
+        return bytes;
     }
 
     private static String padded(String base64) {
