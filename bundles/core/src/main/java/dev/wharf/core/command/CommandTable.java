@@ -35,6 +35,11 @@ public final class CommandTable {
             .add("ACCT", ANYONE, Argument.OPTIONAL, "(not needed here)", StatusCommands::acct)
             .add("REIN", LOGIN, Argument.NONE, "(log out, keep the connection)", StatusCommands::rein)
             .add("QUIT", ANYONE, Argument.NONE, "(end the session)", LoginCommands::quit)
+            // TLS (RFC 4217)
+            .add("AUTH", ANYONE, Argument.REQUIRED, "<sp> TLS", TlsCommands::auth)
+            .add("PBSZ", ANYONE, Argument.REQUIRED, "<sp> 0", TlsCommands::pbsz)
+            .add("PROT", ANYONE, Argument.REQUIRED, "<sp> C | P", TlsCommands::prot)
+            .add("CCC", ANYONE, Argument.NONE, "(refused: the control connection stays encrypted)", TlsCommands::ccc)
             // information
             .add("SYST", ANYONE, Argument.NONE, "(system type)", InfoCommands::syst)
             .add("FEAT", ANYONE, Argument.NONE, "(list extensions)", InfoCommands::feat)

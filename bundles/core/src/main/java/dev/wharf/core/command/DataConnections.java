@@ -1,8 +1,12 @@
 package dev.wharf.core.command;
 
+import dev.wharf.core.data.DataConnection;
+import dev.wharf.core.server.ListenerSettings.TlsLevel;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.tls.TlsEngine;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLSocket;
 
 /** Opens the data connection for a transfer, with the replies every transfer command shares. */
 final class DataConnections {
@@ -10,17 +14,22 @@ final class DataConnections {
     private DataConnections() {
     }
 
-    static SocketChannel open(FtpSession session) throws IOException {
+    static DataConnection open(FtpSession session) throws IOException {
         return open(session, null);
     }
 
     /**
-     * Connects (passive accept or active connect) and sends {@code 150}; on failure replies {@code 425} and
-     * returns {@code null}. Checks on the file itself must come before this call.
+     * Connects (passive accept or active connect), sends {@code 150}, and with PROT P runs the TLS handshake,
+     * which must resume the control connection's session unless the listener allows otherwise. On failure the
+     * final reply (425, 521, 522) is sent and {@code null} returned. Checks on the file must come before.
      *
      * @param note extra text for the 150 line (STOU's file name), or {@code null}
      */
-    static SocketChannel open(FtpSession session, String note) throws IOException {
+    static DataConnection open(FtpSession session, String note) throws IOException {
+        if (session.settings().tls().level() == TlsLevel.REQUIRED_FOR_DATA && !session.protectData()) {
+            session.control().reply(521, "Data connection cannot be opened with this PROT setting.");
+            return null;
+        }
         if (!session.data().isReady()) {
             session.control().reply(425, "No data connection: use PASV, EPSV, PORT or EPRT first");
             return null;
@@ -32,7 +41,26 @@ final class DataConnections {
             session.control().reply(425, failure.getMessage());
             return null;
         }
+        // clients start the data handshake only after this reply
         session.control().reply(150, note == null ? "Accepted data connection" : note);
-        return channel;
+        if (!session.protectData()) {
+            return new DataConnection(channel, null);
+        }
+        SSLSocket secured;
+        try {
+            secured = session.tlsEngine().handshake(channel.socket());
+        } catch (IOException failed) {
+            channel.close();
+            session.control().reply(425, "TLS handshake on the data connection failed: " + failed.getMessage());
+            return null;
+        }
+        if (session.settings().tls().requireSessionReuse()
+                && !TlsEngine.resumes(session.controlTlsSession(), secured.getSession())) {
+            secured.close();
+            session.control().reply(425, "Data connection refused: it must resume the TLS session of the control "
+                    + "connection (session reuse is required on this server)");
+            return null;
+        }
+        return new DataConnection(channel, secured);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.core.command;
 
 import dev.wharf.api.hook.UploadEvent;
+import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.session.FtpSession;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -78,18 +78,24 @@ final class FileCommands {
                 session.control().reply(554, "Restart offset " + offset + " is too large for file size " + size + ".");
                 return;
             }
-            SocketChannel channel = DataConnections.open(session);
-            if (channel == null) {
+            DataConnection connection = DataConnections.open(session);
+            if (connection == null) {
                 return;
             }
-            Transfer transfer = session.beginTransfer("Sending " + Replies.printable(argument), channel,
+            Transfer transfer = session.beginTransfer("Sending " + Replies.printable(argument), connection.channel(),
                     size - offset);
-            try (channel) {
-                if (session.binary()) {
-                    Transfers.sendFile(file, offset, channel, transfer::add);
+            try (connection) {
+                if (session.binary() && !connection.encrypted()) {
+                    Transfers.sendFile(file, offset, connection.channel(), transfer::add);
                 } else {
-                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), OUTPUT_BUFFER);
-                    Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(), transfer::add);
+                    OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
+                    file.position(offset);
+                    if (session.binary()) {
+                        Transfers.copy(Channels.newInputStream(file), out, session.transferBuffer(), transfer::add);
+                    } else {
+                        Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(),
+                                transfer::add);
+                    }
                     out.flush();
                 }
             } catch (IOException broken) {
@@ -173,15 +179,16 @@ final class FileCommands {
         long received = 0;
         try {
             try (file) {
-                SocketChannel channel = DataConnections.open(session, mode == UploadMode.UNIQUE
+                DataConnection connection = DataConnections.open(session, mode == UploadMode.UNIQUE
                         ? "FILE: " + Replies.printable(virtualPath.substring(virtualPath.lastIndexOf('/') + 1))
                         : null);
-                if (channel == null) {
+                if (connection == null) {
                     return;
                 }
-                Transfer transfer = session.beginTransfer("Receiving " + Replies.printable(virtualPath), channel, -1);
-                // the socket's own stream honours the data timeout (SO_TIMEOUT); a channel stream would wait forever
-                try (channel; InputStream in = channel.socket().getInputStream()) {
+                Transfer transfer = session.beginTransfer("Receiving " + Replies.printable(virtualPath),
+                        connection.channel(), -1);
+                // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
+                try (connection; InputStream in = connection.input()) {
                     if (session.binary()) {
                         Transfers.receive(in, file, session.transferBuffer(), transfer::add);
                     } else {

@@ -24,7 +24,12 @@ final class InfoCommands {
     }
 
     static void feat(FtpSession session, String argument) throws IOException {
-        session.control().replyBlock(211, "Extensions supported:", FEATURES, "End.");
+        List<String> features = FEATURES;
+        if (session.tlsEngine() != null) {
+            features = new ArrayList<>(List.of(" AUTH TLS", " PBSZ", " PROT"));
+            features.addAll(FEATURES);
+        }
+        session.control().replyBlock(211, "Extensions supported:", features, "End.");
     }
 
     /** Names are always UTF-8, so {@code OPTS UTF8 ON} simply confirms it (RFC 2640). */

@@ -1,5 +1,6 @@
 package dev.wharf.core.command;
 
+import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.fs.ListingFormatter;
 import dev.wharf.core.session.FtpSession;
@@ -8,8 +9,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -167,12 +166,12 @@ final class ListingCommands {
 
     /** Sends lines over a data connection and ends with {@code 226 trailer}. */
     private static void send(FtpSession session, List<String> lines, String trailer) throws IOException {
-        SocketChannel channel = DataConnections.open(session);
-        if (channel == null) {
+        DataConnection connection = DataConnections.open(session);
+        if (connection == null) {
             return;
         }
-        Transfer transfer = session.beginTransfer("Listing", channel, -1);
-        try (channel; Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
+        Transfer transfer = session.beginTransfer("Listing", connection.channel(), -1);
+        try (connection; Writer out = new BufferedWriter(new OutputStreamWriter(connection.output(),
                 StandardCharsets.UTF_8), 16 * 1024)) {
             for (String line : lines) {
                 out.write(line);

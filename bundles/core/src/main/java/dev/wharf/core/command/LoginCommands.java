@@ -31,6 +31,9 @@ final class LoginCommands {
     }
 
     static void user(FtpSession session, String argument) throws IOException {
+        if (TlsCommands.refuseCleartextLogin(session)) {
+            return;
+        }
         if (session.isLoggedIn()) {
             session.control().reply(530, "You're already logged in");
             return;
@@ -45,6 +48,9 @@ final class LoginCommands {
     }
 
     static void pass(FtpSession session, String password) throws IOException {
+        if (TlsCommands.refuseCleartextLogin(session)) {
+            return;
+        }
         if (session.isLoggedIn()) {
             session.control().reply(530, "We can't do that in the current session");
             return;

@@ -39,6 +39,19 @@ public final class Transfers {
         return sent;
     }
 
+    /** Copies a stream unchanged (binary over TLS, where sendfile cannot be used). */
+    public static long copy(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+            throws IOException {
+        long total = 0;
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            total += n;
+            progress.accept(n);
+        }
+        return total;
+    }
+
     /** Copies a socket stream into a file channel at its current position. */
     public static long receive(InputStream in, FileChannel file, byte[] buffer, LongConsumer progress)
             throws IOException {

@@ -3,6 +3,7 @@ package dev.wharf.core.server;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.tls.TlsEngine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,6 +39,7 @@ public class FtpListener {
 
     private final ServiceDirectory services;
     private final SecurityPolicy security;
+    private final TlsEngine tls;
     private final ListenerSettings settings;
     private final ServerSocket serverSocket;
     private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
@@ -66,13 +68,15 @@ public class FtpListener {
         }
         this.settings = parsed;
         this.serverSocket = socket;
+        this.tls = socket == null ? null : tlsEngine(services, parsed);
         if (socket == null) {
             this.acceptor = null;
             return;
         }
         InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
-        LOG.info("Listener '{}' accepting FTP connections on {}:{}", settings.name(),
-                local.getAddress().getHostAddress(), local.getPort());
+        LOG.info("Listener '{}' accepting FTP{} connections on {}:{}", settings.name(),
+                settings.tls().implicit() ? "S (implicit TLS)" : "", local.getAddress().getHostAddress(),
+                local.getPort());
         this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
                 .start(this::acceptLoop);
         Thread.ofVirtual().name("wharf-stall-watch-" + settings.name()).start(this::watchForStalledTransfers);
@@ -104,6 +108,18 @@ public class FtpListener {
         }
     }
 
+    private static TlsEngine tlsEngine(ServiceDirectory services, ListenerSettings settings) {
+        if (settings.tls().level() == ListenerSettings.TlsLevel.OFF && !settings.tls().implicit()) {
+            return null;
+        }
+        try {
+            return new TlsEngine(services, settings.tls());
+        } catch (java.security.GeneralSecurityException unavailable) {
+            LOG.error("Listener '{}': TLS is not available in this JVM: {}", settings.name(), unavailable.toString());
+            return null;
+        }
+    }
+
     /** Whether the listener runs; false after a configuration or bind error. */
     public boolean isListening() {
         return serverSocket != null && !serverSocket.isClosed();
@@ -132,7 +148,8 @@ public class FtpListener {
                         + " users (the maximum) are already logged in, sorry\r\n");
                 continue;
             }
-            FtpSession session = new FtpSession(client, settings, services, security, Clock.systemDefaultZone());
+            FtpSession session = new FtpSession(client, settings, services, security, tls,
+                    Clock.systemDefaultZone());
             sessions.add(session);
             Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
                 try {

@@ -19,10 +19,11 @@ import java.util.Map;
  * @param dataTimeout    how long to wait for a data connection, or for data on one
  * @param maxLineLength  longest accepted control line in bytes
  * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
+ * @param tls            TLS (FTPS) settings of this listener
  */
 public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
                                String passiveAddress, int maxClients, Duration idleTimeout, Duration dataTimeout,
-                               int maxLineLength, List<String> authOrder) {
+                               int maxLineLength, List<String> authOrder, TlsSettings tls) {
 
     public static final String FACTORY_PID = "dev.wharf.listener";
 
@@ -33,6 +34,33 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
     public static final int DEFAULT_DATA_TIMEOUT_SECONDS = 60;
     /** Pure-FTPd accepts 4111 bytes; a little more leaves room for long UTF-8 names. */
     public static final int DEFAULT_MAX_LINE = 4096;
+
+    /** How much TLS a listener demands, as Pure-FTPd's {@code -Y 0..3}. */
+    public enum TlsLevel {
+        /** AUTH TLS is refused. */
+        OFF,
+        /** Clients choose. */
+        OPTIONAL,
+        /** TLS before USER. */
+        REQUIRED_FOR_LOGIN,
+        /** TLS before USER, and PROT P for every data connection. */
+        REQUIRED_FOR_DATA
+    }
+
+    /**
+     * @param level        key {@code tls}: 0 off, 1 optional (default), 2 required for login, 3 also for data
+     * @param implicit     key {@code tls.implicit}: TLS from the first byte (port 990 style), no AUTH needed
+     * @param protocols    key {@code tls.protocols}: TLSv1.3 and TLSv1.2 by default; nothing older is accepted
+     * @param cipherSuites key {@code tls.ciphers}: empty for the JDK's suites limited to forward-secret AEAD ones
+     * @param requireSessionReuse key {@code tls.session.reuse}: data connections must resume the control
+     *                     connection's TLS session. Off by default for now: with JSSE as the server, Python,
+     *                     curl and lftp data connections were not seen resuming, so enforcing it would refuse them
+     */
+    public record TlsSettings(TlsLevel level, boolean implicit, List<String> protocols, List<String> cipherSuites,
+                              boolean requireSessionReuse) {
+    }
+
+    static final List<String> ALLOWED_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /** A passive port range, both ends included. */
     public record PortRange(int first, int last) {
@@ -54,7 +82,20 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 Duration.ofSeconds(values.integer("idle.timeout", DEFAULT_IDLE_SECONDS, 1, 86_400)),
                 Duration.ofSeconds(values.integer("data.timeout", DEFAULT_DATA_TIMEOUT_SECONDS, 1, 86_400)),
                 values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),
-                values.list("auth.order"));
+                values.list("auth.order"),
+                tlsSettings(values));
+    }
+
+    private static TlsSettings tlsSettings(Values values) {
+        TlsLevel level = TlsLevel.values()[values.integer("tls", 1, 0, 3)];
+        List<String> protocols = values.list("tls.protocols");
+        if (protocols.isEmpty()) {
+            protocols = ALLOWED_PROTOCOLS;
+        } else if (!ALLOWED_PROTOCOLS.containsAll(protocols)) {
+            throw values.values().invalid("tls.protocols", "TLSv1.3 and/or TLSv1.2");
+        }
+        return new TlsSettings(level, values.values().bool("tls.implicit", false), protocols,
+                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", false));
     }
 
     /** {@code dev.wharf.listener~main} → {@code main}; falls back to the whole PID. */

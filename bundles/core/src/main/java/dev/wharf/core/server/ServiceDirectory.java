@@ -3,6 +3,7 @@ package dev.wharf.core.server;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.hook.UploadHook;
 import dev.wharf.api.storage.StorageProvider;
+import dev.wharf.api.tls.CertificateProvider;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public class ServiceDirectory {
     private final List<Tracked<AuthBackend>> authBackends = new CopyOnWriteArrayList<>();
     private final List<Tracked<StorageProvider>> storageProviders = new CopyOnWriteArrayList<>();
     private final List<Tracked<UploadHook>> uploadHooks = new CopyOnWriteArrayList<>();
+    private final List<Tracked<CertificateProvider>> certificateProviders = new CopyOnWriteArrayList<>();
     private final UploadHookDispatcher hookDispatcher = new UploadHookDispatcher(this::uploadHooks);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -63,6 +65,21 @@ public class ServiceDirectory {
 
     void removeUploadHook(UploadHook hook) {
         uploadHooks.removeIf(tracked -> tracked.service() == hook);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addCertificateProvider(CertificateProvider provider, Map<String, Object> properties) {
+        certificateProviders.add(track(provider, properties, CertificateProvider.NAME_PROPERTY));
+    }
+
+    void removeCertificateProvider(CertificateProvider provider) {
+        certificateProviders.removeIf(tracked -> tracked.service() == provider);
+    }
+
+    /** Certificate providers by descending ranking: the first one with key material for a name serves it. */
+    public List<Tracked<CertificateProvider>> certificateProviders() {
+        return certificateProviders.stream().sorted(BY_RANKING).toList();
     }
 
     @Deactivate

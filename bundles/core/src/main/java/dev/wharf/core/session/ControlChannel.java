@@ -26,9 +26,9 @@ public final class ControlChannel {
 
     private static final byte TELNET_IAC = (byte) 0xFF;
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private volatile Socket socket;
+    private volatile InputStream in;
+    private volatile OutputStream out;
     private final byte[] buffer = new byte[8192];
     private final byte[] line;
     private final StringBuilder replyText = new StringBuilder(256);
@@ -150,6 +150,24 @@ public final class ControlChannel {
 
     public Socket socket() {
         return socket;
+    }
+
+    /**
+     * Continues over {@code secured} (the same connection after a TLS handshake). Plain text the client sent
+     * after AUTH TLS and before the handshake is thrown away, so nobody can inject commands into the encrypted
+     * session (CVE-2011-0411). The control reader must be paused while this runs.
+     */
+    public void switchTo(Socket secured) throws IOException {
+        replyLock.lock();
+        try {
+            socket = secured;
+            in = secured.getInputStream();
+            out = secured.getOutputStream();
+            bufferStart = 0;
+            bufferEnd = 0;
+        } finally {
+            replyLock.unlock();
+        }
     }
 
     public void close() {

@@ -7,6 +7,7 @@ import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.data.DataChannel;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.security.SecurityPolicy;
+import dev.wharf.core.tls.TlsEngine;
 import dev.wharf.core.server.ListenerSettings;
 import dev.wharf.core.server.ServiceDirectory;
 import dev.wharf.core.session.ControlChannel.LineTooLongException;
@@ -17,6 +18,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.util.List;
@@ -44,7 +48,12 @@ public final class FtpSession {
     private final ListenerSettings settings;
     private final ServiceDirectory services;
     private final SecurityPolicy security;
+    private final TlsEngine tls;
     private final Clock clock;
+    /** Lets the control reader go on after AUTH TLS (or CCC) was handled: it must not read the handshake. */
+    private final Semaphore controlHandoff = new Semaphore(0);
+    private volatile SSLSocket controlTls;
+    private boolean protectData;
     private ControlChannel control;
     private DataChannel data;
     private volatile boolean closing;
@@ -76,8 +85,9 @@ public final class FtpSession {
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
     public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, SecurityPolicy security,
-                      Clock clock) {
+                      TlsEngine tls, Clock clock) {
         this.socket = socket;
+        this.tls = tls;
         this.settings = settings;
         this.services = services;
         this.security = security;
@@ -88,7 +98,13 @@ public final class FtpSession {
     public void run() {
         try (socket) {
             socket.setTcpNoDelay(true);
-            control = new ControlChannel(socket, settings.maxLineLength());
+            Socket controlSocket = socket;
+            if (settings.tls().implicit()) {
+                controlTls = handshakeWithTimeout(socket);
+                controlSocket = controlTls;
+                protectData = true;
+            }
+            control = new ControlChannel(controlSocket, settings.maxLineLength());
             data = new DataChannel(socket.getInetAddress(), settings.dataTimeout());
             idleTimeout = settings.idleTimeout();
             control.reply(220, List.of("---------- Welcome to Wharf ----------",
@@ -140,6 +156,13 @@ public final class FtpSession {
                     }
                 }
                 inbound.put(line);
+                String verb = verbOf(line);
+                if (verb.equals("AUTH") || verb.equals("CCC")) {
+                    // the next bytes may be a TLS handshake: wait until the session has dealt with it
+                    while (!closing && !controlHandoff.tryAcquire(1, TimeUnit.SECONDS)) {
+                        Thread.onSpinWait();
+                    }
+                }
             }
         } catch (LineTooLongException tooLong) {
             offer(LINE_TOO_LONG);
@@ -239,6 +262,17 @@ public final class FtpSession {
     }
 
     private void execute(String line) throws IOException {
+        try {
+            executeCommand(line);
+        } finally {
+            String verb = verbOf(line);
+            if (verb.equals("AUTH") || verb.equals("CCC")) {
+                controlHandoff.release();
+            }
+        }
+    }
+
+    private void executeCommand(String line) throws IOException {
         int space = line.indexOf(' ');
         String verb = verbOf(line);
         String argument = space < 0 ? "" : line.substring(space + 1);
@@ -280,6 +314,49 @@ public final class FtpSession {
                     settings.dataTimeout().toSeconds());
             transfer.abort();
         }
+    }
+
+    /** The listener's TLS engine, or {@code null} when TLS is off or unavailable. */
+    public TlsEngine tlsEngine() {
+        return tls;
+    }
+
+    public boolean controlSecured() {
+        return controlTls != null;
+    }
+
+    /** The control connection's TLS session, which data connections must resume. */
+    public SSLSession controlTlsSession() {
+        return controlTls == null ? null : controlTls.getSession();
+    }
+
+    /** AUTH TLS: the handshake on the control connection, after the 234 reply. */
+    public void secureControl() throws IOException {
+        SSLSocket secured = handshakeWithTimeout(socket);
+        controlTls = secured;
+        control.switchTo(secured);
+    }
+
+    /** A client that never starts its handshake must not hold the session forever. */
+    private SSLSocket handshakeWithTimeout(Socket plain) throws IOException {
+        int previous = plain.getSoTimeout();
+        plain.setSoTimeout((int) settings.dataTimeout().toMillis());
+        try {
+            SSLSocket secured = tls.handshake(plain);
+            secured.setSoTimeout(previous);
+            return secured;
+        } finally {
+            plain.setSoTimeout(previous);
+        }
+    }
+
+    /** PROT P: data connections are encrypted. */
+    public boolean protectData() {
+        return protectData;
+    }
+
+    public void protectData(boolean value) {
+        this.protectData = value;
     }
 
     /** Closes the connection from another thread (the core is stopping). */

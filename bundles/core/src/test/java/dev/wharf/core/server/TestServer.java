@@ -45,6 +45,9 @@ final class TestServer implements AutoCloseable {
         Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~test",
                 "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
         settings.putAll(extraSettings);
+        dev.wharf.api.tls.KeyMaterial certificate = TestCertificates.localhost();
+        services.addCertificateProvider(serverName -> java.util.Optional.of(certificate),
+                properties("test-certificate", 0));
         Map<String, Object> securitySettings = new HashMap<>();
         extraSettings.forEach((key, value) -> {
             if (key.startsWith("security.")) {

@@ -1,0 +1,78 @@
+package dev.wharf.core.tls;
+
+import dev.wharf.core.server.ListenerSettings.TlsSettings;
+import dev.wharf.core.server.ServiceDirectory;
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * TLS for one listener: one {@link SSLContext} (so its session cache lets data connections resume the control
+ * connection's session), TLS 1.2 and newer only, and forward-secret AEAD cipher suites unless configured.
+ */
+public final class TlsEngine {
+
+    /**
+     * Data connections must resume the control session, and JSSE's stateless session tickets do not resume here
+     * ("the existing session is not rejoinable"); the server-side session cache does. JSSE reads this property
+     * once, at its first use, so bin/wharf also sets it on the command line.
+     */
+    static final String STATELESS_TICKETS = "jdk.tls.server.enableSessionTicketExtension";
+
+    static {
+        if (System.getProperty(STATELESS_TICKETS) == null) {
+            System.setProperty(STATELESS_TICKETS, "false");
+        }
+    }
+
+    private final ServiceDirectory services;
+    private final SSLContext context;
+    private final String[] protocols;
+    private final String[] cipherSuites;
+
+    public TlsEngine(ServiceDirectory services, TlsSettings settings) throws GeneralSecurityException {
+        this.services = services;
+        this.context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {new ProviderKeyManager(services)}, null, null);
+        this.protocols = settings.protocols().toArray(String[]::new);
+        this.cipherSuites = settings.cipherSuites().isEmpty() ? modernSuites(context)
+                : settings.cipherSuites().toArray(String[]::new);
+    }
+
+    /** Whether any certificate provider is installed, i.e. whether AUTH TLS can work at all. */
+    public boolean hasCertificateProvider() {
+        return !services.certificateProviders().isEmpty();
+    }
+
+    /**
+     * Runs the server side of a handshake over {@code plain} (AUTH TLS, implicit TLS, or a PROT P data
+     * connection). Closing the returned socket closes {@code plain}.
+     */
+    public SSLSocket handshake(Socket plain) throws IOException {
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+        ssl.setUseClientMode(false);
+        ssl.setEnabledProtocols(protocols);
+        ssl.setEnabledCipherSuites(cipherSuites);
+        ssl.startHandshake();
+        return ssl;
+    }
+
+    /** Whether the data connection's session is the control connection's, resumed (same session ID). */
+    public static boolean resumes(SSLSession control, SSLSession data) {
+        byte[] controlId = control.getId();
+        return controlId != null && controlId.length > 0 && Arrays.equals(controlId, data.getId());
+    }
+
+    /** The JDK's suites, keeping only TLS 1.3 suites and ECDHE with AES-GCM or ChaCha20-Poly1305. */
+    private static String[] modernSuites(SSLContext context) {
+        return Arrays.stream(context.getServerSocketFactory().getSupportedCipherSuites())
+                .filter(suite -> suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_")
+                        || suite.startsWith("TLS_ECDHE_") && (suite.contains("_GCM_") || suite.contains("CHACHA20")))
+                .toArray(String[]::new);
+    }
+}

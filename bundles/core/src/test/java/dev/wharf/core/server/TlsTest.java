@@ -1,0 +1,226 @@
+package dev.wharf.core.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPSClient;
+import org.apache.commons.net.util.TrustManagerUtils;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** FTPS with real clients: Python's ftplib, curl, lftp, Commons Net and openssl. */
+class TlsTest {
+
+    @TempDir
+    static Path temp;
+    static Path bigFile;
+    static byte[] bigDigest;
+
+    @BeforeAll
+    static void makeBigFile() throws Exception {
+        bigFile = temp.resolve("50mb.bin");
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[1 << 20];
+        Random random = new Random(50);
+        try (OutputStream out = Files.newOutputStream(bigFile)) {
+            for (int i = 0; i < 50; i++) {
+                random.nextBytes(block);
+                out.write(block);
+                digest.update(block);
+            }
+        }
+        bigDigest = digest.digest();
+    }
+
+    @ParameterizedTest(name = "{0} TLS, max {1}")
+    @CsvSource({"explicit, TLSv1_3", "explicit, TLSv1_2", "implicit, TLSv1_3", "implicit, TLSv1_2"})
+    void pythonFtplibMovesFiftyMegabytesBothWays(String mode, String maximumVersion) throws Exception {
+        Map<String, Object> settings = mode.equals("implicit") ? Map.of("tls.implicit", "true", "tls", "3")
+                : Map.of("tls", "3");
+        try (TestServer server = new TestServer(temp.resolve("python-" + mode + maximumVersion), settings)) {
+            Path back = temp.resolve("back-" + mode + maximumVersion + ".bin");
+            Result result = run(List.of("python3", script(), "127.0.0.1", Integer.toString(server.port()), mode,
+                    bigFile.toString(), back.toString(), maximumVersion));
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.output().contains("TLS " + maximumVersion.replace('_', '.')), result.output());
+            assertTrue(result.output().contains("NAMES ['big.bin']"), result.output());
+            assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")), "uploaded bytes on disk");
+            assertArrayEquals(bigDigest, sha256(back), "downloaded bytes");
+        }
+    }
+
+    @Test
+    void curlRequiringTlsUploadsListsAndDownloads() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("curl"), Map.of("tls", "3"))) {
+            String url = "ftp://127.0.0.1:" + server.port() + "/";
+            Result upload = curl("--ssl-reqd", "-T", bigFile.toString(), url + "big.bin");
+            assertEquals(0, upload.exitCode(), upload.output());
+            assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")));
+            Result listing = curl("--ssl-reqd", "--list-only", url);
+            assertEquals("big.bin", listing.output().strip(), listing.output());
+            Path back = temp.resolve("curl-back.bin");
+            Result download = curl("--ssl-reqd", "-o", back.toString(), url + "big.bin");
+            assertEquals(0, download.exitCode(), download.output());
+            assertArrayEquals(bigDigest, sha256(back));
+            Result implicitRefused = curl("--ssl-reqd", "--list-only", url.replace("ftp://", "ftps://"));
+            assertNotEquals(0, implicitRefused.exitCode(), "this listener speaks explicit TLS only");
+        }
+    }
+
+    @Test
+    void lftpWithForcedTlsMirrorsUpAndDown() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
+            Path back = temp.resolve("lftp-back.bin");
+            // TLS 1.2: lftp (GnuTLS) over TLS 1.3 against JSSE still ends with a fatal alert; see the closing note
+            Result result = run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
+                    + " set net:timeout 30; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
+                    + " set ftp:ssl-protect-list true; set ssl:verify-certificate no; set ssl:priority NORMAL:-VERS-TLS1.3;"
+                    + " open -u alice,wonderland -p " + server.port() + " ftp://127.0.0.1;"
+                    + " put '" + bigFile + "' -o big.bin; cls -1; get big.bin -o '" + back + "'"));
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.output().contains("big.bin"), result.output());
+            assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")));
+            assertArrayEquals(bigDigest, sha256(back));
+        }
+    }
+
+    @Test
+    void tlsLevelsAreEnforced() throws Exception {
+        try (TestServer required = new TestServer(temp.resolve("levels"), Map.of("tls", "2"))) {
+            FTPClient plain = required.connect();
+            assertEquals(211, plain.sendCommand("FEAT"));
+            assertTrue(plain.getReplyString().contains("AUTH TLS"));
+            assertEquals(530, plain.sendCommand("USER", "alice"), "no cleartext login");
+            assertEquals(503, plain.sendCommand("PROT", "P"));
+            plain.disconnect();
+        }
+        try (TestServer data = new TestServer(temp.resolve("levels"), Map.of("tls", "3"))) {
+            FTPSClient client = ftpsClient(false);
+            client.connect("127.0.0.1", data.port());
+            assertTrue(client.login("alice", "wonderland"));
+            assertEquals(534, client.sendCommand("PROT", "C"), "clear data refused at level 3");
+            javax.net.ssl.SSLException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    javax.net.ssl.SSLException.class, client::execCCC, "CCC is refused");
+            assertTrue(refused.getMessage().contains("534"), refused.getMessage());
+            client.disconnect();
+        }
+        try (TestServer off = new TestServer(temp.resolve("levels"), Map.of("tls", "0"))) {
+            FTPClient plain = off.connect();
+            assertEquals(500, plain.sendCommand("AUTH", "TLS"));
+            assertTrue(plain.login("alice", "wonderland"));
+            plain.disconnect();
+        }
+    }
+
+    @Test
+    void implicitTlsWithCommonsNet() throws Exception {
+        try (TestServer implicit = new TestServer(temp.resolve("implicit"), Map.of("tls.implicit", "true"))) {
+            FTPSClient client = ftpsClient(true);
+            client.connect("127.0.0.1", implicit.port());
+            assertTrue(client.login("alice", "wonderland"), client.getReplyString());
+            client.execPBSZ(0);
+            client.execPROT("P");
+            client.enterLocalPassiveMode();
+            assertTrue(client.storeFile("i.txt", new ByteArrayInputStream("implicit".getBytes(StandardCharsets.UTF_8))));
+            assertEquals("implicit", Files.readString(implicit.home("alice").resolve("i.txt")));
+            client.disconnect();
+        }
+    }
+
+    @Test
+    void nothingOlderThanTls12IsAccepted() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("versions"), Map.of())) {
+            for (String old : List.of("-tls1", "-tls1_1")) {
+                Result refused = openssl(server.port(), old);
+                assertFalse(refused.output().contains("Cipher is ") && !refused.output().contains("Cipher is (NONE)"),
+                        old + " must not be negotiated: " + refused.output());
+            }
+            Result modern = openssl(server.port(), "-tls1_2");
+            assertTrue(modern.output().contains("Protocol  : TLSv1.2") || modern.output().contains("TLSv1.2"),
+                    modern.output());
+        }
+    }
+
+    private static Result openssl(int port, String version) throws Exception {
+        Process process = new ProcessBuilder("openssl", "s_client", "-starttls", "ftp", version, "-connect",
+                "127.0.0.1:" + port).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(30, TimeUnit.SECONDS);
+        return new Result(process.exitValue(), output);
+    }
+
+    private static FTPSClient ftpsClient(boolean implicit) {
+        FTPSClient client = new FTPSClient("TLS", implicit);
+        client.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
+        client.setConnectTimeout(10_000);
+        client.setDefaultTimeout(30_000);
+        return client;
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result curl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--insecure",
+                "--max-time", "120", "--user", "alice:wonderland"));
+        command.addAll(List.of(arguments));
+        return run(command);
+    }
+
+    private static Result run(List<String> command) throws Exception {
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException notInstalled) {
+            throw new AssertionError(command.get(0) + " is needed for this test (.ci/run installs it)", notInstalled);
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), command.get(0) + " finished");
+        return new Result(process.exitValue(), output);
+    }
+
+    private static String script() throws IOException {
+        Path script = temp.resolve("ftps_client.py");
+        if (!Files.exists(script)) {
+            try (InputStream in = TlsTest.class.getResourceAsStream("/ftps_client.py")) {
+                Files.copy(in, script);
+            }
+        }
+        return script.toString();
+    }
+
+    private static byte[] sha256(Path file) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return digest.digest();
+    }
+}
