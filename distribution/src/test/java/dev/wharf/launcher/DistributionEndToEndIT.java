@@ -102,6 +102,11 @@ class DistributionEndToEndIT {
         assertEquals(0, fetched.exitCode(), fetched.output());
         assertArrayEquals(sha256(content), sha256(Files.readAllBytes(download)));
 
+        Result encrypted = curl("--user", user, "--ssl-reqd", "--insecure", "--list-only", base);
+        assertEquals(0, encrypted.exitCode(), "FTPS works out of the box (self-signed): " + encrypted.output());
+        assertTrue(encrypted.output().lines().anyMatch("big file.bin"::equals), encrypted.output());
+        assertTrue(Files.exists(server.resolve("var/tls/selfsigned.p12")), "the certificate is kept under var/");
+
         Result refused = curl("--user", "demo:wrong-" + password, base);
         assertEquals(67, refused.exitCode(), "curl reports a refused login: " + refused.output());
 
