@@ -146,6 +146,7 @@ class DistributionEndToEndIT {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         process = builder.start();
         awaitLog("accepting FTP connections on 127.0.0.1:" + port);
+        awaitLog("Serving 1 user"); // the passwd backend may come up a moment after the listener
         assertTrue(Files.notExists(demoHome.resolve("big.bin")), "no partial file under the final name");
         Result listing = curl("--user", "demo:" + password, "--list-only", "ftp://127.0.0.1:" + port + "/");
         assertEquals(0, listing.exitCode(), "the restarted server serves the same account: " + listing.output());
