@@ -286,7 +286,7 @@ class CompleteProtocolTest {
             socket.setSoTimeout(10_000);
             BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
-            skipGreeting(replies);
+            TestPrograms.skipGreeting(replies);
             OutputStream out = socket.getOutputStream();
             out.write("USER alice\r\nPASS wonderland\r\nPWD\r\nNOOP\r\nSYST\r\nTYPE I\r\n".getBytes(
                     StandardCharsets.US_ASCII));
@@ -408,13 +408,6 @@ class CompleteProtocolTest {
             assertEquals(229, client.sendCommand("EPSV"));
             client.disconnect();
         }
-    }
-
-    private static void skipGreeting(BufferedReader replies) throws IOException {
-        String line;
-        do {
-            line = replies.readLine();
-        } while (line != null && !line.startsWith("220 "));
     }
 
     private static byte[] randomBytes(int size) {

@@ -92,7 +92,7 @@ class FtpProtocolTest {
             socket.setSoTimeout(10_000);
             BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
-            skipGreeting(replies);
+            TestPrograms.skipGreeting(replies);
             OutputStream out = socket.getOutputStream();
             out.write(("USER " + "x".repeat(10_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -110,7 +110,7 @@ class FtpProtocolTest {
             socket.setSoTimeout(10_000);
             BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
-            skipGreeting(replies);
+            TestPrograms.skipGreeting(replies);
             socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals("500 HTTP command: [get]", replies.readLine());
             assertNull(replies.readLine());
@@ -297,7 +297,7 @@ class FtpProtocolTest {
                 assertEquals("421 1 users (the maximum) are already logged in, sorry", secondReplies.readLine());
                 BufferedReader firstReplies = new BufferedReader(new InputStreamReader(first.getInputStream(),
                         StandardCharsets.UTF_8));
-                skipGreeting(firstReplies);
+                TestPrograms.skipGreeting(firstReplies);
                 assertEquals("421 Timeout - try typing a little faster next time", firstReplies.readLine());
                 assertNull(firstReplies.readLine());
             }
@@ -338,13 +338,6 @@ class FtpProtocolTest {
         String passive = assertThrows(InvalidSettingException.class, () -> ListenerSettings.from(
                 Map.of("passive.ports", "80-90"))).getMessage();
         assertTrue(passive.contains("'passive.ports'"), passive);
-    }
-
-    private static void skipGreeting(BufferedReader replies) throws IOException {
-        String line;
-        do {
-            line = replies.readLine();
-        } while (line != null && !line.startsWith("220 "));
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.wharf.core.server.TestPrograms.Result;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server driven by two independent real clients, curl and lftp, run as processes. */
@@ -108,39 +109,24 @@ class RealClientsTest {
         assertTrue(Files.notExists(home.resolve("log.txt")));
     }
 
-    private record Result(int exitCode, String output) {
-    }
-
     private Result lftp(String commands) throws Exception {
         String script = "set cmd:fail-exit yes; set net:max-retries 1; set net:timeout 20; set ftp:ssl-allow no;"
                 + " set ftp:passive-mode on; open -u alice,wonderland -p " + server.port() + " ftp://127.0.0.1; "
                 + commands;
-        return run(List.of("lftp", "-c", script));
+        return TestPrograms.run(List.of("lftp", "-c", script));
     }
 
     private Result curl(String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--max-time", "60",
                 "--user", "alice:wonderland"));
         command.addAll(List.of(arguments));
-        return run(command);
+        return TestPrograms.run(command);
     }
 
     private Path writeLocal(String name, String content) throws IOException {
         Path file = temp.resolve(name);
         Files.writeString(file, content);
         return file;
-    }
-
-    private static Result run(List<String> command) throws Exception {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            throw new AssertionError(command.get(0) + " is needed for this test (.ci/run installs it)", notInstalled);
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), command.get(0) + " finished");
-        return new Result(process.exitValue(), output);
     }
 
     /** Relative path to content of every regular file below {@code root}. */

@@ -140,7 +140,7 @@ class SecurityTest {
             socket.setSoTimeout(20_000);
             BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.UTF_8));
-            skipGreeting(replies);
+            TestPrograms.skipGreeting(replies);
             OutputStream out = socket.getOutputStream();
             out.write("USER al\u0000ice\r\n".getBytes(StandardCharsets.UTF_8));
             assertEquals("331 User al_ice OK. Password required", replies.readLine());
@@ -395,10 +395,4 @@ class SecurityTest {
         return line;
     }
 
-    private static void skipGreeting(BufferedReader replies) throws IOException {
-        String line;
-        do {
-            line = replies.readLine();
-        } while (line != null && !line.startsWith("220 "));
-    }
 }

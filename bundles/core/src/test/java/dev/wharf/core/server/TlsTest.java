@@ -26,6 +26,7 @@ import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.wharf.core.server.TestPrograms.Result;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,7 +62,7 @@ class TlsTest {
                 : Map.of("tls", "3");
         try (TestServer server = new TestServer(temp.resolve("python-" + mode + maximumVersion), settings)) {
             Path back = temp.resolve("back-" + mode + maximumVersion + ".bin");
-            Result result = run(List.of("python3", script(), "127.0.0.1", Integer.toString(server.port()), mode,
+            Result result = TestPrograms.run(List.of("python3", script(), "127.0.0.1", Integer.toString(server.port()), mode,
                     bigFile.toString(), back.toString(), maximumVersion));
             assertEquals(0, result.exitCode(), result.output());
             assertTrue(result.output().contains("TLS " + maximumVersion.replace('_', '.')), result.output());
@@ -94,7 +95,7 @@ class TlsTest {
         try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
             Path back = temp.resolve("lftp-back.bin");
             // TLS 1.2: lftp (GnuTLS) over TLS 1.3 against JSSE still ends with a fatal alert; see the closing note
-            Result result = run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
+            Result result = TestPrograms.run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
                     + " set net:timeout 30; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
                     + " set ftp:ssl-protect-list true; set ssl:verify-certificate no; set ssl:priority NORMAL:-VERS-TLS1.3;"
                     + " open -u alice,wonderland -p " + server.port() + " ftp://127.0.0.1;"
@@ -180,26 +181,11 @@ class TlsTest {
         return client;
     }
 
-    private record Result(int exitCode, String output) {
-    }
-
     private static Result curl(String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "--silent", "--show-error", "--insecure",
                 "--max-time", "120", "--user", "alice:wonderland"));
         command.addAll(List.of(arguments));
-        return run(command);
-    }
-
-    private static Result run(List<String> command) throws Exception {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            throw new AssertionError(command.get(0) + " is needed for this test (.ci/run installs it)", notInstalled);
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), command.get(0) + " finished");
-        return new Result(process.exitValue(), output);
+        return TestPrograms.run(command);
     }
 
     private static String script() throws IOException {
