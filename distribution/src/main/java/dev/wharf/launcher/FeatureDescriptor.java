@@ -33,6 +33,9 @@ record FeatureDescriptor(String name, List<BundleReference> bundles, Map<String,
             if (parts.length != 3) {
                 throw new IllegalArgumentException("bundle id must be groupId:artifactId:version, got '" + id + "'");
             }
+            if (startOrder < 1) {
+                throw new IllegalArgumentException("start-order of " + id + " must be 1 or more, got " + startOrder);
+            }
             return new BundleReference(parts[0], parts[1], parts[2], startOrder);
         }
 

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +23,10 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Starts the Wharf server: an embedded Felix framework with the bundles of the features listed in
@@ -39,6 +40,9 @@ public final class WharfLauncher {
 
     private final Path home;
     private final Logger log;
+    /** Start-up and the shutdown hook take turns: SIGTERM during start-up stops a fully started framework. */
+    private final Object lifecycle = new Object();
+    private boolean stopRequested;
 
     private WharfLauncher(Path home) {
         this.home = home;
@@ -72,13 +76,18 @@ public final class WharfLauncher {
 
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new BundleException("no OSGi framework on the class path"))
-                .newFramework(frameworkProperties());
+                .newFramework(frameworkProperties(highestStartOrder(features)));
         framework.init();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "wharf-shutdown"));
-        installAndStart(framework.getBundleContext(), features);
-        framework.start();
-        log.info("Wharf {} started in {} ms from {} (features: {})", version(),
-                (System.nanoTime() - started) / 1_000_000, home, String.join(", ", featureNames));
+        synchronized (lifecycle) {
+            if (stopRequested) {
+                return;
+            }
+            installAndStart(framework.getBundleContext(), features);
+            framework.start();
+            log.info("Wharf {} started in {} ms from {} (features: {})", version(),
+                    (System.nanoTime() - started) / 1_000_000, home, String.join(", ", featureNames));
+        }
         FrameworkEvent stopped = framework.waitForStop(0);
         if (stopped.getType() == FrameworkEvent.ERROR) {
             log.error("The OSGi framework stopped with an error", stopped.getThrowable());
@@ -106,8 +115,13 @@ public final class WharfLauncher {
         }
     }
 
-    private Map<String, String> frameworkProperties() {
-        Map<String, String> properties = new HashMap<>();
+    /** Felix takes objects as well as strings, which {@link FrameworkFactory}'s signature hides. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Map<String, String> frameworkProperties(int beginningStartLevel) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("felix.log.logger", new FrameworkLog());
+        // features' start-order values become start levels; the framework climbs to the highest of them
+        properties.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(beginningStartLevel));
         properties.put(Constants.FRAMEWORK_STORAGE, home.resolve("var/cache").toString());
         // etc/ and deploy/ are the truth: the cache is rebuilt from them at every start
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -119,16 +133,26 @@ public final class WharfLauncher {
         properties.put("felix.fileinstall.filter", ".*\\.cfg");
         properties.put("felix.fileinstall.poll", "1000");
         properties.put("felix.fileinstall.noInitialDelay", "true");
-        properties.put("felix.fileinstall.log.level", "2");
+        // info: "Updating configuration {pid} from <file>" tells an admin that an edit was taken
+        properties.put("felix.fileinstall.log.level", "3");
+        properties.put("felix.fileinstall.log.default", "jul");
         properties.put("felix.fileinstall.enableConfigSave", "true");
         if (!Boolean.getBoolean("wharf.console")) {
             // Gogo's interactive shell stops the server when standard input closes (services, nohup)
             properties.put("gosh.args", "--nointeractive");
         }
-        return properties;
+        return (Map) properties;
     }
 
-    /** Installs every feature's bundles from {@code system/}, then starts them in start order. */
+    private static int highestStartOrder(List<FeatureDescriptor> features) {
+        return features.stream().flatMap(feature -> feature.bundles().stream())
+                .mapToInt(BundleReference::startOrder).max().orElse(1);
+    }
+
+    /**
+     * Installs every feature's bundles from {@code system/} at the start level given by their start order and marks
+     * them started; the framework then starts them level by level.
+     */
     private void installAndStart(BundleContext context, List<FeatureDescriptor> features)
             throws BundleException {
         Path system = home.resolve("system");
@@ -142,13 +166,9 @@ public final class WharfLauncher {
                 wanted.putIfAbsent(bundle.file(system).toUri().toString(), bundle);
             }
         }
-        List<Map.Entry<Bundle, Integer>> installed = new ArrayList<>();
         for (Map.Entry<String, BundleReference> entry : wanted.entrySet()) {
-            installed.add(Map.entry(context.installBundle(entry.getKey()), entry.getValue().startOrder()));
-        }
-        installed.sort(Comparator.comparingInt(Map.Entry::getValue));
-        for (Map.Entry<Bundle, Integer> entry : installed) {
-            Bundle bundle = entry.getKey();
+            Bundle bundle = context.installBundle(entry.getKey());
+            bundle.adapt(BundleStartLevel.class).setStartLevel(entry.getValue().startOrder());
             if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 try {
                     bundle.start();
@@ -160,10 +180,17 @@ public final class WharfLauncher {
     }
 
     private void stop(Framework framework) {
+        synchronized (lifecycle) {
+            stopRequested = true;
+        }
+        if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
+            return; // never started, or already stopped from inside, e.g. Gogo's "stop 0"
+        }
         try {
             log.info("Wharf stopping");
             framework.stop();
             framework.waitForStop(STOP_TIMEOUT_MILLIS);
+            log.info("Wharf stopped");
         } catch (BundleException | InterruptedException failure) {
             log.warn("Clean stop failed: {}", failure.toString());
         }
@@ -192,6 +219,9 @@ public final class WharfLauncher {
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
         setDefault("org.slf4j.simpleLogger.levelInBrackets", "false");
+        // java.util.logging (FileInstall, the JDK) into the same log instead of its two-line stderr format
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
     }
 
     private static void setDefault(String key, String value) {

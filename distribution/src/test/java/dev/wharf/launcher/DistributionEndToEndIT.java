@@ -10,12 +10,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -151,6 +155,23 @@ class DistributionEndToEndIT {
         Result listing = curl("--user", "demo:" + password, "--list-only", "ftp://127.0.0.1:" + port + "/");
         assertEquals(0, listing.exitCode(), "the restarted server serves the same account: " + listing.output());
         assertTrue(listing.output().lines().noneMatch("big.bin"::equals), listing.output());
+    }
+
+    @Test
+    void hotDeploysAndRemovesABundleInDeploy() throws Exception {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", "e2e.hotdeploy");
+        manifest.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        Path staged = server.resolve("deploy/e2e.tmp"); // FileInstall only looks at *.jar
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(staged), manifest)) {
+            jar.flush();
+        }
+        Path deployed = Files.move(staged, server.resolve("deploy/e2e-hotdeploy.jar"), StandardCopyOption.ATOMIC_MOVE);
+        awaitLog("Installing bundle e2e.hotdeploy");
+        Files.delete(deployed);
+        awaitLog("(e2e.hotdeploy)"); // FileInstall: "Uninstalling bundle <id> (e2e.hotdeploy)"
     }
 
     private static boolean uploadInProgress(Path directory) throws IOException {

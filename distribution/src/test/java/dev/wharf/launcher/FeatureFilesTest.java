@@ -1,0 +1,84 @@
+package dev.wharf.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.launcher.FeatureDescriptor.BundleReference;
+import dev.wharf.launcher.FeatureDescriptor.InvalidFeatureException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading feature descriptors and turning their configurations into FileInstall {@code .cfg} files. */
+class FeatureFilesTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void readsBundlesAndConfigurations() throws Exception {
+        Path json = Files.writeString(directory.resolve("core.json"), """
+                {
+                  "id": "dev.wharf:wharf-features:osgifeature:core:1.0.0",
+                  "bundles": [
+                    { "id": "dev.wharf:wharf-core:1.0.0", "start-order": "3" },
+                    { "id": "dev.wharf:wharf-api:1.0.0" }
+                  ],
+                  "configurations": {
+                    "dev.wharf.listener~main": { "port": 2121, "bind": "127.0.0.1", "tls": false, "ids": ["a", "b"] }
+                  }
+                }
+                """);
+        FeatureDescriptor feature = FeatureDescriptor.read("core", json);
+
+        assertEquals(new BundleReference("dev.wharf", "wharf-core", "1.0.0", 3), feature.bundles().get(0));
+        assertEquals(Path.of("system/dev/wharf/wharf-core/1.0.0/wharf-core-1.0.0.jar"),
+                feature.bundles().get(0).file(Path.of("system")));
+        assertEquals(Map.of("port", "2121", "bind", "127.0.0.1", "tls", "false", "ids", "a,b"),
+                feature.configurations().get("dev.wharf.listener~main"));
+    }
+
+    @Test
+    void namesTheFileOfABrokenOrMissingDescriptor() throws Exception {
+        Path broken = Files.writeString(directory.resolve("broken.json"), "{ \"bundles\": [ { \"id\": \"no-colons\" } ] }");
+        InvalidFeatureException malformed = assertThrows(InvalidFeatureException.class,
+                () -> FeatureDescriptor.read("broken", broken));
+        assertTrue(malformed.getMessage().contains(broken.toString()), malformed.getMessage());
+
+        InvalidFeatureException missing = assertThrows(InvalidFeatureException.class,
+                () -> FeatureDescriptor.read("nope", directory.resolve("nope.json")));
+        assertTrue(missing.getMessage().contains("'nope' not found"), missing.getMessage());
+    }
+
+    @Test
+    void factoryConfigurationsUseFileInstallsDashForm() {
+        // FileInstall 3.7.4 splits the file name at its first '-' into factory PID and name; '~' would make a
+        // singleton PID that no factory component ever sees
+        assertEquals("dev.wharf.listener-main.cfg", ConfigFiles.fileFor(directory, "dev.wharf.listener~main")
+                .getFileName().toString());
+        assertEquals("dev.wharf.auth.passwd.cfg", ConfigFiles.fileFor(directory, "dev.wharf.auth.passwd")
+                .getFileName().toString());
+    }
+
+    @Test
+    void writesADefaultOnceAndNeverOverAnAdminsFile() throws Exception {
+        Map<String, String> defaults = Map.of("file", "${wharf.home}/var/users", "pattern", "a\\b");
+        assertTrue(ConfigFiles.writeIfMissing(directory, "auth", "dev.wharf.auth", defaults));
+
+        Properties written = new Properties();
+        try (Reader reader = Files.newBufferedReader(directory.resolve("dev.wharf.auth.cfg"))) {
+            written.load(reader);
+        }
+        assertEquals(defaults, Map.copyOf((Map<?, ?>) written));
+
+        Files.writeString(directory.resolve("dev.wharf.auth.cfg"), "file = mine\n");
+        assertFalse(ConfigFiles.writeIfMissing(directory, "auth", "dev.wharf.auth", defaults));
+        assertEquals("file = mine\n", Files.readString(directory.resolve("dev.wharf.auth.cfg")));
+    }
+}
