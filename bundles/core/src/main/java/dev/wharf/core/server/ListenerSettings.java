@@ -53,8 +53,8 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
      * @param protocols    key {@code tls.protocols}: TLSv1.3 and TLSv1.2 by default; nothing older is accepted
      * @param cipherSuites key {@code tls.ciphers}: empty for the JDK's suites limited to forward-secret AEAD ones
      * @param requireSessionReuse key {@code tls.session.reuse}: data connections must resume the control
-     *                     connection's TLS session. Off by default for now: with JSSE as the server, Python,
-     *                     curl and lftp data connections were not seen resuming, so enforcing it would refuse them
+     *                     connection's TLS session. Off by default for now: curl resumes (TLS 1.2 and 1.3), but
+     *                     Python's ftplib was not seen offering its session to this server, so it would be refused
      */
     public record TlsSettings(TlsLevel level, boolean implicit, List<String> protocols, List<String> cipherSuites,
                               boolean requireSessionReuse) {

@@ -62,10 +62,19 @@ public final class TlsEngine {
         return ssl;
     }
 
-    /** Whether the data connection's session is the control connection's, resumed (same session ID). */
+    /**
+     * Whether the data connection's session resumes the control connection's. A TLS 1.2 resumption keeps the
+     * session ID. JSSE gives a TLS 1.3 (PSK) resumption a new ID but the original session's creation time, which a
+     * fresh handshake, made later on another connection, cannot have.
+     */
     public static boolean resumes(SSLSession control, SSLSession data) {
+        if (control == null || data == null || !control.getProtocol().equals(data.getProtocol())
+                || !control.getCipherSuite().equals(data.getCipherSuite())) {
+            return false;
+        }
         byte[] controlId = control.getId();
-        return controlId != null && controlId.length > 0 && Arrays.equals(controlId, data.getId());
+        boolean sameId = controlId != null && controlId.length > 0 && Arrays.equals(controlId, data.getId());
+        return sameId || data.getProtocol().equals("TLSv1.3") && control.getCreationTime() == data.getCreationTime();
     }
 
     /** The JDK's suites, keeping only TLS 1.3 suites and ECDHE with AES-GCM or ChaCha20-Poly1305. */

@@ -91,6 +91,35 @@ class TlsTest {
     }
 
     @Test
+    void withSessionReuseRequiredAResumingClientWorksAndAFreshHandshakeIsRefused() throws Exception {
+        Files.createDirectories(temp.resolve("reuse/alice"));
+        Files.writeString(temp.resolve("reuse/alice/hello.txt"), "hello over tls");
+        try (TestServer strict = new TestServer(temp.resolve("reuse"), Map.of("tls", "2",
+                "tls.session.reuse", "true"))) {
+            String url = "ftp://127.0.0.1:" + strict.port() + "/";
+            for (String maxVersion : List.of("1.2", "1.3")) {
+                Path back = temp.resolve("reuse-" + maxVersion + ".txt");
+                Result resumed = curl("--ssl-reqd", "--tls-max", maxVersion, "-o", back.toString(), url + "hello.txt");
+                assertEquals(0, resumed.exitCode(), "curl resumes the session over TLS " + maxVersion + ": "
+                        + resumed.output());
+                assertEquals("hello over tls", Files.readString(back));
+            }
+
+            FTPSClient fresh = ftpsClient(false);
+            fresh.connect("127.0.0.1", strict.port());
+            assertTrue(fresh.login("alice", "wonderland"), fresh.getReplyString());
+            fresh.execPBSZ(0);
+            fresh.execPROT("P");
+            fresh.enterLocalPassiveMode();
+            assertFalse(fresh.retrieveFile("hello.txt", new ByteArrayOutputStream()),
+                    "Commons Net starts a fresh TLS session on the data connection");
+            assertEquals(425, fresh.getReplyCode());
+            assertTrue(fresh.getReplyString().contains("resume the TLS session"), fresh.getReplyString());
+            fresh.disconnect();
+        }
+    }
+
+    @Test
     void lftpWithForcedTlsMirrorsUpAndDown() throws Exception {
         try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
             Path back = temp.resolve("lftp-back.bin");
