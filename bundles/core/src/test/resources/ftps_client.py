@@ -29,10 +29,13 @@ class ImplicitFTP_TLS(ftplib.FTP_TLS):
 
 
 class Reporting:
-    """Prints whether each data connection resumed the control connection's TLS session."""
+    """Resumes the control connection's TLS session on every data connection (ftplib 3.11 itself does not pass
+    the session) and prints whether the server accepted the resumption."""
 
     def ntransfercmd(self, cmd, rest=None):
-        conn, size = super().ntransfercmd(cmd, rest)
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
         print('DATA', cmd.split()[0], 'resumed' if conn.session_reused else 'NOT resumed', flush=True)
         return conn, size
 
