@@ -52,6 +52,8 @@ public final class WharfLauncher {
     public static void main(String[] args) {
         Path home = serverHome();
         configureLogging();
+        // data connections must resume the control TLS session; JSSE only does so with its stateful cache
+        setDefault("jdk.tls.server.enableSessionTicketExtension", "false");
         WharfLauncher launcher = new WharfLauncher(home);
         try {
             launcher.run();

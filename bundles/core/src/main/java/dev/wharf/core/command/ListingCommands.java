@@ -19,8 +19,10 @@ import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * LIST, NLST, MLSD, MLST and STAT with a path. LIST understands the ls options Pure-FTPd does
@@ -341,10 +343,11 @@ final class ListingCommands {
 
     private static List<Entry> sorted(List<Entry> entries, Options options) {
         Comparator<Entry> order = Comparator.comparing(Entry::name);
-        if (options.byTime()) {
-            order = Comparator.comparing((Entry entry) -> attribute(entry, true)).reversed().thenComparing(order);
-        } else if (options.bySize()) {
-            order = Comparator.comparing((Entry entry) -> attribute(entry, false)).reversed().thenComparing(order);
+        if (options.byTime() || options.bySize()) {
+            // one stat per entry, not one per comparison
+            Map<Entry, Long> keys = new HashMap<>();
+            entries.forEach(entry -> keys.put(entry, attribute(entry, options.byTime())));
+            order = Comparator.comparing((Entry entry) -> keys.get(entry)).reversed().thenComparing(order);
         }
         List<Entry> result = new ArrayList<>(entries);
         result.sort(options.reverse() ? order.reversed() : order);

@@ -159,7 +159,7 @@ final class LoginCommands {
         } catch (IOException missingStart) {
             files.changeDirectory("/");
         }
-        session.logIn(account, storage, files, anonymous);
+        session.logIn(account, files, anonymous);
         LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
         List<String> lines = new ArrayList<>(MessageFiles.read(storage.root().resolve(".banner")));
         lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));

@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
  * One FTP listener per factory configuration {@code dev.wharf.listener~<name>}: accepts connections and runs
  * each session on its own virtual thread.
  */
-@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = FtpListener.class, immediate = true)
+@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class FtpListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(FtpListener.class);

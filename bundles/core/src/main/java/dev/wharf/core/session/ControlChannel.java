@@ -93,11 +93,6 @@ public final class ControlChannel {
         return true;
     }
 
-    /** Whether more command bytes are already waiting, i.e. the client pipelined commands. */
-    public boolean hasBufferedInput() {
-        return bufferStart < bufferEnd;
-    }
-
     /** Sends a one-line reply. */
     public void reply(int code, String text) throws IOException {
         replyLock.lock();

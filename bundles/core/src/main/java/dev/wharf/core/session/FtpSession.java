@@ -1,7 +1,6 @@
 package dev.wharf.core.session;
 
 import dev.wharf.api.auth.Account;
-import dev.wharf.api.storage.StorageRoot;
 import dev.wharf.core.command.CommandTable;
 import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.data.DataChannel;
@@ -72,7 +71,6 @@ public final class FtpSession {
     private boolean pendingAnonymous;
     private Account account;
     private boolean anonymous;
-    private StorageRoot storage;
     private ConfinedFileSystem files;
     private boolean binary;
     private boolean extendedPassiveOnly;
@@ -381,12 +379,11 @@ public final class FtpSession {
         closing = true;
     }
 
-    /** Makes the session logged in as {@code account} on {@code storage}. */
-    public void logIn(Account account, StorageRoot storage, ConfinedFileSystem files, boolean anonymous) {
+    /** Makes the session logged in as {@code account}, confined to {@code files}. */
+    public void logIn(Account account, ConfinedFileSystem files, boolean anonymous) {
         this.account = account;
         this.anonymous = anonymous;
         data.allowForeignPeers(!anonymous && security.settings().fxpAllowed(account.name()));
-        this.storage = storage;
         this.files = files;
         this.pendingUser = null;
         this.failedLogins = 0;
@@ -444,10 +441,6 @@ public final class FtpSession {
 
     public Account account() {
         return account;
-    }
-
-    public StorageRoot storage() {
-        return storage;
     }
 
     public ConfinedFileSystem files() {
@@ -516,7 +509,6 @@ public final class FtpSession {
         }
         account = null;
         anonymous = false;
-        storage = null;
         files = null;
         pendingUser = null;
         binary = false;

@@ -20,7 +20,7 @@ public final class TlsEngine {
     /**
      * Data connections must resume the control session, and JSSE's stateless session tickets do not resume here
      * ("the existing session is not rejoinable"); the server-side session cache does. JSSE reads this property
-     * once, at its first use, so bin/wharf also sets it on the command line.
+     * once, at its first use, so the Wharf launcher also sets it before anything else runs.
      */
     static final String STATELESS_TICKETS = "jdk.tls.server.enableSessionTicketExtension";
 

@@ -36,32 +36,13 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every command of the complete set through Commons Net, checking replies and what happens on disk. */
-class CompleteProtocolTest {
-
-    @TempDir
-    Path temp;
-    TestServer server;
-    Path home;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TestServer(temp.resolve("users"));
-        home = server.home("alice");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class CompleteProtocolTest extends ServerTestBase {
 
     static Stream<Arguments> modesAndFamilies() {
         List<Arguments> cases = new ArrayList<>(List.of(Arguments.of("127.0.0.1", true),

@@ -33,27 +33,10 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The FTP protocol over real sockets with Apache Commons Net as the client. */
-class FtpProtocolTest {
-
-    @TempDir
-    Path temp;
-    TestServer server;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TestServer(temp.resolve("users"));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class FtpProtocolTest extends ServerTestBase {
 
     @Test
     void goodLoginLandsInHomeAndBadLoginIsRefused() throws IOException {
@@ -119,7 +102,6 @@ class FtpProtocolTest {
 
     @Test
     void listingShowsNamesSizesAndDirectories() throws IOException {
-        Path home = server.home("alice");
         Files.write(home.resolve("report.txt"), new byte[1234]);
         Files.createDirectory(home.resolve("photos"));
         Files.writeString(home.resolve(".hidden"), "x");

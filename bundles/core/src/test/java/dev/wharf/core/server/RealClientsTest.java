@@ -15,30 +15,11 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import dev.wharf.core.server.TestPrograms.Result;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The server driven by two independent real clients, curl and lftp, run as processes. */
-class RealClientsTest {
-
-    @TempDir
-    Path temp;
-    TestServer server;
-    Path home;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TestServer(temp.resolve("users"));
-        home = server.home("alice");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class RealClientsTest extends ServerTestBase {
 
     @Test
     void lftpMirrorsATreeUpAndBackByteForByte() throws Exception {

@@ -24,31 +24,12 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.net.ftp.FTPClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The security rules through a real client, with hostile input. */
-class SecurityTest {
+class SecurityTest extends ServerTestBase {
 
     private static final String SECRET = "top secret";
-
-    @TempDir
-    Path temp;
-    TestServer server;
-    Path home;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new TestServer(temp.resolve("users"));
-        home = server.home("alice");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void thirtyWaysOutOfTheHomeAllFail() throws Exception {
