@@ -3,6 +3,7 @@ package dev.wharf.auth.passwd;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.crypt.PasswordHashes;
 import dev.wharf.auth.passwd.AccessRules.BadRuleException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

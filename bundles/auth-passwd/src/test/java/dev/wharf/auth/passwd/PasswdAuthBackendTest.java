@@ -22,12 +22,18 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.wharf.crypt.PasswordHashes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PasswdAuthBackendTest {
 
-    private static final String BCRYPT = PasswordHashesTest.BCRYPT;
+    /** Hashes of "correct horse" made by other tools; the crypt bundle's tests name the commands. */
+    static final String BCRYPT = "$2y$06$GTV8F.ItivNXtk.dMNG4Y.iQzU1yYDCMEUntolZ/qezgWoy/dw5ra";
+    static final String ARGON2ID = "$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHRzYWx0MTZi"
+            + "$98uRr1rOVStoZkoPNXJF+iguoT5eGV6E1ENbhENQkVQ";
+    static final String SHA512 = "$6$saltstring16char$GhJZgX9PBqfW9IttGVlwIfNP.VHA5GEoLGQKabjQmVcsZRFze3x15RlE4r6"
+            + "OIFXNDh3rMLuzEExbJ6q69PI/f0";
 
     @TempDir
     Path temp;
@@ -41,7 +47,7 @@ class PasswdAuthBackendTest {
 
                 bob:%1$s:0:0::/srv/bob::::::::::::
                 carol:%2$s:1003:1003::/srv/carol::::::::::::
-                """.formatted(BCRYPT, PasswordHashesTest.ARGON2ID));
+                """.formatted(BCRYPT, ARGON2ID));
         PasswdAuthBackend backend = backend(file, false);
 
         Account alice = accepted(backend.authenticate(login("alice", "correct horse", "127.0.0.1")));
@@ -71,7 +77,7 @@ class PasswdAuthBackendTest {
                 "plain:correct horse:1000:1000::/srv/plain::::::::::::",
                 "empty::1000:1000::/srv/empty::::::::::::",
                 "scrypt:$7$CU..../....salt$hash:1000:1000::/srv/scrypt::::::::::::",
-                "shadow:" + PasswordHashesTest.SHA512 + ":1000:1000::/srv/shadow::::::::::::"));
+                "shadow:" + SHA512 + ":1000:1000::/srv/shadow::::::::::::"));
         PasswdAuthBackend backend = backend(file, false);
         assertInstanceOf(AuthResult.Rejected.class, backend.authenticate(login("plain", "correct horse", "::1")));
         assertInstanceOf(AuthResult.Rejected.class, backend.authenticate(login("empty", "", "::1")));
@@ -148,8 +154,8 @@ class PasswdAuthBackendTest {
         accepted(backend.authenticate(login("alice", "correct horse", "127.0.0.1")));
         assertInstanceOf(AuthResult.Unknown.class, backend.authenticate(login("dave", "correct horse", "127.0.0.1")));
 
-        Files.writeString(file, "dave:" + PasswordHashesTest.ARGON2ID + ":1000:1000::/srv/dave::::::::::::\n"
-                + "erin:" + PasswordHashesTest.SHA512 + ":1000:1000::/srv/erin::::::::::::\n");
+        Files.writeString(file, "dave:" + ARGON2ID + ":1000:1000::/srv/dave::::::::::::\n"
+                + "erin:" + SHA512 + ":1000:1000::/srv/erin::::::::::::\n");
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
         Thread.sleep(1100); // changes are looked for at most once a second
         ConsoleCapture.Captured<AuthResult> afterChange =

@@ -24,16 +24,16 @@ class PasswdFileTest {
         // Numbers as pure-pw writes them: -T 1 -t 2 (KB/s) become 1024 and 2048, -N 1 (MB) becomes 1048576.
         Files.writeString(file, String.join("\n",
                 "# Wharf test users",
-                "alice:" + PasswordHashesTest.BCRYPT + ":1001:1002:Alice A.:/srv/ftp/./alice:1024:2048:1:2:3:100"
+                "alice:" + PasswdAuthBackendTest.BCRYPT + ":1001:1002:Alice A.:/srv/ftp/./alice:1024:2048:1:2:3:100"
                         + ":1048576:192.0.2.1:192.0.2.2:10.0.0.0/8,192.168.1.5:10.9.0.0/16:0900-1800",
                 "",
                 "   # an indented comment",
                 "mallory:" + SECRET_LOOKING_HASH + ":1000:1000::/srv/mallory:::::", // 11 fields
-                "bob:" + PasswordHashesTest.ARGON2ID + ":1003:1003::/srv/bob::::::::::::",
+                "bob:" + PasswdAuthBackendTest.ARGON2ID + ":1003:1003::/srv/bob::::::::::::",
                 "eve:" + SECRET_LOOKING_HASH + ":x:1000::/srv/eve::::::::::::",
-                "bob:" + PasswordHashesTest.SHA512 + ":1004:1004::/srv/bob2::::::::::::",
+                "bob:" + PasswdAuthBackendTest.SHA512 + ":1004:1004::/srv/bob2::::::::::::",
                 "trent:" + SECRET_LOOKING_HASH + ":1000:1000::relative/home::::::::::::",
-                "root:" + PasswordHashesTest.SHA512 + ":0:0::/root::::::::::::",
+                "root:" + PasswdAuthBackendTest.SHA512 + ":0:0::/root::::::::::::",
                 ""));
 
         ConsoleCapture.Captured<Map<String, PasswdEntry>> read = ConsoleCapture.capture(() -> PasswdFile.read(file));
@@ -41,7 +41,7 @@ class PasswdFileTest {
 
         assertEquals(List.of("alice", "bob", "root"), List.copyOf(entries.keySet()));
         PasswdEntry alice = entries.get("alice");
-        assertEquals(new PasswdEntry("alice", PasswordHashesTest.BCRYPT, 1001, 1002, "Alice A.", "/srv/ftp/./alice",
+        assertEquals(new PasswdEntry("alice", PasswdAuthBackendTest.BCRYPT, 1001, 1002, "Alice A.", "/srv/ftp/./alice",
                 1024, 2048, 1, 2, 3, 100, 1_048_576, "192.0.2.1", "192.0.2.2", "10.0.0.0/8,192.168.1.5",
                 "10.9.0.0/16", "0900-1800"), alice);
         assertEquals("/srv/bob", entries.get("bob").home(), "the first line for a name wins");
@@ -64,7 +64,7 @@ class PasswdFileTest {
 
     @Test
     void anEntryRoundTripsThroughItsLine() throws Exception {
-        PasswdEntry entry = new PasswdEntry("joe", PasswordHashesTest.ARGON2ID, 1000, 1000, "Joe", "/srv/./joe",
+        PasswdEntry entry = new PasswdEntry("joe", PasswdAuthBackendTest.ARGON2ID, 1000, 1000, "Joe", "/srv/./joe",
                 0, 4096, 0, 0, 2, 0, 0, "", "", "", "", "2200-0600");
         assertEquals(entry, PasswdEntry.parse(entry.toLine()));
         assertEquals(17, entry.toLine().chars().filter(c -> c == ':').count());

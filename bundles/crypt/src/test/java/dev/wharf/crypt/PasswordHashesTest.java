@@ -1,4 +1,4 @@
-package dev.wharf.auth.passwd;
+package dev.wharf.crypt;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.wharf.auth.passwd;
+package dev.wharf.crypt;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -17,12 +17,12 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * PHC string form libsodium writes, bcrypt, and the crypt(3) schemes SHA-512, SHA-256 and MD5. Anything else (or
  * an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
  */
-final class PasswordHashes {
+public final class PasswordHashes {
 
     /** New hashes: argon2id with 64 MiB, 2 passes, 1 lane (RFC 9106's memory-constrained choice, fewer passes). */
-    static final int NEW_MEMORY_KIB = 65_536;
-    static final int NEW_ITERATIONS = 2;
-    static final int NEW_PARALLELISM = 1;
+    public static final int NEW_MEMORY_KIB = 65_536;
+    public static final int NEW_ITERATIONS = 2;
+    public static final int NEW_PARALLELISM = 1;
     /** Refuse parameters that would let one line exhaust the JVM heap or stall logins (1 GiB, 10,000 passes). */
     private static final int MAX_MEMORY_KIB = 1024 * 1024;
     private static final int MAX_ITERATIONS = 10_000;
@@ -41,12 +41,12 @@ final class PasswordHashes {
     }
 
     /** Whether the scheme of {@code hash} is one this class can check. */
-    static boolean isSupported(String hash) {
+    public static boolean isSupported(String hash) {
         return hash.startsWith("$argon2id$") || hash.startsWith("$argon2i$") || isBcrypt(hash)
                 || UnixCrypt.isUnixCrypt(hash);
     }
 
-    static boolean verify(String stored, String password) {
+    public static boolean verify(String stored, String password) {
         char[] characters = password.toCharArray();
         try {
             return verify(stored, characters);
@@ -56,7 +56,7 @@ final class PasswordHashes {
     }
 
     /** Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. */
-    static boolean verify(String stored, char[] password) {
+    public static boolean verify(String stored, char[] password) {
         if (stored == null || password == null) {
             return false;
         }
@@ -87,7 +87,7 @@ final class PasswordHashes {
     }
 
     /** A new argon2id hash in PHC form, e.g. {@code $argon2id$v=19$m=65536,t=2,p=1$salt$hash}. */
-    static String argon2id(String password) {
+    public static String argon2id(String password) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         byte[] secret = password.getBytes(StandardCharsets.UTF_8);

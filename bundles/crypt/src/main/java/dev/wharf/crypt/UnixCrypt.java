@@ -1,4 +1,4 @@
-package dev.wharf.auth.passwd;
+package dev.wharf.crypt;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
