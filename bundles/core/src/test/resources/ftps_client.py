@@ -1,4 +1,4 @@
-"""Drives Wharf over FTPS with Python's ftplib, which resumes the control session on data connections.
+"""Drives Wharf over FTPS with Python's ftplib, resuming the control session on every data connection.
 
 usage: ftps_client.py HOST PORT explicit|implicit UPLOAD_FILE DOWNLOAD_FILE
 """

@@ -52,8 +52,11 @@ public final class WharfLauncher {
     public static void main(String[] args) {
         Path home = serverHome();
         configureLogging();
-        // data connections must resume the control TLS session; JSSE only does so with its stateful cache
-        setDefault("jdk.tls.server.enableSessionTicketExtension", "false");
+        // data connections resume the control TLS session: TLS 1.2 through the session cache (JSSE's 1.2 tickets
+        // do not resume), TLS 1.3 through stateless tickets (reusable); see the core's TlsEngine
+        setDefault("jdk.tls.server.disableExtensions", "session_ticket");
+        // a TLS upload cut without close_notify is an incomplete file, not a finished one
+        setDefault("com.sun.net.ssl.requireCloseNotify", "true");
         WharfLauncher launcher = new WharfLauncher(home);
         try {
             launcher.run();

@@ -57,8 +57,8 @@ final class DataConnections {
         if (session.settings().tls().requireSessionReuse()
                 && !TlsEngine.resumes(session.controlTlsSession(), secured.getSession())) {
             secured.close();
-            session.control().reply(425, "Data connection refused: it must resume the TLS session of the control "
-                    + "connection (session reuse is required on this server)");
+            session.control().reply(425, "Data connection refused: it did not resume the TLS session of the "
+                    + "control connection, which this server requires to protect data connections");
             return null;
         }
         return new DataConnection(channel, secured);

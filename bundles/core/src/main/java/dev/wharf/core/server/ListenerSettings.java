@@ -53,8 +53,8 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
      * @param protocols    key {@code tls.protocols}: TLSv1.3 and TLSv1.2 by default; nothing older is accepted
      * @param cipherSuites key {@code tls.ciphers}: empty for the JDK's suites limited to forward-secret AEAD ones
      * @param requireSessionReuse key {@code tls.session.reuse}: data connections must resume the control
-     *                     connection's TLS session. Off by default for now: curl resumes (TLS 1.2 and 1.3), but
-     *                     Python's ftplib was not seen offering its session to this server, so it would be refused
+     *                     connection's TLS session (default on), so nobody but the client that logged in can
+     *                     connect to a data port; off for clients that cannot resume (Commons Net, old ones)
      */
     public record TlsSettings(TlsLevel level, boolean implicit, List<String> protocols, List<String> cipherSuites,
                               boolean requireSessionReuse) {
@@ -95,7 +95,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
             throw values.values().invalid("tls.protocols", "TLSv1.3 and/or TLSv1.2");
         }
         return new TlsSettings(level, values.values().bool("tls.implicit", false), protocols,
-                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", false));
+                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", true));
     }
 
     /** {@code dev.wharf.listener~main} → {@code main}; falls back to the whole PID. */

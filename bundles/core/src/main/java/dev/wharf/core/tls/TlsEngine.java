@@ -18,15 +18,26 @@ import javax.net.ssl.SSLSocket;
 public final class TlsEngine {
 
     /**
-     * Data connections must resume the control session, and JSSE's stateless session tickets do not resume here
-     * ("the existing session is not rejoinable"); the server-side session cache does. JSSE reads this property
-     * once, at its first use, so the Wharf launcher also sets it before anything else runs.
+     * Data connections must resume the control session, several times over. JSSE's TLS 1.2 tickets (RFC 5077) do
+     * not resume ("the existing session is not rejoinable"), so TLS 1.2 uses the session cache: the
+     * {@code session_ticket} extension is switched off. TLS 1.3 keeps JSSE's stateless tickets, which, unlike its
+     * cached ones, can be offered again: OpenSSL clients offer the control session's ticket on every data
+     * connection. An upload must end with the client's close_notify, or a cut connection would pass for a
+     * complete file; JSSE treats a bare end of stream as close_notify unless told otherwise. JSSE reads these
+     * properties once, at first use, so the Wharf launcher sets them before anything else runs; this is the
+     * fallback for other containers.
      */
-    static final String STATELESS_TICKETS = "jdk.tls.server.enableSessionTicketExtension";
+    static final String DISABLED_EXTENSIONS = "jdk.tls.server.disableExtensions";
+    static final String TLS12_TICKETS = "session_ticket";
+    static final String REQUIRE_CLOSE_NOTIFY = "com.sun.net.ssl.requireCloseNotify";
 
     static {
-        if (System.getProperty(STATELESS_TICKETS) == null) {
-            System.setProperty(STATELESS_TICKETS, "false");
+        String disabled = System.getProperty(DISABLED_EXTENSIONS, "");
+        if (!Arrays.asList(disabled.split("\\s*,\\s*")).contains(TLS12_TICKETS)) {
+            System.setProperty(DISABLED_EXTENSIONS, disabled.isBlank() ? TLS12_TICKETS : disabled + "," + TLS12_TICKETS);
+        }
+        if (System.getProperty(REQUIRE_CLOSE_NOTIFY) == null) {
+            System.setProperty(REQUIRE_CLOSE_NOTIFY, "true");
         }
     }
 
@@ -64,8 +75,9 @@ public final class TlsEngine {
 
     /**
      * Whether the data connection's session resumes the control connection's. A TLS 1.2 resumption keeps the
-     * session ID. JSSE gives a TLS 1.3 (PSK) resumption a new ID but the original session's creation time, which a
-     * fresh handshake, made later on another connection, cannot have.
+     * session ID. JSSE gives a TLS 1.3 (PSK) resumption a new ID but the original session's creation time (kept
+     * in the ticket), which a fresh handshake, made later on another connection, does not have; the peer-IP check
+     * stands behind it.
      */
     public static boolean resumes(SSLSession control, SSLSession data) {
         if (control == null || data == null || !control.getProtocol().equals(data.getProtocol())

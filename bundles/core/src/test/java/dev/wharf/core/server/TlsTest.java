@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +21,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +30,7 @@ import dev.wharf.core.server.TestPrograms.Result;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** FTPS with real clients: Python's ftplib, curl, lftp, Commons Net and openssl. */
 class TlsTest {
@@ -58,8 +59,7 @@ class TlsTest {
     @ParameterizedTest(name = "{0} TLS, max {1}")
     @CsvSource({"explicit, TLSv1_3", "explicit, TLSv1_2", "implicit, TLSv1_3", "implicit, TLSv1_2"})
     void pythonFtplibMovesFiftyMegabytesBothWays(String mode, String maximumVersion) throws Exception {
-        // session reuse stays off here: over TLS 1.3, OpenSSL offers the control session's single-use ticket again
-        // for the second data connection and JSSE's session cache has already consumed it
+        // session reuse is required (the default): OpenSSL offers the control session on all three data connections
         Map<String, Object> settings = mode.equals("implicit") ? Map.of("tls.implicit", "true", "tls", "3")
                 : Map.of("tls", "3");
         try (TestServer server = new TestServer(temp.resolve("python-" + mode + maximumVersion), settings)) {
@@ -69,6 +69,8 @@ class TlsTest {
             assertEquals(0, result.exitCode(), result.output());
             assertTrue(result.output().contains("TLS " + maximumVersion.replace('_', '.')), result.output());
             assertTrue(result.output().contains("NAMES ['big.bin']"), result.output());
+            assertEquals(3, result.output().lines().filter(line -> line.endsWith(" resumed")).count(),
+                    "STOR, NLST and RETR each resumed the control session: " + result.output());
             assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")), "uploaded bytes on disk");
             assertArrayEquals(bigDigest, sha256(back), "downloaded bytes");
         }
@@ -76,7 +78,7 @@ class TlsTest {
 
     @Test
     void curlRequiringTlsUploadsListsAndDownloads() throws Exception {
-        try (TestServer server = new TestServer(temp.resolve("curl"), Map.of("tls", "3", "tls.session.reuse", "true"))) {
+        try (TestServer server = new TestServer(temp.resolve("curl"), Map.of("tls", "3"))) {
             String url = "ftp://127.0.0.1:" + server.port() + "/";
             Result upload = curl("--ssl-reqd", "-T", bigFile.toString(), url + "big.bin");
             assertEquals(0, upload.exitCode(), upload.output());
@@ -93,11 +95,10 @@ class TlsTest {
     }
 
     @Test
-    void withSessionReuseRequiredAResumingClientWorksAndAFreshHandshakeIsRefused() throws Exception {
+    void byDefaultAResumingClientWorksAndAFreshHandshakeIsRefusedUnlessReuseIsSwitchedOff() throws Exception {
         Files.createDirectories(temp.resolve("reuse/alice"));
         Files.writeString(temp.resolve("reuse/alice/hello.txt"), "hello over tls");
-        try (TestServer strict = new TestServer(temp.resolve("reuse"), Map.of("tls", "2",
-                "tls.session.reuse", "true"))) {
+        try (TestServer strict = new TestServer(temp.resolve("reuse"), Map.of("tls", "2"))) {
             String url = "ftp://127.0.0.1:" + strict.port() + "/";
             for (String maxVersion : List.of("1.2", "1.3")) {
                 Path back = temp.resolve("reuse-" + maxVersion + ".txt");
@@ -107,23 +108,65 @@ class TlsTest {
                 assertEquals("hello over tls", Files.readString(back));
             }
 
-            FTPSClient fresh = ftpsClient(false);
-            fresh.connect("127.0.0.1", strict.port());
-            assertTrue(fresh.login("alice", "wonderland"), fresh.getReplyString());
-            fresh.execPBSZ(0);
-            fresh.execPROT("P");
-            fresh.enterLocalPassiveMode();
+            FTPSClient fresh = protectedClient(strict, false);
             assertFalse(fresh.retrieveFile("hello.txt", new ByteArrayOutputStream()),
                     "Commons Net starts a fresh TLS session on the data connection");
             assertEquals(425, fresh.getReplyCode());
-            assertTrue(fresh.getReplyString().contains("resume the TLS session"), fresh.getReplyString());
+            assertTrue(fresh.getReplyString().contains("did not resume the TLS session of the control connection"),
+                    fresh.getReplyString());
             fresh.disconnect();
+        }
+        try (TestServer lenient = new TestServer(temp.resolve("reuse"), Map.of("tls", "2",
+                "tls.session.reuse", "false"))) {
+            FTPSClient fresh = protectedClient(lenient, false);
+            ByteArrayOutputStream content = new ByteArrayOutputStream();
+            assertTrue(fresh.retrieveFile("hello.txt", content), fresh.getReplyString());
+            assertEquals("hello over tls", content.toString(StandardCharsets.UTF_8));
+            fresh.disconnect();
+        }
+    }
+
+    @ParameterizedTest(name = "implicit TLS: {0}")
+    @ValueSource(booleans = {false, true})
+    void commonsNetMovesFiftyMegabytesWithReuseSwitchedOff(boolean implicit) throws Exception {
+        Map<String, Object> settings = implicit ? Map.of("tls.implicit", "true", "tls.session.reuse", "false")
+                : Map.of("tls", "3", "tls.session.reuse", "false");
+        try (TestServer server = new TestServer(temp.resolve("commons-" + implicit), settings)) {
+            FTPSClient client = protectedClient(server, implicit);
+            try (InputStream source = Files.newInputStream(bigFile)) {
+                assertTrue(client.storeFile("big.bin", source), client.getReplyString());
+            }
+            assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")), "uploaded bytes on disk");
+            FTPFile[] listing = client.listFiles();
+            assertEquals(1, listing.length, client.getReplyString());
+            assertEquals("big.bin", listing[0].getName());
+            assertEquals(50L << 20, listing[0].getSize());
+            Path back = temp.resolve("commons-back-" + implicit + ".bin");
+            try (OutputStream target = Files.newOutputStream(back)) {
+                assertTrue(client.retrieveFile("big.bin", target), client.getReplyString());
+            }
+            assertArrayEquals(bigDigest, sha256(back), "downloaded bytes");
+            client.disconnect();
+        }
+    }
+
+    @Test
+    void anUploadCutWithoutTlsCloseNotifyIsNotKept() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("cut"), Map.of("tls", "3"))) {
+            Result result = TestPrograms.run(List.of("python3", script("ftps_cut_upload.py"), "127.0.0.1",
+                    Integer.toString(server.port())));
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.output().contains("REPLY 451 Transfer aborted: the data connection ended without TLS "
+                    + "close_notify"), result.output());
+            try (var files = Files.list(server.home("alice"))) {
+                assertEquals(List.of(), files.toList(), "neither cut.bin nor a temporary file is left");
+            }
         }
     }
 
     @Test
     void lftpWithForcedTlsMirrorsUpAndDown() throws Exception {
-        try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3", "tls.session.reuse", "true"))) {
+        try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
             Path back = temp.resolve("lftp-back.bin");
             // TLS 1.2: lftp (GnuTLS) over TLS 1.3 against JSSE still ends with a fatal alert; see the closing note
             Result result = TestPrograms.run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
@@ -167,21 +210,6 @@ class TlsTest {
     }
 
     @Test
-    void implicitTlsWithCommonsNet() throws Exception {
-        try (TestServer implicit = new TestServer(temp.resolve("implicit"), Map.of("tls.implicit", "true"))) {
-            FTPSClient client = ftpsClient(true);
-            client.connect("127.0.0.1", implicit.port());
-            assertTrue(client.login("alice", "wonderland"), client.getReplyString());
-            client.execPBSZ(0);
-            client.execPROT("P");
-            client.enterLocalPassiveMode();
-            assertTrue(client.storeFile("i.txt", new ByteArrayInputStream("implicit".getBytes(StandardCharsets.UTF_8))));
-            assertEquals("implicit", Files.readString(implicit.home("alice").resolve("i.txt")));
-            client.disconnect();
-        }
-    }
-
-    @Test
     void nothingOlderThanTls12IsAccepted() throws Exception {
         try (TestServer server = new TestServer(temp.resolve("versions"), Map.of())) {
             for (String old : List.of("-tls1", "-tls1_1")) {
@@ -204,6 +232,18 @@ class TlsTest {
         return new Result(process.exitValue(), output);
     }
 
+    /** Logged in as alice with PBSZ 0 and PROT P, passive, binary. */
+    private static FTPSClient protectedClient(TestServer server, boolean implicit) throws IOException {
+        FTPSClient client = ftpsClient(implicit);
+        client.connect("127.0.0.1", server.port());
+        assertTrue(client.login("alice", "wonderland"), client.getReplyString());
+        client.execPBSZ(0);
+        client.execPROT("P");
+        client.enterLocalPassiveMode();
+        client.setFileType(FTP.BINARY_FILE_TYPE);
+        return client;
+    }
+
     private static FTPSClient ftpsClient(boolean implicit) {
         FTPSClient client = new FTPSClient("TLS", implicit);
         client.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
@@ -220,9 +260,13 @@ class TlsTest {
     }
 
     private static String script() throws IOException {
-        Path script = temp.resolve("ftps_client.py");
+        return script("ftps_client.py");
+    }
+
+    private static String script(String name) throws IOException {
+        Path script = temp.resolve(name);
         if (!Files.exists(script)) {
-            try (InputStream in = TlsTest.class.getResourceAsStream("/ftps_client.py")) {
+            try (InputStream in = TlsTest.class.getResourceAsStream("/" + name)) {
                 Files.copy(in, script);
             }
         }
