@@ -1,6 +1,7 @@
 package dev.wharf.core.data;
 
 import java.io.Closeable;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,17 +37,39 @@ public final class DataConnection implements Closeable {
         return tls != null ? tls.getInputStream() : channel.socket().getInputStream();
     }
 
+    /** Closing the stream closes the connection as {@link #close()} does. */
     public OutputStream output() throws IOException {
-        return tls != null ? tls.getOutputStream() : Channels.newOutputStream(channel);
+        if (tls == null) {
+            return Channels.newOutputStream(channel);
+        }
+        return new FilterOutputStream(tls.getOutputStream()) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                DataConnection.this.close();
+            }
+        };
     }
 
-    /** With TLS this sends close_notify first, so the client knows the transfer ended on purpose. */
+    /**
+     * With TLS this sends close_notify first, so the client knows the transfer ended on purpose. Only
+     * close_notify: JSSE's duplex close of a TLS 1.3 connection also sends user_canceled, which GnuTLS (lftp)
+     * takes for a fatal alert.
+     */
     @Override
     public void close() throws IOException {
-        if (tls != null) {
-            tls.close();
-        } else {
+        if (tls == null) {
             channel.close();
+            return;
+        }
+        try {
+            tls.shutdownOutput();
+        } finally {
+            tls.close();
         }
     }
 }

@@ -168,10 +168,9 @@ class TlsTest {
     void lftpWithForcedTlsMirrorsUpAndDown() throws Exception {
         try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
             Path back = temp.resolve("lftp-back.bin");
-            // TLS 1.2: lftp (GnuTLS) over TLS 1.3 against JSSE still ends with a fatal alert; see the closing note
             Result result = TestPrograms.run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
                     + " set net:timeout 30; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
-                    + " set ftp:ssl-protect-list true; set ssl:verify-certificate no; set ssl:priority NORMAL:-VERS-TLS1.3;"
+                    + " set ftp:ssl-protect-list true; set ssl:verify-certificate no;"
                     + " open -u alice,wonderland -p " + server.port() + " ftp://127.0.0.1;"
                     + " put '" + bigFile + "' -o big.bin; cls -1; get big.bin -o '" + back + "'"));
             assertEquals(0, result.exitCode(), result.output());
