@@ -48,7 +48,7 @@ final class DataConnections {
         }
         SSLSocket secured;
         try {
-            secured = session.tlsEngine().handshake(channel.socket());
+            secured = session.tlsEngine().dataHandshake(channel.socket(), session.controlTlsSession());
         } catch (IOException failed) {
             channel.close();
             session.control().reply(425, "TLS handshake on the data connection failed: " + failed.getMessage());

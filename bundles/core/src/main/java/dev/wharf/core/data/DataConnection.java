@@ -15,6 +15,9 @@ import javax.net.ssl.SSLSocket;
  */
 public final class DataConnection implements Closeable {
 
+    /** How long a closing TLS data connection waits for the client's close_notify. */
+    private static final int CLOSE_WAIT_MILLIS = 2_000;
+
     private final SocketChannel channel;
     private final SSLSocket tls;
 
@@ -56,9 +59,11 @@ public final class DataConnection implements Closeable {
     }
 
     /**
-     * With TLS this sends close_notify first, so the client knows the transfer ended on purpose. Only
-     * close_notify: JSSE's duplex close of a TLS 1.3 connection also sends user_canceled, which GnuTLS (lftp)
-     * takes for a fatal alert.
+     * With TLS this sends close_notify first, so the client knows the transfer ended on purpose, then waits briefly
+     * for the client's own close: closing a socket with the client's close_notify still unread makes the kernel
+     * answer with a reset, which can destroy the end of a download before the client has read it. Only
+     * close_notify is sent: JSSE's duplex close of a TLS 1.3 connection also sends user_canceled, which GnuTLS
+     * (lftp) takes for a fatal alert.
      */
     @Override
     public void close() throws IOException {
@@ -68,8 +73,22 @@ public final class DataConnection implements Closeable {
         }
         try {
             tls.shutdownOutput();
+            awaitClientClose();
         } finally {
             tls.close();
+        }
+    }
+
+    private void awaitClientClose() {
+        try {
+            tls.setSoTimeout(CLOSE_WAIT_MILLIS);
+            InputStream in = tls.getInputStream();
+            byte[] discard = new byte[512];
+            while (in.read(discard) >= 0) {
+                // an upload's data has been read already; anything arriving now is not part of a file
+            }
+        } catch (IOException gone) {
+            // reset, timeout or a bare TCP close: nothing more to wait for
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -31,18 +32,42 @@ import org.slf4j.LoggerFactory;
 final class ProviderKeyManager extends X509ExtendedKeyManager {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderKeyManager.class);
-    private static final String DEFAULT_NAME = "*";
-
     private final ServiceDirectory services;
-    /** The key material handed out last per alias; the alias names the SNI host and key type. */
-    private final Map<String, KeyMaterial> chosen = new ConcurrentHashMap<>();
+    /**
+     * Aliases name key material by value, so equal material (the same certificate served again) shares one alias
+     * and the maps grow with the certificates served, not with the names clients send.
+     */
+    private final Map<KeyMaterial, String> aliases = new ConcurrentHashMap<>();
+    private final Map<String, KeyMaterial> byAlias = new ConcurrentHashMap<>();
+    private final AtomicLong nextAlias = new AtomicLong();
 
     ProviderKeyManager(ServiceDirectory services) {
         this.services = services;
     }
 
+    /** Data connections being set up, with the control connection's key material they must present. */
+    private final Map<Socket, KeyMaterial> pinned = new ConcurrentHashMap<>();
+
+    /** Makes {@code data} present the key material {@code control} was made with, if it is one of ours. */
+    void pin(SSLSocket data, SSLSession control) {
+        java.security.cert.Certificate[] certificates = control == null ? null : control.getLocalCertificates();
+        if (certificates == null || certificates.length == 0) {
+            return;
+        }
+        byAlias.values().stream().filter(material -> material.chain().get(0).equals(certificates[0])).findFirst()
+                .ifPresent(material -> pinned.put(data, material));
+    }
+
+    void unpin(SSLSocket data) {
+        pinned.remove(data);
+    }
+
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        KeyMaterial pin = socket == null ? null : pinned.get(socket);
+        if (pin != null) {
+            return matches(pin.privateKey(), keyType) ? aliasOf(pin) : null;
+        }
         SSLSession handshake = socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null;
         return choose(keyType, handshake);
     }
@@ -52,15 +77,24 @@ final class ProviderKeyManager extends X509ExtendedKeyManager {
         return choose(keyType, engine == null ? null : engine.getHandshakeSession());
     }
 
+    /**
+     * JSSE asks once per key type it could use, so providers are asked several times per handshake and should
+     * answer fast (nothing may be stored in the handshake session: bound values stop JSSE's stateless tickets).
+     */
     private String choose(String keyType, SSLSession handshake) {
-        String serverName = serverName(handshake);
-        Optional<KeyMaterial> material = lookup(serverName);
+        Optional<KeyMaterial> material = lookup(serverName(handshake));
         if (material.isEmpty() || !matches(material.get().privateKey(), keyType)) {
             return null;
         }
-        String alias = (serverName == null ? DEFAULT_NAME : serverName) + "|" + keyType;
-        chosen.put(alias, material.get());
-        return alias;
+        return aliasOf(material.get());
+    }
+
+    private String aliasOf(KeyMaterial material) {
+        return aliases.computeIfAbsent(material, key -> {
+            String alias = "wharf-" + nextAlias.incrementAndGet();
+            byAlias.put(alias, key);
+            return alias;
+        });
     }
 
     /** Asks providers by ranking; a provider that denies the name ends the handshake. */
@@ -103,13 +137,13 @@ final class ProviderKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-        KeyMaterial material = chosen.get(alias);
+        KeyMaterial material = byAlias.get(alias);
         return material == null ? null : material.chain().toArray(X509Certificate[]::new);
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-        KeyMaterial material = chosen.get(alias);
+        KeyMaterial material = byAlias.get(alias);
         return material == null ? null : material.privateKey();
     }
 

@@ -43,13 +43,15 @@ public final class TlsEngine {
 
     private final ServiceDirectory services;
     private final SSLContext context;
+    private final ProviderKeyManager keyManager;
     private final String[] protocols;
     private final String[] cipherSuites;
 
     public TlsEngine(ServiceDirectory services, TlsSettings settings) throws GeneralSecurityException {
         this.services = services;
         this.context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new ProviderKeyManager(services)}, null, null);
+        this.keyManager = new ProviderKeyManager(services);
+        context.init(new KeyManager[] {keyManager}, null, null);
         this.protocols = settings.protocols().toArray(String[]::new);
         this.cipherSuites = settings.cipherSuites().isEmpty() ? modernSuites(context)
                 : settings.cipherSuites().toArray(String[]::new);
@@ -61,15 +63,36 @@ public final class TlsEngine {
     }
 
     /**
-     * Runs the server side of a handshake over {@code plain} (AUTH TLS, implicit TLS, or a PROT P data
-     * connection). Closing the returned socket closes {@code plain}.
+     * Runs the server side of a handshake over {@code plain} (AUTH TLS or implicit TLS), with the certificate the
+     * providers choose for the client's SNI name. Closing the returned socket closes {@code plain}.
      */
     public SSLSocket handshake(Socket plain) throws IOException {
+        SSLSocket ssl = newServerSocket(plain);
+        ssl.startHandshake();
+        return ssl;
+    }
+
+    /**
+     * The handshake of a PROT P data connection: it presents the control connection's certificate whatever the
+     * providers would say now. JSSE also asks for it without the client's SNI name while it checks a TLS 1.3
+     * ticket, so only this pinning lets a data connection resume a session made for a named certificate.
+     */
+    public SSLSocket dataHandshake(Socket plain, SSLSession control) throws IOException {
+        SSLSocket ssl = newServerSocket(plain);
+        keyManager.pin(ssl, control);
+        try {
+            ssl.startHandshake();
+        } finally {
+            keyManager.unpin(ssl);
+        }
+        return ssl;
+    }
+
+    private SSLSocket newServerSocket(Socket plain) throws IOException {
         SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
         ssl.setUseClientMode(false);
         ssl.setEnabledProtocols(protocols);
         ssl.setEnabledCipherSuites(cipherSuites);
-        ssl.startHandshake();
         return ssl;
     }
 
