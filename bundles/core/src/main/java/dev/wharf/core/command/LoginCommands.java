@@ -72,8 +72,14 @@ final class LoginCommands {
             session.control().reply(530, "Line too long");
             return;
         }
+        if (!TlsCommands.certificateAllows(session, user)) {
+            LOG.info("Login refused for '{}' from {}: the client certificate names someone else", user,
+                    clientIp(session));
+            refuse(session);
+            return;
+        }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
-                false);
+                session.controlSecured());
         for (Tracked<AuthBackend> backend : session.services().authChain(session.settings().authOrder())) {
             AuthResult result = ask(backend, request);
             switch (result) {

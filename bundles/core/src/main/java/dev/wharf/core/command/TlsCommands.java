@@ -1,5 +1,6 @@
 package dev.wharf.core.command;
 
+import dev.wharf.core.server.ListenerSettings.ClientAuth;
 import dev.wharf.core.server.ListenerSettings.TlsLevel;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
@@ -81,11 +82,35 @@ final class TlsCommands {
         session.control().reply(534, "CCC is not allowed: the control connection stays encrypted");
     }
 
-    /** RFC 4217: logins on a listener that requires TLS need AUTH TLS first. */
+    /**
+     * With {@code tls.client.match.user}, a client that showed a certificate may log in only as the user its
+     * common name names; a client without one (tls.client.auth = want) is not limited.
+     */
+    static boolean certificateAllows(FtpSession session, String user) {
+        if (!session.settings().tls().clientCertificateNamesUser() || session.controlTlsSession() == null) {
+            return true;
+        }
+        try {
+            java.security.cert.Certificate[] chain = session.controlTlsSession().getPeerCertificates();
+            String subject = ((java.security.cert.X509Certificate) chain[0]).getSubjectX500Principal().getName();
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(subject).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN") && rdn.getValue().toString().equals(user)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
+            return true;
+        } catch (javax.naming.InvalidNameException unreadable) {
+            return false;
+        }
+    }
+
+    /** RFC 4217: logins on a listener that requires TLS (or client certificates) need AUTH TLS first. */
     static boolean refuseCleartextLogin(FtpSession session) throws IOException {
         TlsLevel level = session.settings().tls().level();
-        if ((level == TlsLevel.REQUIRED_FOR_LOGIN || level == TlsLevel.REQUIRED_FOR_DATA)
-                && !session.controlSecured()) {
+        if ((level == TlsLevel.REQUIRED_FOR_LOGIN || level == TlsLevel.REQUIRED_FOR_DATA
+                || session.settings().tls().clientAuth() == ClientAuth.NEED) && !session.controlSecured()) {
             session.control().reply(530, "This server requires TLS: send AUTH TLS before logging in");
             return true;
         }

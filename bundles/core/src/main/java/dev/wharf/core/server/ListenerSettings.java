@@ -1,5 +1,16 @@
 package dev.wharf.core.server;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Locale;
+
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -55,9 +66,22 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
      * @param requireSessionReuse key {@code tls.session.reuse}: data connections must resume the control
      *                     connection's TLS session (default on), so nobody but the client that logged in can
      *                     connect to a data port; off for clients that cannot resume (Commons Net, old ones)
+     * @param clientAuth   key {@code tls.client.auth}: {@code none} (default), {@code want} or {@code need} a
+     *                     client certificate signed by one of {@code clientCas}; {@code need} also means no login
+     *                     without TLS
+     * @param clientCas    key {@code tls.client.ca}: a PEM file of the CA certificates client certificates must
+     *                     chain to; required with want/need
+     * @param clientCertificateNamesUser key {@code tls.client.match.user}: a client that shows a certificate may
+     *                     only log in as the user named by its common name
      */
     public record TlsSettings(TlsLevel level, boolean implicit, List<String> protocols, List<String> cipherSuites,
-                              boolean requireSessionReuse) {
+                              boolean requireSessionReuse, ClientAuth clientAuth, List<X509Certificate> clientCas,
+                              boolean clientCertificateNamesUser) {
+    }
+
+    /** Whether the TLS handshake asks the client for a certificate. */
+    public enum ClientAuth {
+        NONE, WANT, NEED
     }
 
     static final List<String> ALLOWED_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -94,8 +118,40 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         } else if (!ALLOWED_PROTOCOLS.containsAll(protocols)) {
             throw values.values().invalid("tls.protocols", "TLSv1.3 and/or TLSv1.2");
         }
+        ClientAuth clientAuth = switch (values.string("tls.client.auth", "none").toLowerCase(Locale.ROOT)) {
+            case "none" -> ClientAuth.NONE;
+            case "want" -> ClientAuth.WANT;
+            case "need" -> ClientAuth.NEED;
+            default -> throw values.values().invalid("tls.client.auth", "none, want or need");
+        };
+        List<X509Certificate> clientCas = List.of();
+        String caFile = values.string("tls.client.ca", "");
+        if (!caFile.isBlank()) {
+            clientCas = certificates(values, caFile.strip());
+        } else if (clientAuth != ClientAuth.NONE) {
+            throw values.values().invalid("tls.client.ca", "a PEM file of CA certificates (tls.client.auth is "
+                    + clientAuth.name().toLowerCase(Locale.ROOT) + ")");
+        }
         return new TlsSettings(level, values.values().bool("tls.implicit", false), protocols,
-                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", true));
+                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", true), clientAuth, clientCas,
+                values.values().bool("tls.client.match.user", false));
+    }
+
+    private static List<X509Certificate> certificates(Values values, String file) {
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certificates.add((X509Certificate) certificate);
+            }
+            if (certificates.isEmpty()) {
+                throw new CertificateException("no certificate in it");
+            }
+            return List.copyOf(certificates);
+        } catch (IOException | CertificateException | RuntimeException unreadable) {
+            String reason = unreadable instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : unreadable.getMessage();
+            throw values.values().invalid("tls.client.ca", "a readable PEM file of CA certificates; " + reason);
+        }
     }
 
     /** {@code dev.wharf.listener~main} → {@code main}; falls back to the whole PID. */

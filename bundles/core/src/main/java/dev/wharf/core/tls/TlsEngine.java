@@ -1,15 +1,20 @@
 package dev.wharf.core.tls;
 
+import dev.wharf.core.server.ListenerSettings.ClientAuth;
 import dev.wharf.core.server.ListenerSettings.TlsSettings;
 import dev.wharf.core.server.ServiceDirectory;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS for one listener: one {@link SSLContext} (so its session cache lets data connections resume the control
@@ -44,6 +49,7 @@ public final class TlsEngine {
     private final ServiceDirectory services;
     private final SSLContext context;
     private final ProviderKeyManager keyManager;
+    private final ClientAuth clientAuth;
     private final String[] protocols;
     private final String[] cipherSuites;
 
@@ -51,7 +57,8 @@ public final class TlsEngine {
         this.services = services;
         this.context = SSLContext.getInstance("TLS");
         this.keyManager = new ProviderKeyManager(services);
-        context.init(new KeyManager[] {keyManager}, null, null);
+        this.clientAuth = settings.clientAuth();
+        context.init(new KeyManager[] {keyManager}, clientTrust(settings), null);
         this.protocols = settings.protocols().toArray(String[]::new);
         this.cipherSuites = settings.cipherSuites().isEmpty() ? modernSuites(context)
                 : settings.cipherSuites().toArray(String[]::new);
@@ -93,7 +100,32 @@ public final class TlsEngine {
         ssl.setUseClientMode(false);
         ssl.setEnabledProtocols(protocols);
         ssl.setEnabledCipherSuites(cipherSuites);
+        if (clientAuth == ClientAuth.NEED) {
+            ssl.setNeedClientAuth(true);
+        } else if (clientAuth == ClientAuth.WANT) {
+            ssl.setWantClientAuth(true);
+        }
         return ssl;
+    }
+
+    /** Client certificates must chain to the configured CAs (PKIX, no revocation checks); none: JSSE's default. */
+    private static TrustManager[] clientTrust(TlsSettings settings) throws GeneralSecurityException {
+        if (settings.clientCas().isEmpty()) {
+            return null;
+        }
+        KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+        try {
+            anchors.load(null, null);
+        } catch (IOException impossible) {
+            throw new GeneralSecurityException(impossible);
+        }
+        int index = 0;
+        for (X509Certificate ca : settings.clientCas()) {
+            anchors.setCertificateEntry("client-ca-" + index++, ca);
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(anchors);
+        return factory.getTrustManagers();
     }
 
     /**

@@ -209,6 +209,65 @@ class TlsTest {
     }
 
     @Test
+    void clientCertificatesAreCheckedAgainstTheConfiguredCa() throws Exception {
+        Path pki = Files.createDirectories(temp.resolve("client-pki"));
+        String ca = pki.resolve("ca.crt").toString();
+        makeCertificate(pki, "ca", "Client CA", null);
+        makeCertificate(pki, "alice", "alice", "ca");
+        makeCertificate(pki, "bob", "bob", "ca");
+        makeCertificate(pki, "stranger", "alice", null);
+        Files.createDirectories(temp.resolve("client-auth/alice"));
+        Files.writeString(temp.resolve("client-auth/alice/hello.txt"), "for certificate holders");
+
+        try (TestServer need = new TestServer(temp.resolve("client-auth"), Map.of("tls.client.auth", "need",
+                "tls.client.ca", ca, "tls.client.match.user", "true"))) {
+            String url = "ftp://127.0.0.1:" + need.port() + "/hello.txt";
+            Result withCertificate = curl("--ssl-reqd", "--cert", pki.resolve("alice.crt").toString(), "--key",
+                    pki.resolve("alice.key").toString(), url);
+            assertEquals(0, withCertificate.exitCode(), withCertificate.output());
+            assertEquals("for certificate holders", withCertificate.output());
+            Result without = curl("--ssl-reqd", url);
+            assertNotEquals(0, without.exitCode(), "no certificate, no handshake: " + without.output());
+            Result foreign = curl("--ssl-reqd", "--cert", pki.resolve("stranger.crt").toString(), "--key",
+                    pki.resolve("stranger.key").toString(), url);
+            assertNotEquals(0, foreign.exitCode(), "a certificate from another CA: " + foreign.output());
+            Result someoneElse = curl("--ssl-reqd", "--cert", pki.resolve("bob.crt").toString(), "--key",
+                    pki.resolve("bob.key").toString(), url);
+            assertEquals(67, someoneElse.exitCode(), "bob's certificate does not log alice in: "
+                    + someoneElse.output());
+            FTPClient plain = need.connect();
+            assertEquals(530, plain.sendCommand("USER", "alice"), "no login without TLS when certificates are needed");
+            plain.disconnect();
+        }
+        try (TestServer want = new TestServer(temp.resolve("client-auth"), Map.of("tls.client.auth", "want",
+                "tls.client.ca", ca))) {
+            String url = "ftp://127.0.0.1:" + want.port() + "/hello.txt";
+            assertEquals(0, curl("--ssl-reqd", url).exitCode(), "want: a client without a certificate gets in");
+            assertEquals(0, curl("--ssl-reqd", "--cert", pki.resolve("bob.crt").toString(), "--key",
+                    pki.resolve("bob.key").toString(), url).exitCode(), "no user match asked for");
+        }
+        try (TestServer broken = new TestServer(temp.resolve("client-auth"), Map.of("tls.client.auth", "need",
+                "tls.client.ca", pki.resolve("missing.crt").toString()))) {
+            assertFalse(broken.listener.isListening(), "a listener without its CA file does not start");
+        }
+    }
+
+    /** An EC certificate made by openssl: self-signed, or signed by {@code issuer} ({@code <issuer>.crt/.key}). */
+    private static void makeCertificate(Path directory, String name, String commonName, String issuer)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "req", "-x509", "-nodes", "-days", "30",
+                "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=" + commonName,
+                "-keyout", directory.resolve(name + ".key").toString(),
+                "-out", directory.resolve(name + ".crt").toString()));
+        if (issuer != null) {
+            command.addAll(List.of("-CA", directory.resolve(issuer + ".crt").toString(), "-CAkey",
+                    directory.resolve(issuer + ".key").toString()));
+        }
+        Result made = TestPrograms.run(command);
+        assertEquals(0, made.exitCode(), made.output());
+    }
+
+    @Test
     void testsslFindsNothingOlderThanTls12AndOnlyForwardSecretAeadCiphers() throws Exception {
         try (TestServer server = new TestServer(temp.resolve("testssl"), Map.of())) {
             Result report = TestPrograms.run(List.of("testssl", "--starttls", "ftp", "--protocols", "--std",
