@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -76,21 +77,24 @@ class TlsTest {
         }
     }
 
-    @Test
-    void curlRequiringTlsUploadsListsAndDownloads() throws Exception {
-        try (TestServer server = new TestServer(temp.resolve("curl"), Map.of("tls", "3"))) {
-            String url = "ftp://127.0.0.1:" + server.port() + "/";
+    @ParameterizedTest(name = "implicit TLS: {0}")
+    @ValueSource(booleans = {false, true})
+    void curlRequiringTlsUploadsListsAndDownloads(boolean implicit) throws Exception {
+        Map<String, Object> settings = implicit ? Map.of("tls.implicit", "true") : Map.of("tls", "3");
+        try (TestServer server = new TestServer(temp.resolve("curl-" + implicit), settings)) {
+            String url = (implicit ? "ftps://" : "ftp://") + "127.0.0.1:" + server.port() + "/";
             Result upload = curl("--ssl-reqd", "-T", bigFile.toString(), url + "big.bin");
             assertEquals(0, upload.exitCode(), upload.output());
             assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")));
             Result listing = curl("--ssl-reqd", "--list-only", url);
             assertEquals("big.bin", listing.output().strip(), listing.output());
-            Path back = temp.resolve("curl-back.bin");
+            Path back = temp.resolve("curl-back-" + implicit + ".bin");
             Result download = curl("--ssl-reqd", "-o", back.toString(), url + "big.bin");
             assertEquals(0, download.exitCode(), download.output());
             assertArrayEquals(bigDigest, sha256(back));
-            Result implicitRefused = curl("--ssl-reqd", "--list-only", url.replace("ftp://", "ftps://"));
-            assertNotEquals(0, implicitRefused.exitCode(), "this listener speaks explicit TLS only");
+            String otherScheme = implicit ? url.replace("ftps://", "ftp://") : url.replace("ftp://", "ftps://");
+            Result wrongMode = curl("--ssl-reqd", "--max-time", "10", "--list-only", otherScheme);
+            assertNotEquals(0, wrongMode.exitCode(), "a listener speaks one TLS mode: " + wrongMode.output());
         }
     }
 
@@ -164,17 +168,19 @@ class TlsTest {
         }
     }
 
-    @Test
-    void lftpWithForcedTlsMirrorsUpAndDown() throws Exception {
-        try (TestServer server = new TestServer(temp.resolve("lftp"), Map.of("tls", "3"))) {
-            Path back = temp.resolve("lftp-back.bin");
+    @ParameterizedTest(name = "implicit TLS: {0}")
+    @ValueSource(booleans = {false, true})
+    void lftpWithForcedTlsMovesFiftyMegabytesBothWays(boolean implicit) throws Exception {
+        Map<String, Object> settings = implicit ? Map.of("tls.implicit", "true") : Map.of("tls", "3");
+        try (TestServer server = new TestServer(temp.resolve("lftp-" + implicit), settings)) {
+            Path back = temp.resolve("lftp-back-" + implicit + ".bin");
             Result result = TestPrograms.run(List.of("lftp", "-c", "set cmd:fail-exit yes; set net:max-retries 1;"
                     + " set net:timeout 30; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
                     + " set ftp:ssl-protect-list true; set ssl:verify-certificate no;"
-                    + " open -u alice,wonderland -p " + server.port() + " ftp://127.0.0.1;"
-                    + " put '" + bigFile + "' -o big.bin; cls -1; get big.bin -o '" + back + "'"));
+                    + " open -u alice,wonderland -p " + server.port() + (implicit ? " ftps://" : " ftp://")
+                    + "127.0.0.1; put '" + bigFile + "' -o big.bin; cls -l; get big.bin -o '" + back + "'"));
             assertEquals(0, result.exitCode(), result.output());
-            assertTrue(result.output().contains("big.bin"), result.output());
+            assertTrue(result.output().contains("52428800") && result.output().contains("big.bin"), result.output());
             assertArrayEquals(bigDigest, sha256(server.home("alice").resolve("big.bin")));
             assertArrayEquals(bigDigest, sha256(back));
         }
@@ -185,7 +191,9 @@ class TlsTest {
         try (TestServer required = new TestServer(temp.resolve("levels"), Map.of("tls", "2"))) {
             FTPClient plain = required.connect();
             assertEquals(211, plain.sendCommand("FEAT"));
-            assertTrue(plain.getReplyString().contains("AUTH TLS"));
+            for (String feature : List.of(" AUTH TLS", " PBSZ", " PROT")) {
+                assertTrue(plain.getReplyString().contains(feature + "\r\n"), plain.getReplyString());
+            }
             assertEquals(530, plain.sendCommand("USER", "alice"), "no cleartext login");
             assertEquals(503, plain.sendCommand("PROT", "P"));
             plain.disconnect();
@@ -265,6 +273,28 @@ class TlsTest {
         }
         Result made = TestPrograms.run(command);
         assertEquals(0, made.exitCode(), made.output());
+    }
+
+    @Test
+    void aConfiguredCipherListIsAllThatIsOffered() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("ciphers"), Map.of("tls", "2",
+                "tls.ciphers", "TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))) {
+            for (String suite : List.of("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")) {
+                FTPSClient allowed = ftpsClient(false);
+                allowed.setEnabledCipherSuites(new String[] {suite});
+                allowed.connect("127.0.0.1", server.port());
+                assertTrue(allowed.login("alice", "wonderland"), suite + ": " + allowed.getReplyString());
+                allowed.disconnect();
+            }
+            for (String suite : List.of("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")) {
+                FTPSClient refused = ftpsClient(false);
+                refused.setEnabledCipherSuites(new String[] {suite});
+                assertThrows(IOException.class, () -> refused.connect("127.0.0.1", server.port()), suite);
+                if (refused.isConnected()) {
+                    refused.disconnect();
+                }
+            }
+        }
     }
 
     @Test
