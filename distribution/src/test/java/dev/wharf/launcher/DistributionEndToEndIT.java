@@ -111,6 +111,18 @@ class DistributionEndToEndIT {
         assertTrue(encrypted.output().lines().anyMatch("big file.bin"::equals), encrypted.output());
         assertTrue(Files.exists(server.resolve("var/tls/selfsigned.p12")), "the certificate is kept under var/");
 
+        // a second listener, implicit TLS, from one more file while the server runs
+        int implicitPort = freePort();
+        Files.writeString(server.resolve("etc/dev.wharf.listener-implicit.cfg"), String.join("\n",
+                "bind = 127.0.0.1", "port = " + implicitPort, "tls.implicit = true", ""));
+        awaitLog("accepting FTPS (implicit TLS) connections on 127.0.0.1:" + implicitPort);
+        Result implicit = curl("--user", user, "--ssl-reqd", "--insecure", "--list-only",
+                "ftps://127.0.0.1:" + implicitPort + "/");
+        assertEquals(0, implicit.exitCode(), "implicit FTPS beside explicit: " + implicit.output());
+        assertTrue(implicit.output().lines().anyMatch("big file.bin"::equals), implicit.output());
+        Result explicitStill = curl("--user", user, "--ssl-reqd", "--insecure", "--list-only", base);
+        assertEquals(0, explicitStill.exitCode(), explicitStill.output());
+
         Result refused = curl("--user", "demo:wrong-" + password, base);
         assertEquals(67, refused.exitCode(), "curl reports a refused login: " + refused.output());
 
