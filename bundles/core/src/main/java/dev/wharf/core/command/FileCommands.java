@@ -195,10 +195,12 @@ final class FileCommands {
                         OutputStream out = Channels.newOutputStream(file);
                         Transfers.receiveAscii(in, out, session.transferBuffer(), transfer::add);
                     }
-                    if (!session.controlConnectionAlive()) {
+                    if (session.controlClosed()) {
                         throw new java.io.EOFException("the client closed the control connection");
                     }
-                    file.force(false);
+                    if (session.security().settings().uploadFsync()) {
+                        file.force(false);
+                    }
                 } catch (IOException broken) {
                     LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),
                             transfer.bytes(), broken.toString());

@@ -3,7 +3,6 @@ package dev.wharf.core.command;
 import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -139,8 +138,10 @@ final class FilePolicy {
     }
 
     private static void setMode(Path path, int mode) throws IOException {
-        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+        try {
             Files.setPosixFilePermissions(path, permissions(mode));
+        } catch (UnsupportedOperationException noPosix) {
+            // a file system without modes keeps its own
         }
     }
 
@@ -167,12 +168,9 @@ final class FilePolicy {
         if (maxPercent >= 100 || directory == null) {
             return false;
         }
-        try {
-            FileStore store = Files.getFileStore(directory);
-            long total = store.getTotalSpace();
-            return total > 0 && (total - store.getUsableSpace()) * 100 / total > maxPercent;
-        } catch (IOException unknown) {
-            return false;
-        }
+        // statvfs through java.io.File: Files.getFileStore reads the whole mount table, per upload
+        java.io.File onDisk = directory.toFile();
+        long total = onDisk.getTotalSpace();
+        return total > 0 && (total - onDisk.getUsableSpace()) * 100 / total > maxPercent;
     }
 }

@@ -104,9 +104,11 @@ final class ListingCommands {
             return;
         }
         List<String> lines = new ArrayList<>();
+        boolean directoryWritable = Files.isWritable(directory);
         for (Entry entry : directoryEntries(directory, FilePolicy.mayListDotFiles(session))) {
             try {
-                lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts()) + " "
+                lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts(), directoryWritable)
+                        + " "
                         + entry.name());
             } catch (IOException vanished) {
                 // deleted while listing

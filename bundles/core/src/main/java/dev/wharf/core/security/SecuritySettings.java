@@ -35,6 +35,9 @@ import java.util.Set;
  * @param fileUmask                  {@code umask.files}: octal umask for new files (default 133: rw-r--r--)
  * @param directoryUmask             {@code umask.dirs}: octal umask for new directories (default 022: rwxr-xr-x)
  * @param maxDiskUsagePercent        {@code disk.max.percent}: uploads are refused when the disk is fuller; 100 = off
+ * @param uploadFsync                {@code upload.fsync}: each upload reaches the disk (fsync) before it is renamed
+ *                                   into place and acknowledged, so a power cut after 226 cannot lose it; off by
+ *                                   default, as in Pure-FTPd, because it costs a disk flush per file
  */
 public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccount, int maxLoginFailuresPerSession,
                                Duration loginFailureDelay, int banAfterFailures, Duration banWindow,
@@ -42,7 +45,8 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                                boolean anonymousEnabled, String anonymousRoot, boolean anonymousUpload,
                                int anonymousUid, boolean keepAllFiles, boolean noRename, boolean noChmod,
                                boolean customerProof, boolean autorename, boolean dotFilesRead,
-                               boolean dotFilesWrite, int fileUmask, int directoryUmask, int maxDiskUsagePercent) {
+                               boolean dotFilesWrite, int fileUmask, int directoryUmask, int maxDiskUsagePercent,
+                               boolean uploadFsync) {
 
     public static final String PID = "dev.wharf.security";
     public static final String HOME_VARIABLE = "${wharf.home}";
@@ -83,7 +87,8 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                 values.bool("dotfiles.write", true),
                 values.octal("umask.files", 0133, 0777),
                 values.octal("umask.dirs", 0022, 0777),
-                values.integer("disk.max.percent", 99, 1, 100));
+                values.integer("disk.max.percent", 99, 1, 100),
+                values.bool("upload.fsync", false));
     }
 
     /** Whether {@code account} may use FXP (data connections to or from a host other than its own). */

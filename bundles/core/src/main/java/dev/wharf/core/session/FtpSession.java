@@ -17,9 +17,10 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.util.List;
@@ -49,21 +50,30 @@ public final class FtpSession {
     private final SecurityPolicy security;
     private final TlsEngine tls;
     private final Clock clock;
-    /** Lets the control reader go on after AUTH TLS (or CCC) was handled: it must not read the handshake. */
-    private final Semaphore controlHandoff = new Semaphore(0);
     private volatile SSLSocket controlTls;
     private boolean protectData;
     private ControlChannel control;
     private DataChannel data;
     private volatile boolean closing;
-    /** Command lines from the control reader; the two markers below are compared by identity. */
+    /**
+     * Command lines read by a control watcher (see {@link #beginTransfer}); the markers below are compared by
+     * identity. Bounded: a flood of commands during a transfer stalls the watcher, not the heap.
+     */
     private final BlockingQueue<String> inbound = new ArrayBlockingQueue<>(INBOUND_CAPACITY);
     private static final String LINE_TOO_LONG = new String("line too long");
     private static final String CONNECTION_CLOSED = new String("connection closed");
+    /** The watcher has handed over its last line: the session reads the connection itself again. */
+    private static final String WATCHER_DONE = new String("watcher done");
+    /** Starts control watchers for transfers that last; one thread for the whole server, mostly idle. */
+    private static final ScheduledThreadPoolExecutor WATCH_TIMER = watchTimer();
+    /** Transfers shorter than this run without a watcher: small files cost no extra thread. */
+    private static final long WATCH_DELAY_MILLIS = 100;
+    /** Session thread only: a watcher has been started and its lines come through {@link #inbound}. */
+    private boolean linesFromWatcher;
+    private volatile ControlWatch currentWatch;
     private static final int INBOUND_CAPACITY = 64;
     private volatile Transfer activeTransfer;
     private volatile boolean controlClosed;
-    private static final int CONTROL_CHECKS = 3;
     private boolean lastTransferAborted;
     private Duration idleTimeout;
 
@@ -110,7 +120,6 @@ public final class FtpSession {
                     "You will be disconnected after " + settings.idleTimeout().toSeconds()
                             + " seconds of inactivity.",
                     "Wharf FTP server ready."));
-            Thread.ofVirtual().name("wharf-control-" + socket.getRemoteSocketAddress()).start(this::readControl);
             serveCommands();
         } catch (IOException connectionLost) {
             if (!closing) {
@@ -131,67 +140,98 @@ public final class FtpSession {
         }
     }
 
-    /**
-     * Runs on its own virtual thread: reads command lines into the queue, so that ABOR and STAT are seen while
-     * the session thread is busy with a transfer. Other commands wait their turn, which keeps pipelined commands
-     * answered in order. The queue is bounded: a flood of commands stalls the reader, not the heap.
-     */
-    private void readControl() {
-        try {
-            while (!closing) {
-                String line = control.readLine();
-                if (line == null) {
-                    break;
-                }
-                Transfer transfer = activeTransfer;
-                if (transfer != null) {
-                    String verb = verbOf(line);
-                    if (verb.equals("ABOR")) {
-                        transfer.abort();
-                    } else if (verb.equals("STAT") && line.trim().length() == 4) {
-                        control.reply(213, "Status: " + transfer.status());
-                        continue;
-                    }
-                }
-                inbound.put(line);
-                String verb = verbOf(line);
-                if (verb.equals("AUTH") || verb.equals("CCC")) {
-                    // the next bytes may be a TLS handshake: wait until the session has dealt with it
-                    while (!closing && !controlHandoff.tryAcquire(1, TimeUnit.SECONDS)) {
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-        } catch (LineTooLongException tooLong) {
-            offer(LINE_TOO_LONG);
-            return;
-        } catch (IOException | InterruptedException closed) {
-            // the session is over, or the client went away
-        } finally {
-            controlClosed = true;
-            Transfer transfer = activeTransfer;
-            if (transfer != null) {
-                transfer.abort(); // a client that vanished mid-transfer must not leave a "complete" upload
-            }
+    /** One transfer's control watch: started after {@link #WATCH_DELAY_MILLIS} unless the transfer ended first. */
+    private static final class ControlWatch {
+        final Transfer transfer;
+        ScheduledFuture<?> start;
+        boolean ended;
+        boolean running;
+
+        ControlWatch(Transfer transfer) {
+            this.transfer = transfer;
         }
-        offer(CONNECTION_CLOSED);
+    }
+
+    private static ScheduledThreadPoolExecutor watchTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "wharf-control-watch-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    private void startWatcher(ControlWatch watch) {
+        synchronized (watch) {
+            if (watch.ended || closing) {
+                return;
+            }
+            watch.running = true;
+        }
+        Thread.ofVirtual().name("wharf-control-" + socket.getRemoteSocketAddress()).start(() -> watchControl(watch));
     }
 
     /**
-     * Whether the client is still there after a data connection ended. A killed client closes both connections
-     * at once (the control one first), so the control reader is given a moment to notice before an upload counts
-     * as complete.
+     * Reads the control connection while a transfer runs, so that ABOR and STAT are seen and a client that
+     * vanishes aborts its transfer. Other lines wait in {@link #inbound}, which keeps pipelined commands in order.
+     * The watcher hands over the first line that arrives after the transfer and stops: from then on the session
+     * thread reads by itself again, with no thread switch per command.
      */
-    public boolean controlConnectionAlive() {
-        for (int i = 0; i < CONTROL_CHECKS && !controlClosed; i++) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return false;
+    private void watchControl(ControlWatch watch) {
+        String last = WATCHER_DONE;
+        try {
+            while (!closing) {
+                String line;
+                try {
+                    line = control.readLine();
+                } catch (java.net.SocketTimeoutException quiet) {
+                    if (activeTransfer == watch.transfer) {
+                        continue; // a long transfer is activity enough
+                    }
+                    break; // the session thread reads on and times out itself
+                }
+                if (line == null) {
+                    last = CONNECTION_CLOSED;
+                    break;
+                }
+                boolean during = activeTransfer == watch.transfer;
+                String verb = verbOf(line);
+                if (during && verb.equals("ABOR")) {
+                    watch.transfer.abort();
+                } else if (during && verb.equals("STAT") && line.trim().length() == 4) {
+                    control.reply(213, "Status: " + watch.transfer.status());
+                    continue;
+                }
+                inbound.put(line);
+                if (!during || verb.equals("AUTH") || verb.equals("CCC")) {
+                    // after AUTH the next bytes may be a TLS handshake: only the session thread reads on
+                    break;
+                }
             }
+        } catch (LineTooLongException tooLong) {
+            last = LINE_TOO_LONG;
+        } catch (IOException closed) {
+            last = CONNECTION_CLOSED;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            last = CONNECTION_CLOSED;
+        } finally {
+            if (last != WATCHER_DONE) {
+                controlClosed = true;
+                watch.transfer.abort(); // a client that vanished mid-transfer must not leave a "complete" upload
+            }
+            offer(last);
         }
-        return !controlClosed;
+    }
+
+    /**
+     * Whether the client has closed the control connection. Checked when an upload's data connection ends: over
+     * plain FTP a client killed mid-upload looks like one that finished (the stream has no end marker), and its
+     * control connection may already be seen closed. Over TLS the missing close_notify tells it for certain.
+     */
+    public boolean controlClosed() {
+        return controlClosed;
     }
 
     private void offer(String marker) {
@@ -204,7 +244,12 @@ public final class FtpSession {
 
     private void serveCommands() throws IOException, InterruptedException {
         while (!closing) {
-            String line = inbound.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            String line = linesFromWatcher ? inbound.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    : readCommand();
+            if (line == WATCHER_DONE) {
+                linesFromWatcher = false;
+                continue;
+            }
             if (line == null) {
                 control.reply(421, "Timeout - try typing a little faster next time");
                 return;
@@ -222,6 +267,23 @@ public final class FtpSession {
         }
     }
 
+    /** The next command from the connection, {@link #CONNECTION_CLOSED}, {@link #LINE_TOO_LONG}, or null when idle. */
+    private String readCommand() throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+        try {
+            String line = control.readLine();
+            if (line == null) {
+                controlClosed = true;
+                return CONNECTION_CLOSED;
+            }
+            return line;
+        } catch (java.net.SocketTimeoutException idle) {
+            return null;
+        } catch (LineTooLongException tooLong) {
+            return LINE_TOO_LONG;
+        }
+    }
+
     private static String verbOf(String line) {
         int space = line.indexOf(' ');
         return (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
@@ -235,12 +297,24 @@ public final class FtpSession {
         Transfer transfer = new Transfer(description, channel, expectedBytes);
         activeTransfer = transfer;
         lastTransferAborted = false;
+        ControlWatch watch = new ControlWatch(transfer);
+        currentWatch = watch;
+        watch.start = WATCH_TIMER.schedule(() -> startWatcher(watch), WATCH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         return transfer;
     }
 
     public void endTransfer(Transfer transfer) {
         activeTransfer = null;
         lastTransferAborted = transfer.aborted();
+        ControlWatch watch = currentWatch;
+        if (watch != null && watch.transfer == transfer) {
+            synchronized (watch) {
+                watch.ended = true;
+                linesFromWatcher |= watch.running;
+            }
+            watch.start.cancel(false);
+            currentWatch = null;
+        }
     }
 
     /** Whether the last transfer ended because of ABOR (the queued ABOR then answers 226). */
@@ -260,14 +334,7 @@ public final class FtpSession {
     }
 
     private void execute(String line) throws IOException {
-        try {
-            executeCommand(line);
-        } finally {
-            String verb = verbOf(line);
-            if (verb.equals("AUTH") || verb.equals("CCC")) {
-                controlHandoff.release();
-            }
-        }
+        executeCommand(line);
     }
 
     private void executeCommand(String line) throws IOException {
