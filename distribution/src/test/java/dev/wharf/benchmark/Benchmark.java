@@ -1,0 +1,274 @@
+package dev.wharf.benchmark;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * Measures the built distribution against the raw loopback limit and, when Debian's pure-ftpd is installed,
+ * against Pure-FTPd on the same machine in the same run (workloads alternate between the servers; the best of
+ * the rounds counts). One line per figure. Run on demand (see the README), never as part of the tests.
+ */
+public final class Benchmark {
+
+    private static final long BIG = 1L << 30;
+    private static final int SMALL_FILES = 2_000;
+    private static final int SMALL_SIZE = 4096;
+    private static final int LISTING_ENTRIES = 10_000;
+    private static final int ROUNDS = 2;
+
+    private final Path work;
+    private final Path data;
+    private final List<String> report = new ArrayList<>();
+    /** Workload groups to run (raw, transfer, tls, small, logins, listing, memory); empty: all. */
+    private final java.util.Set<String> only;
+    private Servers.Server wharf;
+    private Servers.Server pure;
+
+    private Benchmark(Path work, java.util.Set<String> only) {
+        this.work = work;
+        this.only = only;
+        this.data = work.resolve("data");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path distribution = Path.of(args.length > 0 ? args[0] : "target/wharf").toAbsolutePath();
+        Path work = Path.of(args.length > 1 ? args[1] : "target/benchmark").toAbsolutePath();
+        if (!Files.isExecutable(distribution.resolve("bin/wharf"))) {
+            throw new IllegalStateException("build the distribution first: ./mvnw -q install -DskipTests");
+        }
+        java.util.Set<String> only = args.length > 2 && !args[2].equals("all")
+                ? java.util.Set.of(args[2].split(",")) : java.util.Set.of();
+        new Benchmark(work, only).run(distribution);
+    }
+
+    private void run(Path distribution) throws Exception {
+        Servers.run(List.of("rm", "-rf", work.toString()));
+        Files.createDirectories(data);
+        System.out.println(format("Wharf benchmark: %d cores, Java %s, %s", Runtime.getRuntime()
+                .availableProcessors(), System.getProperty("java.version"), work));
+        Path passwd = prepareData();
+        boolean havePure = Files.isExecutable(Path.of("/usr/sbin/pure-ftpd"));
+        Servers.Started startedWharf = Servers.startWharf(distribution, work, passwd, 2121, false);
+        wharf = startedWharf.server();
+        Servers.Started startedPure = null;
+        if (havePure) {
+            Path certificate = work.resolve("pure-ftpd.pem");
+            Servers.run(List.of("openssl", "req", "-x509", "-nodes", "-days", "2", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-subj", "/CN=localhost", "-keyout", certificate.toString(), "-out",
+                    certificate.toString()));
+            startedPure = Servers.startPureFtpd(work, passwd, certificate, 2122);
+            pure = startedPure.server();
+        } else {
+            System.out.println("(pure-ftpd is not installed: apt-get install pure-ftpd for the comparison)");
+        }
+        try {
+            measureAll(startedWharf, startedPure);
+        } finally {
+            wharf.stop();
+            if (pure != null) {
+                pure.stop();
+            }
+        }
+        Files.write(work.resolve("results.txt"), report, StandardCharsets.UTF_8);
+    }
+
+    private boolean selected(String group) {
+        return only.isEmpty() || only.contains(group);
+    }
+
+    private void measureAll(Servers.Started startedWharf, Servers.Started startedPure) throws Exception {
+        if (selected("memory")) {
+            // first, as an admin would see a fresh server
+            memory(500);
+            memory(10_000);
+        }
+        double raw = 0;
+        if (selected("raw") || selected("transfer")) {
+            Workloads.drain(Files.newInputStream(data.resolve("big.bin"))); // into the page cache
+            raw = best(() -> Workloads.rawLoopbackMegabytesPerSecond(data.resolve("big.bin")), true, 3);
+            line("raw loopback sendfile 1 GiB", format("%.0f MB/s (the ceiling)", raw));
+        }
+        if (selected("transfer")) {
+            double[] retr = compare(() -> Workloads.retrieveMegabytesPerSecond(wharf, false, "big.bin"),
+                    () -> Workloads.retrieveMegabytesPerSecond(pure, false, "big.bin"), true, ROUNDS);
+            throughput("RETR 1 GiB plain", retr, raw);
+            double[] stor = compare(() -> store(wharf, false), () -> store(pure, false), true, ROUNDS);
+            throughput("STOR 1 GiB plain", stor, 0);
+        }
+        if (selected("tls")) {
+            double[] retrTls = compare(() -> Workloads.retrieveMegabytesPerSecond(wharf, true, "big.bin"),
+                    () -> Workloads.retrieveMegabytesPerSecond(pure, true, "big.bin"), true, ROUNDS);
+            throughput("RETR 1 GiB TLS", retrTls, 0);
+            double[] storTls = compare(() -> store(wharf, true), () -> store(pure, true), true, ROUNDS);
+            throughput("STOR 1 GiB TLS", storTls, 0);
+        }
+        if (selected("small")) {
+            byte[] small = new byte[SMALL_SIZE];
+            new java.util.Random(4).nextBytes(small);
+            double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
+                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 3);
+            rate("GET 2,000 x 4 KiB, one session", get, "files/s");
+            double[] put = compare(() -> Workloads.smallFilesPerSecond(wharf, "/up-wharf", SMALL_FILES, true, small),
+                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure", SMALL_FILES, true, small), true, 3);
+            rate("PUT 2,000 x 4 KiB, one session", put, "files/s");
+        }
+        if (selected("logins")) {
+            double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
+                    () -> Workloads.loginsPerSecond(pure, 16, 8_000), true, ROUNDS);
+            rate("logins/s, 16 clients, pure-pw's argon2id hash", logins, "logins/s");
+        }
+        if (selected("listing")) {
+            double[] list = compare(() -> Workloads.listingMillis(wharf, "LIST", "/list", LISTING_ENTRIES),
+                    () -> Workloads.listingMillis(pure, "LIST", "/list", LISTING_ENTRIES), false, 5);
+            time("LIST of 10,000 entries", list);
+            double[] mlsd = compare(() -> Workloads.listingMillis(wharf, "MLSD", "/list", LISTING_ENTRIES),
+                    () -> Workloads.listingMillis(pure, "MLSD", "/list", LISTING_ENTRIES), false, 5);
+            time("MLSD of 10,000 entries", mlsd);
+        }
+        line("start to first accepted login", format("wharf %d ms", startedWharf.millisToFirstLogin())
+                + (startedPure == null ? "" : format(" | pure-ftpd %d ms", startedPure.millisToFirstLogin())));
+    }
+
+    private double store(Servers.Server server, boolean tls) throws Exception {
+        String name = "up-" + server.name() + (tls ? "-tls" : "") + ".bin";
+        double rate = Workloads.storeMegabytesPerSecond(server, tls, name, BIG);
+        long size = Files.size(data.resolve(name));
+        if (size != BIG) {
+            throw new IOException(server.name() + " stored " + size + " bytes of " + BIG);
+        }
+        Files.delete(data.resolve(name));
+        return rate;
+    }
+
+    /** Idle logged-in sessions: Wharf at both counts, Pure-FTPd (a process per session) at 500 only. */
+    private void memory(int sessions) throws Exception {
+        long before = wharf.memoryKib("Rss:");
+        List<Socket> open = Workloads.idleSessions(wharf, sessions);
+        Thread.sleep(2_000);
+        long wharfKib = wharf.memoryKib("Rss:");
+        close(open);
+        String pureText = "";
+        if (pure != null && sessions <= 500) {
+            List<Socket> pureOpen = Workloads.idleSessions(pure, sessions);
+            Thread.sleep(2_000);
+            pureText = format(" | pure-ftpd %d MiB PSS over all processes", pure.memoryKib("Pss:") / 1024);
+            close(pureOpen);
+        }
+        line(format("memory with %,d idle sessions", sessions),
+                format("wharf %.0f MiB RSS (%.0f MiB before)%s", wharfKib / 1024.0, before / 1024.0, pureText));
+        Thread.sleep(2_000);
+    }
+
+    private static void close(List<Socket> sockets) {
+        for (Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Runs each side {@code rounds} times, alternating; returns the best of each (highest or lowest). */
+    private double[] compare(Callable<Double> onWharf, Callable<Double> onPure, boolean higherIsBetter, int rounds)
+            throws Exception {
+        double bestWharf = Double.NaN;
+        double bestPure = Double.NaN;
+        for (int round = 0; round < rounds; round++) {
+            bestWharf = better(bestWharf, onWharf.call(), higherIsBetter);
+            if (pure != null) {
+                bestPure = better(bestPure, onPure.call(), higherIsBetter);
+            }
+        }
+        return new double[] {bestWharf, bestPure};
+    }
+
+    private static double best(Callable<Double> measure, boolean higherIsBetter, int rounds) throws Exception {
+        double best = Double.NaN;
+        for (int round = 0; round < rounds; round++) {
+            best = better(best, measure.call(), higherIsBetter);
+        }
+        return best;
+    }
+
+    private static double better(double best, double value, boolean higherIsBetter) {
+        if (Double.isNaN(best)) {
+            return value;
+        }
+        return higherIsBetter ? Math.max(best, value) : Math.min(best, value);
+    }
+
+    private void throughput(String what, double[] figures, double raw) {
+        String ceiling = raw > 0 ? format(" | %.2fx raw loopback", figures[0] / raw) : "";
+        line(what, format("wharf %.0f MB/s", figures[0]) + versus(figures, "MB/s", true) + ceiling);
+    }
+
+    private void rate(String what, double[] figures, String unit) {
+        line(what, format("wharf %.1f %s", figures[0], unit) + versus(figures, unit, true));
+    }
+
+    private void time(String what, double[] figures) {
+        line(what, format("wharf %.0f ms", figures[0]) + versus(figures, "ms", false));
+    }
+
+    /** The Pure-FTPd part of a line, with the ratio written so that above 1 means Wharf is better. */
+    private static String versus(double[] figures, String unit, boolean higherIsBetter) {
+        if (Double.isNaN(figures[1])) {
+            return "";
+        }
+        double ratio = higherIsBetter ? figures[0] / figures[1] : figures[1] / figures[0];
+        return format(" | pure-ftpd %.1f %s | %.2fx pure-ftpd", figures[1], unit, ratio);
+    }
+
+    private void line(String what, String figures) {
+        String text = format("%-46s %s", what + ":", figures);
+        System.out.println(text);
+        report.add(text);
+    }
+
+    private static String format(String format, Object... arguments) {
+        return String.format(Locale.ROOT, format, arguments);
+    }
+
+    /** The served tree (1 GiB file, small files, a 10,000-entry directory) and a passwd file both servers read. */
+    private Path prepareData() throws Exception {
+        Workloads.writeFile(data.resolve("big.bin"), BIG);
+        Files.createDirectories(data.resolve("small"));
+        byte[] content = new byte[SMALL_SIZE];
+        new java.util.Random(4).nextBytes(content);
+        for (int i = 0; i < SMALL_FILES; i++) {
+            Files.write(data.resolve("small").resolve(String.format("f%05d.bin", i)), content);
+        }
+        Path list = Files.createDirectories(data.resolve("list"));
+        for (int i = 0; i < LISTING_ENTRIES; i++) {
+            Files.createFile(list.resolve(String.format("entry-%05d.txt", i)));
+        }
+        Files.createDirectories(data.resolve("up-wharf"));
+        Files.createDirectories(data.resolve("up-pure"));
+        Servers.run(List.of("chown", "-R", "1000:1000", data.toString()));
+
+        Path passwd = work.resolve("pureftpd.passwd");
+        Process pw = new ProcessBuilder("pure-pw", "useradd", Workloads.LOGIN_USER, "-u", "1000", "-g", "1000", "-d",
+                data.toString(), "-f", passwd.toString()).redirectErrorStream(true).start();
+        pw.getOutputStream().write((Workloads.PASSWORD_ARGON + "\n" + Workloads.PASSWORD_ARGON + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        pw.getOutputStream().close();
+        pw.getInputStream().readAllBytes();
+        if (pw.waitFor() != 0) {
+            throw new IOException("pure-pw useradd failed");
+        }
+        Process crypt = new ProcessBuilder("openssl", "passwd", "-6", Workloads.PASSWORD_FAST).start();
+        String hash = new String(crypt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        crypt.waitFor();
+        Files.writeString(passwd, Workloads.USER + ":" + hash + ":1000:1000::" + data + "/./::::::::::::\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        return passwd;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.wharf.benchmark;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.net.ftp.FTPClient;
+
+/** Starting, timing and stopping the servers under test: the built Wharf distribution and Debian's pure-ftpd. */
+final class Servers {
+
+    /** One running server as the workloads see it. */
+    record Server(String name, int port, Process process, Path root) {
+
+        /**
+         * Memory of the server and its children from {@code smaps_rollup}: {@code Rss:} for one process,
+         * {@code Pss:} (shared pages divided among sharers) to sum a forking server's processes fairly.
+         */
+        long memoryKib(String field) throws IOException {
+            long total = 0;
+            for (ProcessHandle handle : family()) {
+                Path rollup = Path.of("/proc", Long.toString(handle.pid()), "smaps_rollup");
+                try {
+                    for (String line : Files.readAllLines(rollup)) {
+                        if (line.startsWith(field)) {
+                            total += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                } catch (IOException gone) {
+                    // a child that ended meanwhile
+                }
+            }
+            return total;
+        }
+
+        private List<ProcessHandle> family() {
+            List<ProcessHandle> all = new ArrayList<>(List.of(process.toHandle()));
+            process.toHandle().descendants().forEach(all::add);
+            return all;
+        }
+
+        void stop() throws InterruptedException {
+            process.toHandle().descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    record Started(Server server, long millisToFirstLogin) {
+    }
+
+    private Servers() {
+    }
+
+    /** {@code bin/wharf run} in a copy of the built distribution, set up for load (limits lifted, users from bench). */
+    static Started startWharf(Path distribution, Path work, Path passwd, int port, boolean sessionReuse)
+            throws Exception {
+        Path home = work.resolve("wharf");
+        copyTree(distribution, home);
+        Files.writeString(home.resolve("etc/dev.wharf.listener-main.cfg"), String.join("\n", "bind = 127.0.0.1",
+                "port = " + port, "max.clients = 20000", "passive.ports = 20000-29999", "idle.timeout = 3600",
+                "tls.session.reuse = " + sessionReuse, ""));
+        Files.writeString(home.resolve("etc/dev.wharf.security.cfg"), String.join("\n", "max.per.ip = 0",
+                "ban.after.failures = 0", "login.failure.delay = 0", ""));
+        Files.writeString(home.resolve("etc/dev.wharf.auth.passwd.cfg"), String.join("\n",
+                "file = " + passwd, "demo.create = false", ""));
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/wharf").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(work.resolve("wharf.log").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_OPTS", "-Xmx1g");
+        return awaitFirstLogin("wharf", builder, port, work);
+    }
+
+    /** Pure-FTPd in the foreground with the same users (as a puredb), chrooted, TLS optional. */
+    static Started startPureFtpd(Path work, Path passwd, Path certificate, int port) throws Exception {
+        Path pdb = work.resolve("pureftpd.pdb");
+        run(List.of("pure-pw", "mkdb", pdb.toString(), "-f", passwd.toString()));
+        ProcessBuilder builder = new ProcessBuilder("/usr/sbin/pure-ftpd", "-S", "127.0.0.1," + port,
+                "-l", "puredb:" + pdb, "-E", "-A", "-H", "-c", "5000", "-C", "20000", "-p", "30000:39999",
+                "-I", "3600", "-Y", "1", "-2", certificate.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("pure-ftpd.log").toFile());
+        return awaitFirstLogin("pure-ftpd", builder, port, work);
+    }
+
+    private static Started awaitFirstLogin(String name, ProcessBuilder builder, int port, Path work)
+            throws Exception {
+        long started = System.nanoTime();
+        Process process = builder.start();
+        long deadline = started + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited; see " + work);
+            }
+            FTPClient client = new FTPClient();
+            client.setConnectTimeout(1000);
+            try {
+                client.connect("127.0.0.1", port);
+                if (client.login(Workloads.USER, Workloads.PASSWORD_FAST)) {
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    client.logout();
+                    client.disconnect();
+                    return new Started(new Server(name, port, process, work), millis);
+                }
+                client.disconnect();
+            } catch (IOException notYet) {
+                // not listening yet, or the users are not loaded yet
+            }
+            Thread.sleep(10);
+        }
+        process.destroyForcibly();
+        throw new IOException(name + " accepted no login within 60 s; see " + work);
+    }
+
+    static void run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(command + " failed: " + output);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException, InterruptedException {
+        Files.createDirectories(to);
+        run(List.of("cp", "-a", from + "/.", to.toString()));
+    }
+}
