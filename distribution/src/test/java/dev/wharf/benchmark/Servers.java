@@ -89,6 +89,14 @@ final class Servers {
 
     private static Started awaitFirstLogin(String name, ProcessBuilder builder, int port, Path work)
             throws Exception {
+        // a leftover server on the port would answer in place of the one started here
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            probe.setReuseAddress(true);
+        } catch (IOException taken) {
+            throw new IOException("port " + port + " is in use; stop whatever listens there before benchmarking "
+                    + name);
+        }
         long started = System.nanoTime();
         Process process = builder.start();
         long deadline = started + TimeUnit.SECONDS.toNanos(60);
