@@ -371,6 +371,12 @@ final class ListingCommands {
     }
 
     private static boolean hasControlCharacter(String name) {
-        return name.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -8,8 +8,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,6 @@ import java.util.Set;
 /** Formats directory entries as {@code ls -l} lines, the form FTP clients parse. */
 public final class ListingFormatter {
 
-    private static final DateTimeFormatter RECENT = DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.US);
-    private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.US);
     /** Like ls: entries older than about six months show the year instead of the time. */
     private static final Duration RECENT_WINDOW = Duration.ofDays(180);
 
@@ -78,7 +77,7 @@ public final class ListingFormatter {
         line.append(' ');
         Instant modified = stat.modified();
         boolean recent = modified.isAfter(now.minus(RECENT_WINDOW)) && !modified.isAfter(now.plus(Duration.ofDays(1)));
-        (recent ? RECENT : OLD).formatTo(modified.atZone(zone), line);
+        appendDate(line, modified, recent);
         line.append(' ').append(name);
         if (stat.symbolicLink()) {
             try {
@@ -114,11 +113,14 @@ public final class ListingFormatter {
         if (stat.regularFile()) {
             fact(facts, wanted, "size", Long.toString(stat.size()));
         }
-        fact(facts, wanted, "modify", MACHINE_TIME.format(stat.modified()));
+        fact(facts, wanted, "modify", machineTime(stat.modified()));
         if (wanted.contains("perm")) {
             fact(facts, wanted, "perm", permissionFacts(stat, parentWritable));
         }
-        fact(facts, wanted, "UNIX.mode", String.format(Locale.ROOT, "%04o", stat.mode()));
+        if (wanted.contains("unix.mode")) {
+            String octal = Integer.toOctalString(stat.mode());
+            fact(facts, wanted, "UNIX.mode", "0000".substring(Math.min(4, octal.length())) + octal);
+        }
         fact(facts, wanted, "UNIX.uid", Integer.toString(stat.uid()));
         fact(facts, wanted, "UNIX.gid", Integer.toString(stat.gid()));
         if (stat.uniqueId() != null) {
@@ -126,9 +128,6 @@ public final class ListingFormatter {
         }
         return facts.toString();
     }
-
-    private static final java.time.format.DateTimeFormatter MACHINE_TIME =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
 
     private static void fact(StringBuilder facts, Set<String> wanted, String name, String value) {
         if (wanted.contains(name.toLowerCase(Locale.ROOT))) {
@@ -182,6 +181,44 @@ public final class ListingFormatter {
         } catch (NumberFormatException unexpected) {
             return device + "g" + inode;
         }
+    }
+
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+        "Nov", "Dec"};
+
+    /** {@code MMM dd HH:mm} for recent entries, {@code MMM dd  yyyy} for others, without a formatter per line. */
+    private void appendDate(StringBuilder line, Instant instant, boolean recent) {
+        LocalDateTime local = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0,
+                zone.getRules().getOffset(instant));
+        line.append(MONTHS[local.getMonthValue() - 1]).append(' ');
+        twoDigits(line, local.getDayOfMonth());
+        if (recent) {
+            line.append(' ');
+            twoDigits(line, local.getHour());
+            line.append(':');
+            twoDigits(line, local.getMinute());
+        } else {
+            line.append("  ").append(local.getYear());
+        }
+    }
+
+    /** RFC 3659 time-val, {@code yyyyMMddHHmmss} in UTC. */
+    static String machineTime(Instant instant) {
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        StringBuilder text = new StringBuilder(14).append(utc.getYear());
+        twoDigits(text, utc.getMonthValue());
+        twoDigits(text, utc.getDayOfMonth());
+        twoDigits(text, utc.getHour());
+        twoDigits(text, utc.getMinute());
+        twoDigits(text, utc.getSecond());
+        return text.toString();
+    }
+
+    private static void twoDigits(StringBuilder text, int value) {
+        if (value < 10) {
+            text.append('0');
+        }
+        text.append(value);
     }
 
     private static void appendPermissions(StringBuilder line, int mode) {
