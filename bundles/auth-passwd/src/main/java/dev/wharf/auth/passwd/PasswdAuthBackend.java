@@ -7,13 +7,9 @@ import dev.wharf.crypt.PasswordHashes;
 import dev.wharf.auth.passwd.AccessRules.BadRuleException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalTime;
@@ -171,25 +167,12 @@ public class PasswdAuthBackend implements AuthBackend {
         System.out.println(message);
     }
 
-    /** Writes old content plus the new line to a temporary file, then renames it over the original. */
+    /** Adds the line under the file's lock, by an atomic replace. */
     static void appendAtomically(Path file, String line) throws IOException {
-        Path directory = file.getParent();
-        Files.createDirectories(directory);
-        String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        if (!existing.isEmpty() && !existing.endsWith("\n")) {
-            existing += "\n";
-        }
-        Path temporary = Files.createTempFile(directory, ".pureftpd.passwd.", ".tmp");
-        try {
-            if (Files.getFileStore(temporary).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            }
-            Files.writeString(temporary, existing + line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        PasswdFile.edit(file, lines -> {
+            lines.add(line);
+            return lines;
+        });
     }
 
     private static String randomPassword(int length) {
