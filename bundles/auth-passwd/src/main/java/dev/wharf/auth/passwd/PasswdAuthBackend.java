@@ -50,6 +50,10 @@ public class PasswdAuthBackend implements AuthBackend {
         @AttributeDefinition(description = "The passwd file; ${wharf.home} is replaced by the server directory")
         String file() default HOME_VARIABLE + "/var/pureftpd.passwd";
 
+        @AttributeDefinition(description = "false: the backend answers 'unknown user' for everybody "
+                + "(the chain goes on to the next backend)")
+        boolean enabled() default true;
+
         @AttributeDefinition(description = "Create a demo account with a printed password when the file has no users")
         boolean demo_create() default false;
 
@@ -68,6 +72,7 @@ public class PasswdAuthBackend implements AuthBackend {
 
     private final Clock clock;
     private volatile UserTable users;
+    private volatile boolean enabled = true;
 
     public PasswdAuthBackend() {
         this(Clock.systemDefaultZone());
@@ -101,7 +106,8 @@ public class PasswdAuthBackend implements AuthBackend {
                     unreadable.toString());
         }
         users = table;
-        LOG.info("Serving {} users from {}", table.entries.size(), file);
+        enabled = config.enabled();
+        LOG.info("Serving {} users from {}{}", table.entries.size(), file, enabled ? "" : " (disabled)");
     }
 
     private static String serverHome(BundleContext context) {
@@ -112,7 +118,7 @@ public class PasswdAuthBackend implements AuthBackend {
     @Override
     public AuthResult authenticate(LoginRequest request) {
         UserTable table = users;
-        if (table == null) {
+        if (table == null || !enabled) {
             return AuthResult.unknown();
         }
         PasswdEntry entry = table.current().get(request.user());
@@ -120,7 +126,7 @@ public class PasswdAuthBackend implements AuthBackend {
             return AuthResult.unknown();
         }
         if (!PasswordHashes.isSupported(entry.passwordHash())) {
-            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id, bcrypt or $6$)",
+            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id, bcrypt, scrypt or $6$)",
                     entry.user(), table.file);
             return AuthResult.rejected("unsupported password hash");
         }

@@ -289,6 +289,11 @@ class PasswdAuthBackendTest {
             }
 
             @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
             public boolean demo_create() {
                 return demo;
             }

@@ -119,6 +119,10 @@ class UserAdminTest {
             client.disconnect();
             assertEquals(3, Files.size(home.resolve("up.bin")));
             assertThrows(IOException.class, () -> server.login("ann", "open sesamE"));
+
+            backend.configure(temp.toString(), config(file.toString(), false));
+            IOException disabled = assertThrows(IOException.class, () -> server.login("ann", "open sesame"));
+            assertTrue(disabled.getMessage().contains("530"), "a disabled backend knows nobody");
         }
     }
 
@@ -206,6 +210,10 @@ class UserAdminTest {
     }
 
     static PasswdAuthBackend.Config config(String file) {
+        return config(file, true);
+    }
+
+    static PasswdAuthBackend.Config config(String file, boolean enabled) {
         return new PasswdAuthBackend.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -215,6 +223,11 @@ class UserAdminTest {
             @Override
             public String file() {
                 return file;
+            }
+
+            @Override
+            public boolean enabled() {
+                return enabled;
             }
 
             @Override

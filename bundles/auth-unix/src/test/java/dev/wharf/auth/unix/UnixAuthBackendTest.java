@@ -42,7 +42,7 @@ class UnixAuthBackendTest {
         long today = LocalDate.now().toEpochDay();
         String sha512 = mkpasswd("sha-512");
         Path homes = Files.createDirectories(temp.resolve("home"));
-        for (String user : new String[] {"sha512", "sha256", "md5", "bcrypt"}) {
+        for (String user : new String[] {"sha512", "sha256", "md5", "bcrypt", "scrypt"}) {
             Files.createDirectories(homes.resolve(user));
         }
         Files.writeString(temp.resolve("passwd"), String.join("\n",
@@ -52,6 +52,7 @@ class UnixAuthBackendTest {
                 "sha256:x:1002:1002::" + homes.resolve("sha256") + ":/bin/sh",
                 "md5:x:1003:1003::" + homes.resolve("md5") + ":/bin/bash",
                 "bcrypt:x:1004:1004::" + homes.resolve("bcrypt") + ":/bin/bash",
+                "scrypt:x:1010:1010::" + homes.resolve("scrypt") + ":/bin/bash",
                 "lowuid:x:999:999::/tmp:/bin/bash",
                 "nologin:x:1005:1005::/tmp:/usr/sbin/nologin",
                 "locked:x:1006:1006::/tmp:/bin/bash",
@@ -66,6 +67,7 @@ class UnixAuthBackendTest {
                 "sha256:" + mkpasswd("sha-256") + ":" + today + ":0:99999:7:::",
                 "md5:" + mkpasswd("md5") + ":" + today + "::::::",
                 "bcrypt:" + mkpasswd("bcrypt") + ":" + today + ":0:99999:7:::",
+                "scrypt:" + mkpasswd("scrypt") + ":" + today + ":0:99999:7:::",
                 "lowuid:" + sha512 + ":" + today + ":0:99999:7:::",
                 "nologin:" + sha512 + ":" + today + ":0:99999:7:::",
                 "locked:!" + sha512 + ":" + today + ":0:99999:7:::",
@@ -80,7 +82,7 @@ class UnixAuthBackendTest {
         // many refusals in a row from 127.0.0.1: no ban, so every case gets its own 530
         try (EmbeddedServer server = new EmbeddedServer(Map.of("security.ban.after.failures", "0"))) {
             server.addAuthBackend(backend, "unix", 10).addAuthBackend(fallback, "fallback", 0);
-            for (String user : new String[] {"sha512", "sha256", "md5", "bcrypt"}) {
+            for (String user : new String[] {"sha512", "sha256", "md5", "bcrypt", "scrypt"}) {
                 FTPClient client = server.login(user, PASSWORD);
                 assertTrue(client.storeFile("f.txt", new ByteArrayInputStream(user.getBytes(StandardCharsets.UTF_8))));
                 client.disconnect();
