@@ -31,8 +31,11 @@ public class UserCommands {
     @Modified
     void configure(BundleContext context, PasswdAuthBackend.Config config) {
         String home = context.getProperty("wharf.home");
-        home = home != null ? home : Path.of("").toAbsolutePath().toString();
-        file = Path.of(config.file().replace(PasswdAuthBackend.HOME_VARIABLE, home)).toAbsolutePath();
+        configure(home != null ? home : Path.of("").toAbsolutePath().toString(), config);
+    }
+
+    void configure(String serverHome, PasswdAuthBackend.Config config) {
+        file = Path.of(config.file().replace(PasswdAuthBackend.HOME_VARIABLE, serverHome)).toAbsolutePath();
     }
 
     public void useradd(String... args) {
