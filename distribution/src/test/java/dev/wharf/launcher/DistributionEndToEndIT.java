@@ -195,6 +195,51 @@ class DistributionEndToEndIT {
         }
     }
 
+    /** pure-pw's workflow against the running server: the change is live without a restart. */
+    @Test
+    void binWharfUserEditsThePasswdFileOfTheRunningServer() throws Exception {
+        demoPassword(); // the passwd file exists and the backend runs
+        Path home = Files.createDirectories(server.resolve("var/ftp/alice"));
+        Files.writeString(home.resolve("hello.txt"), "hello");
+        Result added = wharf("pw for alice\npw for alice\n", "user", "useradd", "alice", "-u", "1001", "-g", "1001",
+                "-D", home.toString(), "-c", "Alice");
+        assertEquals(0, added.exitCode(), added.output());
+        Result listed = wharf("", "user", "list");
+        assertTrue(listed.output().lines().anyMatch(("alice\t" + home + "\tAlice")::equals), listed.output());
+        assertTrue(Files.readString(server.resolve("var/pureftpd.passwd")).contains("\nalice:$argon2id$"));
+
+        String base = "ftp://127.0.0.1:" + port + "/";
+        Result fetched = null;
+        for (int attempt = 0; attempt < 20; attempt++) { // the server re-reads the file within a second
+            fetched = curl("--user", "alice:pw for alice", base + "hello.txt");
+            if (fetched.exitCode() == 0) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertEquals("hello", fetched.output());
+
+        Result deleted = wharf("", "user", "userdel", "alice");
+        assertEquals(0, deleted.exitCode(), deleted.output());
+        Thread.sleep(1500);
+        assertEquals(67, curl("--user", "alice:pw for alice", base).exitCode(), "alice is gone");
+        Result missing = wharf("", "user", "show", "alice");
+        assertEquals(1, missing.exitCode(), missing.output());
+    }
+
+    private Result wharf(String input, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(server.resolve("bin/wharf").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process tool = builder.start();
+        tool.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        tool.getOutputStream().close();
+        String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tool.waitFor(60, TimeUnit.SECONDS), "bin/wharf finished");
+        return new Result(tool.exitValue(), output);
+    }
+
     private String demoPassword() throws Exception {
         String line = awaitLog("Demo account created");
         Matcher matcher = DEMO_PASSWORD.matcher(line);

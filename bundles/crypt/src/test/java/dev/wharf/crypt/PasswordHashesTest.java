@@ -142,7 +142,8 @@ class PasswordHashesTest {
         assertFalse(PasswordHashes.verify(PASSWORD, PASSWORD), "plain text is not a hash");
         assertFalse(PasswordHashes.verify("*", ""));
         assertFalse(PasswordHashes.verify("!" + SHA512, PASSWORD), "a locked shadow entry stays locked");
-        assertFalse(PasswordHashes.verify("$7$CU..../....salt$hash", PASSWORD), "scrypt is not supported");
+        assertFalse(PasswordHashes.verify("$7$CU..../....salt$hash", PASSWORD), "mangled scrypt");
+        assertFalse(PasswordHashes.verify("$7$zU..../....salt$" + "a".repeat(43), "x"), "absurd scrypt N refused");
         assertFalse(PasswordHashes.verify("$y$j9T$salt$hash", PASSWORD), "yescrypt is not supported");
         assertFalse(PasswordHashes.verify("$apr1$salt$hash", PASSWORD));
         assertFalse(PasswordHashes.verify("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA", PASSWORD));

@@ -110,12 +110,14 @@ final class AccessRules {
         return begin <= end ? current >= begin && current <= end : current >= begin || current <= end;
     }
 
+    /** pure-pw writes {@code 900-1800} for {@code -z 0900-1800}: up to four digits, the last two minutes. */
     private static int minutes(String hhmm) throws BadRuleException {
-        if (!hhmm.matches("\\d{4}")) {
+        if (!hhmm.matches("\\d{1,4}")) {
             throw new BadRuleException("time restriction must look like 0900-1800");
         }
-        int hours = Integer.parseInt(hhmm.substring(0, 2));
-        int minutes = Integer.parseInt(hhmm.substring(2));
+        int value = Integer.parseInt(hhmm);
+        int hours = value / 100;
+        int minutes = value % 100;
         if (hours > 23 || minutes > 59) {
             throw new BadRuleException("time restriction must look like 0900-1800");
         }

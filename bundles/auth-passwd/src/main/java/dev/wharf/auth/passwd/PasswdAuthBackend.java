@@ -7,13 +7,9 @@ import dev.wharf.crypt.PasswordHashes;
 import dev.wharf.auth.passwd.AccessRules.BadRuleException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalTime;
@@ -54,6 +50,10 @@ public class PasswdAuthBackend implements AuthBackend {
         @AttributeDefinition(description = "The passwd file; ${wharf.home} is replaced by the server directory")
         String file() default HOME_VARIABLE + "/var/pureftpd.passwd";
 
+        @AttributeDefinition(description = "false: the backend answers 'unknown user' for everybody "
+                + "(the chain goes on to the next backend)")
+        boolean enabled() default true;
+
         @AttributeDefinition(description = "Create a demo account with a printed password when the file has no users")
         boolean demo_create() default false;
 
@@ -72,6 +72,7 @@ public class PasswdAuthBackend implements AuthBackend {
 
     private final Clock clock;
     private volatile UserTable users;
+    private volatile boolean enabled = true;
 
     public PasswdAuthBackend() {
         this(Clock.systemDefaultZone());
@@ -105,7 +106,8 @@ public class PasswdAuthBackend implements AuthBackend {
                     unreadable.toString());
         }
         users = table;
-        LOG.info("Serving {} users from {}", table.entries.size(), file);
+        enabled = config.enabled();
+        LOG.info("Serving {} users from {}{}", table.entries.size(), file, enabled ? "" : " (disabled)");
     }
 
     private static String serverHome(BundleContext context) {
@@ -116,7 +118,7 @@ public class PasswdAuthBackend implements AuthBackend {
     @Override
     public AuthResult authenticate(LoginRequest request) {
         UserTable table = users;
-        if (table == null) {
+        if (table == null || !enabled) {
             return AuthResult.unknown();
         }
         PasswdEntry entry = table.current().get(request.user());
@@ -124,7 +126,7 @@ public class PasswdAuthBackend implements AuthBackend {
             return AuthResult.unknown();
         }
         if (!PasswordHashes.isSupported(entry.passwordHash())) {
-            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id, bcrypt or $6$)",
+            LOG.warn("Account '{}' in {} has a password hash Wharf cannot check (use argon2id, bcrypt, scrypt or $6$)",
                     entry.user(), table.file);
             return AuthResult.rejected("unsupported password hash");
         }
@@ -171,25 +173,12 @@ public class PasswdAuthBackend implements AuthBackend {
         System.out.println(message);
     }
 
-    /** Writes old content plus the new line to a temporary file, then renames it over the original. */
+    /** Adds the line under the file's lock, by an atomic replace. */
     static void appendAtomically(Path file, String line) throws IOException {
-        Path directory = file.getParent();
-        Files.createDirectories(directory);
-        String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        if (!existing.isEmpty() && !existing.endsWith("\n")) {
-            existing += "\n";
-        }
-        Path temporary = Files.createTempFile(directory, ".pureftpd.passwd.", ".tmp");
-        try {
-            if (Files.getFileStore(temporary).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            }
-            Files.writeString(temporary, existing + line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        PasswdFile.edit(file, lines -> {
+            lines.add(line);
+            return lines;
+        });
     }
 
     private static String randomPassword(int length) {

@@ -209,7 +209,8 @@ class PasswdAuthBackendTest {
         assertTrue(PasswordHashes.verify(entry.passwordHash(), password), "the stored hash checks on its own");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var leftovers = Files.list(file.getParent())) {
-            assertEquals(List.of("ftp", file.getFileName().toString()),
+            // the lock file stays on purpose: deleting it would let two editors lock different files
+            assertEquals(List.of("ftp", file.getFileName().toString(), file.getFileName() + ".lock"),
                     leftovers.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left");
         }
 
@@ -285,6 +286,11 @@ class PasswdAuthBackendTest {
             @Override
             public String file() {
                 return file;
+            }
+
+            @Override
+            public boolean enabled() {
+                return true;
             }
 
             @Override
