@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import static dev.wharf.itest.Fixture.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +10,10 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
@@ -31,7 +31,6 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Inside Felix with the real tls-selfsigned and tls-files bundles: configuring, stopping, uninstalling and
@@ -42,7 +41,6 @@ import org.osgi.util.tracker.ServiceTracker;
 class CertificateSwapTest {
 
     private static final String FILES_BUNDLE = "dev.wharf.tls.files";
-    private static final long WAIT_MILLIS = 15_000;
 
     static BundleContext context;
     static Path work;
@@ -166,22 +164,4 @@ class CertificateSwapTest {
         return seen;
     }
 
-    private static Bundle bundle(String symbolicName) {
-        return List.of(context.getBundles()).stream().filter(b -> b.getSymbolicName().equals(symbolicName))
-                .findFirst().orElseThrow(() -> new AssertionError(symbolicName + " is not installed"));
-    }
-
-    private static <S> S service(Class<S> type) throws InterruptedException {
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        S found = tracker.waitForService(WAIT_MILLIS);
-        assertTrue(found != null, type.getSimpleName() + " is available");
-        return found;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import static dev.wharf.itest.Fixture.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +10,7 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
@@ -32,7 +30,6 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The extauth bundle inside Felix, first in the chain ({@code auth.order = extauth, fallback}) with a handler on a
@@ -41,7 +38,6 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 class ExtAuthSwapTest {
 
-    private static final long WAIT_MILLIS = 15_000;
 
     @Test
     void uninstallingExtauthKeepsItsSessionsAndNewLoginsFallThrough() throws Exception {
@@ -67,7 +63,7 @@ class ExtAuthSwapTest {
         ServiceRegistration<AuthBackend> fallbackRegistration =
                 context.registerService(AuthBackend.class, fallback, properties);
 
-        ConfigurationAdmin configAdmin = service(context, ConfigurationAdmin.class);
+        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         Configuration extauthConfig = configAdmin.getConfiguration("dev.wharf.auth.extauth", "?");
         extauthConfig.update(dictionary("socket", socket.toString(), "timeout", "5"));
         Configuration listener = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest-extauth", "?");
@@ -128,70 +124,4 @@ class ExtAuthSwapTest {
         }
     }
 
-    private static void assertSessionWorks(FTPClient client, String name) throws IOException {
-        byte[] content = ("content of " + name).getBytes(StandardCharsets.UTF_8);
-        assertTrue(client.storeFile(name, new ByteArrayInputStream(content)), client.getReplyString());
-        ByteArrayOutputStream back = new ByteArrayOutputStream();
-        assertTrue(client.retrieveFile(name, back), client.getReplyString());
-        assertTrue(Arrays.equals(content, back.toByteArray()), "downloaded bytes match");
-    }
-
-    private static int loginReply(int port, String user, String password) throws IOException {
-        FTPClient client = connect(port);
-        try {
-            client.login(user, password);
-            return client.getReplyCode();
-        } finally {
-            client.disconnect();
-        }
-    }
-
-    private static FTPClient awaitLogin(int port, String user, String password) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                FTPClient client = connect(port);
-                if (client.login(user, password)) {
-                    client.enterLocalPassiveMode();
-                    client.setFileType(FTP.BINARY_FILE_TYPE);
-                    return client;
-                }
-                client.disconnect();
-            } catch (IOException notYetListening) {
-                // the listener or the backend is not up yet
-            }
-            Thread.sleep(200);
-        }
-        return null;
-    }
-
-    private static FTPClient connect(int port) throws IOException {
-        FTPClient client = new FTPClient();
-        client.setConnectTimeout(5_000);
-        client.setDefaultTimeout(20_000);
-        client.connect("127.0.0.1", port);
-        return client;
-    }
-
-    private static <S> S service(BundleContext context, Class<S> type) throws InterruptedException {
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        S service = tracker.waitForService(WAIT_MILLIS);
-        assertNotNull(service, type.getName() + " is available");
-        return service;
-    }
-
-    private static Dictionary<String, Object> dictionary(String... keysAndValues) {
-        Dictionary<String, Object> dictionary = new Hashtable<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            dictionary.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return dictionary;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

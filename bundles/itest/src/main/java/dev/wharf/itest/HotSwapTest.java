@@ -1,7 +1,8 @@
 package dev.wharf.itest;
 
+import static dev.wharf.itest.Fixture.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,17 +10,12 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Dictionary;
-import java.util.Hashtable;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -35,7 +31,6 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Runs inside Felix with the real core, storage-local and auth-passwd bundles: logs in over FTP, then stops,
@@ -46,7 +41,6 @@ import org.osgi.util.tracker.ServiceTracker;
 class HotSwapTest {
 
     private static final String PASSWD_BUNDLE = "dev.wharf.auth.passwd";
-    private static final long WAIT_MILLIS = 15_000;
 
     static BundleContext context;
     static Path work;
@@ -71,7 +65,7 @@ class HotSwapTest {
         listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest", "?");
         listenerConfig.update(dictionary("bind", "127.0.0.1", "port", Integer.toString(port)));
 
-        longLived = awaitLogin("alice", "wonderland");
+        longLived = awaitLogin(port, "alice", "wonderland");
         assertNotNull(longLived, "alice can log in once the bundles are up");
     }
 
@@ -100,11 +94,11 @@ class HotSwapTest {
     void stoppingTheAuthBundleRefusesNewLoginsButKeepsSessions() throws Exception {
         Bundle passwd = bundle(PASSWD_BUNDLE);
         passwd.stop();
-        assertEquals(530, loginReply("alice", "wonderland"), "no backend: 530");
+        assertEquals(530, loginReply(port, "alice", "wonderland"), "no backend: 530");
         assertSessionWorks(longLived, "while-stopped.txt");
 
         passwd.start();
-        FTPClient again = awaitLogin("alice", "wonderland");
+        FTPClient again = awaitLogin(port, "alice", "wonderland");
         assertNotNull(again, "logins work again after restart");
         again.disconnect();
     }
@@ -115,12 +109,12 @@ class HotSwapTest {
         Bundle passwd = bundle(PASSWD_BUNDLE);
         String location = passwd.getLocation();
         passwd.uninstall();
-        assertEquals(530, loginReply("alice", "wonderland"), "uninstalled backend: 530");
+        assertEquals(530, loginReply(port, "alice", "wonderland"), "uninstalled backend: 530");
         assertSessionWorks(longLived, "while-uninstalled.txt");
 
         Bundle reinstalled = context.installBundle(location);
         reinstalled.start();
-        FTPClient again = awaitLogin("alice", "wonderland");
+        FTPClient again = awaitLogin(port, "alice", "wonderland");
         assertNotNull(again, "logins work after reinstall");
         again.disconnect();
         assertSessionWorks(longLived, "after-reinstall.txt");
@@ -142,8 +136,8 @@ class HotSwapTest {
         ServiceRegistration<AuthBackend> registration = context.registerService(AuthBackend.class, override,
                 properties);
         try {
-            assertEquals(530, loginReply("alice", "wonderland"), "Rejected by the first backend stops the chain");
-            FTPClient carol = awaitLogin("carol", "secret");
+            assertEquals(530, loginReply(port, "alice", "wonderland"), "Rejected by the first backend stops the chain");
+            FTPClient carol = awaitLogin(port, "carol", "secret");
             assertNotNull(carol, "the new backend's own user logs in");
             assertSessionWorks(carol, "carol.txt");
             assertTrue(Files.exists(carolHome.resolve("carol.txt")));
@@ -152,79 +146,10 @@ class HotSwapTest {
         } finally {
             registration.unregister();
         }
-        assertEquals(530, loginReply("carol", "secret"), "carol is gone with her backend");
-        FTPClient alice = awaitLogin("alice", "wonderland");
+        assertEquals(530, loginReply(port, "carol", "secret"), "carol is gone with her backend");
+        FTPClient alice = awaitLogin(port, "alice", "wonderland");
         assertNotNull(alice, "alice is back once the override is removed");
         alice.disconnect();
-    }
-
-    /** Uploads a small file, reads it back and lists it, over a fresh passive data connection each time. */
-    private static void assertSessionWorks(FTPClient client, String name) throws IOException {
-        byte[] content = ("content of " + name).getBytes(StandardCharsets.UTF_8);
-        assertTrue(client.storeFile(name, new ByteArrayInputStream(content)), client.getReplyString());
-        ByteArrayOutputStream back = new ByteArrayOutputStream();
-        assertTrue(client.retrieveFile(name, back), client.getReplyString());
-        assertTrue(Arrays.equals(content, back.toByteArray()), "downloaded bytes match");
-        assertTrue(Arrays.asList(client.listNames()).contains(name));
-    }
-
-    private static int loginReply(String user, String password) throws IOException {
-        FTPClient client = connect();
-        try {
-            client.login(user, password);
-            return client.getReplyCode();
-        } finally {
-            client.disconnect();
-        }
-    }
-
-    /** Retries until the login succeeds (components activate asynchronously) or the wait is over. */
-    private static FTPClient awaitLogin(String user, String password) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                FTPClient client = connect();
-                if (client.login(user, password)) {
-                    client.enterLocalPassiveMode();
-                    client.setFileType(FTP.BINARY_FILE_TYPE);
-                    return client;
-                }
-                client.disconnect();
-            } catch (IOException notYetListening) {
-                // the listener is not up yet
-            }
-            Thread.sleep(200);
-        }
-        return null;
-    }
-
-    private static FTPClient connect() throws IOException {
-        FTPClient client = new FTPClient();
-        client.setConnectTimeout(5_000);
-        client.setDefaultTimeout(20_000);
-        client.connect("127.0.0.1", port);
-        return client;
-    }
-
-    private static Bundle bundle(String symbolicName) {
-        return Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(symbolicName))
-                .findFirst().orElseThrow(() -> new AssertionError(symbolicName + " is not installed"));
-    }
-
-    private static <S> S service(Class<S> type) throws InterruptedException {
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        S service = tracker.waitForService(WAIT_MILLIS);
-        assertNotNull(service, type.getName() + " is available");
-        return service;
-    }
-
-    private static Dictionary<String, Object> dictionary(String... keysAndValues) {
-        Dictionary<String, Object> dictionary = new Hashtable<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            dictionary.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return dictionary;
     }
 
     private static byte[] salt() {
@@ -233,9 +158,4 @@ class HotSwapTest {
         return salt;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
