@@ -10,7 +10,6 @@ import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.annotation.Annotation;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,7 +236,7 @@ class PasswdAuthBackendTest {
 
     private PasswdAuthBackend backend(Path file, boolean demo, String now) {
         PasswdAuthBackend backend = new PasswdAuthBackend(Clock.fixed(Instant.parse(now), ZoneOffset.UTC));
-        backend.configure(temp.toString(), config(file.toString(), demo));
+        backend.configure(temp.toString(), TestConfig.passwd(file.toString(), true, demo));
         return backend;
     }
 
@@ -276,47 +275,4 @@ class PasswdAuthBackendTest {
         return assertInstanceOf(AuthResult.Accepted.class, result).account();
     }
 
-    private static PasswdAuthBackend.Config config(String file, boolean demo) {
-        return new PasswdAuthBackend.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PasswdAuthBackend.Config.class;
-            }
-
-            @Override
-            public String file() {
-                return file;
-            }
-
-            @Override
-            public boolean enabled() {
-                return true;
-            }
-
-            @Override
-            public boolean demo_create() {
-                return demo;
-            }
-
-            @Override
-            public String demo_user() {
-                return "demo";
-            }
-
-            @Override
-            public String demo_home() {
-                return PasswdAuthBackend.HOME_VARIABLE + "/var/ftp/demo";
-            }
-
-            @Override
-            public int demo_uid() {
-                return 1000;
-            }
-
-            @Override
-            public int demo_gid() {
-                return 1000;
-            }
-        };
-    }
 }

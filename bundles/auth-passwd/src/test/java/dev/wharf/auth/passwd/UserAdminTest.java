@@ -11,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +119,7 @@ class UserAdminTest {
             assertEquals(3, Files.size(home.resolve("up.bin")));
             assertThrows(IOException.class, () -> server.login("ann", "open sesamE"));
 
-            backend.configure(temp.toString(), config(file.toString(), false));
+            backend.configure(temp.toString(), TestConfig.passwd(file.toString(), false, false));
             IOException disabled = assertThrows(IOException.class, () -> server.login("ann", "open sesame"));
             assertTrue(disabled.getMessage().contains("530"), "a disabled backend knows nobody");
         }
@@ -210,50 +209,7 @@ class UserAdminTest {
     }
 
     static PasswdAuthBackend.Config config(String file) {
-        return config(file, true);
+        return TestConfig.passwd(file, true, false);
     }
 
-    static PasswdAuthBackend.Config config(String file, boolean enabled) {
-        return new PasswdAuthBackend.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return PasswdAuthBackend.Config.class;
-            }
-
-            @Override
-            public String file() {
-                return file;
-            }
-
-            @Override
-            public boolean enabled() {
-                return enabled;
-            }
-
-            @Override
-            public boolean demo_create() {
-                return false;
-            }
-
-            @Override
-            public String demo_user() {
-                return "demo";
-            }
-
-            @Override
-            public String demo_home() {
-                return "/tmp";
-            }
-
-            @Override
-            public int demo_uid() {
-                return 1000;
-            }
-
-            @Override
-            public int demo_gid() {
-                return 1000;
-            }
-        };
-    }
 }
