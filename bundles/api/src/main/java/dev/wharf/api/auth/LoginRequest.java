@@ -11,9 +11,16 @@ import java.util.Objects;
  * @param clientAddress  the client's end of the control connection
  * @param serverAddress  the server's end of the control connection (the local address it arrived on)
  * @param secure         whether the control connection is protected by TLS
+ * @param serverName     the TLS SNI host name the client asked for, or {@code null} (no TLS, or no SNI); since 1.1
  */
 public record LoginRequest(String user, String password, InetSocketAddress clientAddress,
-                           InetSocketAddress serverAddress, boolean secure) {
+                           InetSocketAddress serverAddress, boolean secure, String serverName) {
+
+    /** A request without an SNI name, as in API 1.0. */
+    public LoginRequest(String user, String password, InetSocketAddress clientAddress,
+                        InetSocketAddress serverAddress, boolean secure) {
+        this(user, password, clientAddress, serverAddress, secure, null);
+    }
 
     public LoginRequest {
         Objects.requireNonNull(user, "user");
@@ -25,6 +32,6 @@ public record LoginRequest(String user, String password, InetSocketAddress clien
     @Override
     public String toString() {
         return "LoginRequest[user=" + user + ", password=<*>, client=" + clientAddress + ", server="
-                + serverAddress + ", secure=" + secure + "]";
+                + serverAddress + ", secure=" + secure + ", serverName=" + serverName + "]";
     }
 }

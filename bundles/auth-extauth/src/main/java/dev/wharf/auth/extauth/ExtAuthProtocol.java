@@ -23,9 +23,14 @@ final class ExtAuthProtocol {
                 + "localhost:" + login.serverAddress().getAddress().getHostAddress() + "\n"
                 + "localport:" + login.serverAddress().getPort() + "\n"
                 + "peer:" + login.clientAddress().getAddress().getHostAddress() + "\n"
-                + "sni_name:\n"
+                + "sni_name:" + sniName(login.serverName()) + "\n"
                 + "encrypted:" + (login.secure() ? "1" : "0") + "\n"
                 + "end\n";
+    }
+
+    /** As pure-ftpd passes it on: letters, digits, dot, underscore and dash, at most 255 characters; else empty. */
+    private static String sniName(String name) {
+        return name != null && name.matches("[A-Za-z0-9._-]{1,255}") ? name : "";
     }
 
     private static String clean(String value) {

@@ -1,6 +1,7 @@
 package dev.wharf.auth.extauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -108,6 +109,25 @@ class ExtAuthBackendTest {
             assertTrue(assertThrows(IOException.class, () -> server.login("noend", "fallback")).getMessage()
                     .contains("530"));
         }
+    }
+
+    @Test
+    void theTlsServerNameReachesTheHandlerAndHostileNamesDoNot() throws Exception {
+        Path socket = startWharfAuthd(10_000);
+        backend.configure(temp.toString(), config(socket.toString(), 10, true));
+        java.net.InetSocketAddress local = new java.net.InetSocketAddress("127.0.0.1", 21);
+        java.net.InetSocketAddress peer = new java.net.InetSocketAddress("127.0.0.1", 40000);
+        AuthResult named = backend.authenticate(new dev.wharf.api.auth.LoginRequest("joe", "s3cret p@ss", peer,
+                local, true, "ftp.example.org"));
+        assertTrue(named instanceof AuthResult.Accepted, named.toString());
+        String environment = Files.readString(temp.resolve("env-joe"));
+        assertTrue(environment.contains("AUTHD_CLIENT_SNI_NAME=ftp.example.org\n"), environment);
+        assertTrue(environment.contains("AUTHD_ENCRYPTED=1\n"), environment);
+
+        backend.authenticate(new dev.wharf.api.auth.LoginRequest("joe", "s3cret p@ss", peer, local, true,
+                "evil.org\nuid:0"));
+        assertFalse(Files.readString(temp.resolve("env-joe")).contains("AUTHD_CLIENT_SNI_NAME"),
+                "a name Pure-FTPd would not pass on is sent empty");
     }
 
     @Test

@@ -79,7 +79,7 @@ final class LoginCommands {
             return;
         }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
-                session.controlSecured());
+                session.controlSecured(), session.controlServerName());
         for (Tracked<AuthBackend> backend : session.services().authChain(session.settings().authOrder())) {
             AuthResult result = ask(backend, request);
             switch (result) {

@@ -391,6 +391,18 @@ public final class FtpSession {
     }
 
     /** The control connection's TLS session, which data connections must resume. */
+    /** The SNI host name the client asked for on the control connection, or null. */
+    public String controlServerName() {
+        if (controlTlsSession() instanceof javax.net.ssl.ExtendedSSLSession session) {
+            for (javax.net.ssl.SNIServerName name : session.getRequestedServerNames()) {
+                if (name instanceof javax.net.ssl.SNIHostName host) {
+                    return host.getAsciiName();
+                }
+            }
+        }
+        return null;
+    }
+
     public SSLSession controlTlsSession() {
         return controlTls == null ? null : controlTls.getSession();
     }
