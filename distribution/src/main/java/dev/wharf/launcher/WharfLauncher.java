@@ -3,18 +3,14 @@ package dev.wharf.launcher;
 import dev.wharf.launcher.FeatureDescriptor.BundleReference;
 import dev.wharf.launcher.FeatureDescriptor.InvalidFeatureException;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.ServiceLoader;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -30,7 +26,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Starts the Wharf server: an embedded Felix framework with the bundles of the features listed in
- * {@code etc/features.properties}, FileInstall applying {@code etc/*.cfg} live, and SLF4J on the class path so that
+ * {@code etc/features.properties} (followed live by {@link LiveFeatures}), FileInstall applying {@code etc/*.cfg} live, and SLF4J on the class path so that
  * every bundle's log lines reach the console.
  */
 public final class WharfLauncher {
@@ -90,6 +86,7 @@ public final class WharfLauncher {
             }
             installAndStart(framework.getBundleContext(), features);
             framework.start();
+            new LiveFeatures(home, framework.getBundleContext(), features).startWatching();
             log.info("Wharf {} started in {} ms from {} (features: {})", version(),
                     (System.nanoTime() - started) / 1_000_000, home, String.join(", ", featureNames));
         }
@@ -100,13 +97,7 @@ public final class WharfLauncher {
     }
 
     private List<String> bootFeatures() throws IOException {
-        Path file = home.resolve("etc/features.properties");
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        }
-        return Arrays.stream(properties.getProperty("features", "").split(",")).map(String::strip)
-                .filter(name -> !name.isEmpty()).toList();
+        return LiveFeatures.readNames(LiveFeatures.featuresFile(home));
     }
 
     private void writeDefaultConfigurations(List<FeatureDescriptor> features) throws IOException {

@@ -13,8 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
@@ -184,6 +187,73 @@ class DistributionEndToEndIT {
         awaitLog("Installing bundle e2e.hotdeploy");
         Files.delete(deployed);
         awaitLog("(e2e.hotdeploy)"); // FileInstall: "Uninstalling bundle <id> (e2e.hotdeploy)"
+    }
+
+    /**
+     * An admin adds the PostgreSQL backend to the running server with {@code bin/wharf feature add auth-pgsql}:
+     * users from the real PostgreSQL on 127.0.0.1 log in without a restart, and are gone again after
+     * {@code feature remove}.
+     */
+    @Test
+    void addingAuthPgsqlToTheRunningServerMakesSqlLoginsWork() throws Exception {
+        String table = "wharf_it_e2e_" + Long.toUnsignedString(new Random().nextLong(), 36);
+        Path home = Files.createDirectories(server.resolve("var/ftp/sqluser"));
+        Properties credentials = new Properties();
+        credentials.setProperty("user", "postgres");
+        String url = "jdbc:postgresql://127.0.0.1:5432/test?connectTimeout=5";
+        try (Connection connection = new org.postgresql.Driver().connect(url, credentials);
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE " + table + " (login TEXT, password TEXT, uid INT, gid INT, dir TEXT)");
+            statement.execute("INSERT INTO " + table + " VALUES ('sqluser', 'sql-secret', 2000, 2000, '" + home
+                    + "')");
+        }
+        try {
+            Files.writeString(server.resolve("etc/pureftpd-pgsql.conf"), String.join("\n",
+                    "PGSQLServer 127.0.0.1", "PGSQLPort 5432", "PGSQLUser postgres", "PGSQLDatabase test",
+                    "PGSQLCrypt cleartext",
+                    "PGSQLGetPW SELECT password FROM " + table + " WHERE login='\\L'",
+                    "PGSQLGetUID SELECT uid FROM " + table + " WHERE login='\\L'",
+                    "PGSQLGetGID SELECT gid FROM " + table + " WHERE login='\\L'",
+                    "PGSQLGetDir SELECT dir FROM " + table + " WHERE login='\\L'", ""));
+            Files.writeString(server.resolve("etc/dev.wharf.auth.pgsql.cfg"),
+                    "config.file = " + server.resolve("etc/pureftpd-pgsql.conf") + "\n");
+            String base = "ftp://127.0.0.1:" + port + "/";
+            Result before = curl("--user", "sqluser:sql-secret", "--list-only", base);
+            assertEquals(67, before.exitCode(), "no SQL users yet: " + before.output());
+
+            Result added = wharf("feature", "add", "auth-pgsql");
+            assertEquals(0, added.exitCode(), added.output());
+            awaitLog("Feature 'auth-pgsql' added");
+            awaitLog("pgsql backend: users from 127.0.0.1:5432/test");
+            Path upload = Files.writeString(server.resolve("sql-upload.txt"), "stored by a SQL user");
+            Result stored = curl("--user", "sqluser:sql-secret", "-T", upload.toString(), base + "hello.txt");
+            assertEquals(0, stored.exitCode(), "SQL login works without a restart: " + stored.output());
+            assertEquals("stored by a SQL user", Files.readString(home.resolve("hello.txt")));
+            Result wrong = curl("--user", "sqluser:wrong", "--list-only", base);
+            assertEquals(67, wrong.exitCode(), wrong.output());
+            assertTrue(Files.readString(log).lines().noneMatch(line -> line.contains("sql-secret")),
+                    "the password never reaches the log");
+
+            Result removed = wharf("feature", "remove", "auth-pgsql");
+            assertEquals(0, removed.exitCode(), removed.output());
+            awaitLog("Feature 'auth-pgsql' removed");
+            Result after = curl("--user", "sqluser:sql-secret", "--list-only", base);
+            assertEquals(67, after.exitCode(), "the backend is gone with its feature: " + after.output());
+        } finally {
+            try (Connection connection = new org.postgresql.Driver().connect(url, credentials);
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+    }
+
+    private Result wharf(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(server.resolve("bin/wharf").toString()));
+        command.addAll(List.of(arguments));
+        Process control = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(control.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(control.waitFor(30, TimeUnit.SECONDS), "bin/wharf finished");
+        return new Result(control.exitValue(), output);
     }
 
     private static boolean uploadInProgress(Path directory) throws IOException {

@@ -1,0 +1,47 @@
+package dev.wharf.auth.jdbc;
+
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import dev.wharf.api.auth.LoginRequest;
+import java.sql.SQLException;
+import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * PostgreSQL users, configured under PID {@value #PID}; active only while that configuration exists and a
+ * {@code DataSourceFactory} for {@code org.postgresql.Driver} is registered.
+ */
+@Component(service = AuthBackend.class, configurationPid = PgsqlAuthComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = AuthBackend.NAME_PROPERTY + "=pgsql")
+@Designate(ocd = SqlBackendConfig.class)
+public class PgsqlAuthComponent implements AuthBackend {
+
+    static final String PID = "dev.wharf.auth.pgsql";
+
+    private final JdbcAuthBackend backend;
+
+    @Activate
+    public PgsqlAuthComponent(BundleContext context, SqlBackendConfig config, Map<String, Object> properties,
+            @Reference(target = "(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=org.postgresql.Driver)")
+            DataSourceFactory drivers) throws SQLException {
+        backend = SqlBackends.create(SqlDialect.PGSQL, "pgsql", config, properties, SqlBackends.serverHome(context),
+                drivers.createDriver(null));
+    }
+
+    @Override
+    public AuthResult authenticate(LoginRequest request) {
+        return backend.authenticate(request);
+    }
+
+    @Deactivate
+    void deactivate() {
+        backend.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** Registers MySQL Connector/J as an OSGi {@code DataSourceFactory}; nothing exported. */
+package dev.wharf.jdbc.mysql;
