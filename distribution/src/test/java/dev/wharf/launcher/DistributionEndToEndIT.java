@@ -248,12 +248,7 @@ class DistributionEndToEndIT {
     }
 
     private Result wharf(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(server.resolve("bin/wharf").toString()));
-        command.addAll(List.of(arguments));
-        Process control = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(control.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(control.waitFor(30, TimeUnit.SECONDS), "bin/wharf finished");
-        return new Result(control.exitValue(), output);
+        return wharfWithInput("", arguments);
     }
 
     private static boolean uploadInProgress(Path directory) throws IOException {
@@ -271,10 +266,10 @@ class DistributionEndToEndIT {
         demoPassword(); // the passwd file exists and the backend runs
         Path home = Files.createDirectories(server.resolve("var/ftp/alice"));
         Files.writeString(home.resolve("hello.txt"), "hello");
-        Result added = wharf("pw for alice\npw for alice\n", "user", "useradd", "alice", "-u", "1001", "-g", "1001",
-                "-D", home.toString(), "-c", "Alice");
+        Result added = wharfWithInput("pw for alice\npw for alice\n", "user", "useradd", "alice", "-u", "1001",
+                "-g", "1001", "-D", home.toString(), "-c", "Alice");
         assertEquals(0, added.exitCode(), added.output());
-        Result listed = wharf("", "user", "list");
+        Result listed = wharf("user", "list");
         assertTrue(listed.output().lines().anyMatch(("alice\t" + home + "\tAlice")::equals), listed.output());
         assertTrue(Files.readString(server.resolve("var/pureftpd.passwd")).contains("\nalice:$argon2id$"));
 
@@ -289,15 +284,16 @@ class DistributionEndToEndIT {
         }
         assertEquals("hello", fetched.output());
 
-        Result deleted = wharf("", "user", "userdel", "alice");
+        Result deleted = wharf("user", "userdel", "alice");
         assertEquals(0, deleted.exitCode(), deleted.output());
         Thread.sleep(1500);
         assertEquals(67, curl("--user", "alice:pw for alice", base).exitCode(), "alice is gone");
-        Result missing = wharf("", "user", "show", "alice");
+        Result missing = wharf("user", "show", "alice");
         assertEquals(1, missing.exitCode(), missing.output());
     }
 
-    private Result wharf(String input, String... arguments) throws Exception {
+    /** Runs {@code bin/wharf} with {@code input} on its standard input (passwords for "user" commands). */
+    private Result wharfWithInput(String input, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(server.resolve("bin/wharf").toString()));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
