@@ -17,6 +17,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import dev.wharf.core.server.EmbeddedServer;
+import dev.wharf.core.server.TcpProxy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.annotation.Annotation;

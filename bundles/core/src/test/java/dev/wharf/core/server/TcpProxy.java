@@ -1,4 +1,4 @@
-package dev.wharf.auth.ldap;
+package dev.wharf.core.server;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,34 +11,34 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback TCP relay to a directory that a test can turn into a black hole: connections are accepted but nothing
+ * A loopback TCP relay to a backend server (database, directory) that a test can turn into a black hole: connections are accepted but nothing
  * is relayed, as with a hung server or a dropped network, which a clean server stop cannot show.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean blackHole;
 
-    TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Existing connections are cut; new ones are accepted and then ignored. */
-    void blackHole() {
+    public void blackHole() {
         blackHole = true;
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
     }
 
-    void restore() {
+    public void restore() {
         blackHole = false;
     }
 
