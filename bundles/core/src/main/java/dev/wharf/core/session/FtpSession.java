@@ -334,10 +334,6 @@ public final class FtpSession {
     }
 
     private void execute(String line) throws IOException {
-        executeCommand(line);
-    }
-
-    private void executeCommand(String line) throws IOException {
         int space = line.indexOf(' ');
         String verb = verbOf(line);
         String argument = space < 0 ? "" : line.substring(space + 1);
