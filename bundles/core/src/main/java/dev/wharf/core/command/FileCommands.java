@@ -204,8 +204,13 @@ final class FileCommands {
                 } catch (IOException broken) {
                     LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),
                             transfer.bytes(), broken.toString());
+                    // over TLS, any end of the data connection before the client's close_notify (a bare TCP
+                    // close, a reset) leaves the file incomplete
+                    String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
+                            ? "the data connection ended without TLS close_notify, so the file is incomplete"
+                            : Replies.reason(broken);
                     session.control().reply(451, transfer.aborted() ? "Transfer aborted"
-                            : "Transfer aborted: " + Replies.reason(broken));
+                            : "Transfer aborted: " + reason);
                     return;
                 } finally {
                     received = transfer.bytes();

@@ -37,11 +37,6 @@ final class Replies {
 
     /** A strerror-like reason for a failed file operation, without leaking real paths. */
     static String reason(IOException failure) {
-        // JSSE's words for a TCP close without close_notify (com.sun.net.ssl.requireCloseNotify, set by TlsEngine)
-        if (failure instanceof javax.net.ssl.SSLProtocolException
-                && String.valueOf(failure.getMessage()).contains("terminated the connection")) {
-            return "the data connection ended without TLS close_notify, so the file is incomplete";
-        }
         if (failure instanceof PathRefusedException) {
             return failure.getMessage();
         }

@@ -52,12 +52,29 @@ public final class Transfers {
         return total;
     }
 
+    /** The data connection failed while an upload was read from it (as opposed to the file failing). */
+    public static final class DataConnectionLostException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        DataConnectionLostException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static int readUpload(InputStream in, byte[] buffer) throws DataConnectionLostException {
+        try {
+            return in.read(buffer);
+        } catch (IOException lost) {
+            throw new DataConnectionLostException(lost);
+        }
+    }
+
     /** Copies a socket stream into a file channel at its current position. */
     public static long receive(InputStream in, FileChannel file, byte[] buffer, LongConsumer progress)
             throws IOException {
         long total = 0;
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while ((n = readUpload(in, buffer)) >= 0) {
             ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
             while (chunk.hasRemaining()) {
                 file.write(chunk);
@@ -98,7 +115,7 @@ public final class Transfers {
         long total = 0;
         boolean pendingCr = false;
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while ((n = readUpload(in, buffer)) >= 0) {
             int write = 0;
             for (int i = 0; i < n; i++) {
                 byte b = buffer[i];
