@@ -13,9 +13,9 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /**
- * Checks passwords against the hash formats found in {@code pureftpd.passwd} files: argon2id and argon2i in the
- * PHC string form libsodium writes, bcrypt, scrypt ({@code $7$}), and the crypt(3) schemes SHA-512, SHA-256 and
- * MD5. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
+ * Checks passwords against the hash formats found in {@code pureftpd.passwd} files and /etc/shadow: argon2id and
+ * argon2i in the PHC string form libsodium writes, bcrypt, scrypt ({@code $7$}), yescrypt ({@code $y$}), and the
+ * crypt(3) schemes SHA-512, SHA-256 and MD5. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
  */
 public final class PasswordHashes {
 
@@ -43,7 +43,7 @@ public final class PasswordHashes {
     /** Whether the scheme of {@code hash} is one this class can check. */
     public static boolean isSupported(String hash) {
         return hash.startsWith("$argon2id$") || hash.startsWith("$argon2i$") || isBcrypt(hash)
-                || UnixCrypt.isUnixCrypt(hash) || Scrypt.isScrypt(hash);
+                || UnixCrypt.isUnixCrypt(hash) || Scrypt.isScrypt(hash) || Yescrypt.isYescrypt(hash);
     }
 
     public static boolean verify(String stored, String password) {
@@ -82,6 +82,14 @@ public final class PasswordHashes {
                 ARGON2_SLOTS.acquireUninterruptibly(); // memory-hard too: same queue as argon2
                 try {
                     return Scrypt.verify(stored, secret);
+                } finally {
+                    ARGON2_SLOTS.release();
+                }
+            }
+            if (stored.startsWith("$y$")) {
+                ARGON2_SLOTS.acquireUninterruptibly();
+                try {
+                    return Yescrypt.verify(stored, secret);
                 } finally {
                     ARGON2_SLOTS.release();
                 }

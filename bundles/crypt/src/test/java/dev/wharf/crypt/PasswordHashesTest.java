@@ -144,7 +144,8 @@ class PasswordHashesTest {
         assertFalse(PasswordHashes.verify("!" + SHA512, PASSWORD), "a locked shadow entry stays locked");
         assertFalse(PasswordHashes.verify("$7$CU..../....salt$hash", PASSWORD), "mangled scrypt");
         assertFalse(PasswordHashes.verify("$7$zU..../....salt$" + "a".repeat(43), "x"), "absurd scrypt N refused");
-        assertFalse(PasswordHashes.verify("$y$j9T$salt$hash", PASSWORD), "yescrypt is not supported");
+        assertFalse(PasswordHashes.verify("$y$j9T$salt$hash", PASSWORD), "mangled yescrypt");
+        assertFalse(PasswordHashes.verify("$y$jbT$salt$" + "a".repeat(43), PASSWORD), "absurd yescrypt N refused");
         assertFalse(PasswordHashes.verify("$apr1$salt$hash", PASSWORD));
         assertFalse(PasswordHashes.verify("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA", PASSWORD));
         assertFalse(PasswordHashes.verify("$argon2id$v=19$m=999999999,t=3,p=1$c2FsdHNhbHQ$AAAAAAAA", "x"),
@@ -156,5 +157,6 @@ class PasswordHashesTest {
         assertFalse(PasswordHashes.verify(SHA512.substring(0, SHA512.length() - 1), PASSWORD), "truncated");
         assertFalse(PasswordHashes.isSupported("$7$salt$hash"));
         assertTrue(PasswordHashes.isSupported(MD5));
+        assertTrue(PasswordHashes.isSupported(YescryptTest.DEFAULT_COST));
     }
 }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * System accounts from /etc/passwd and /etc/shadow, checked like Pure-FTPd's unix backend: the shell must be
  * listed in /etc/shells, an expired or locked account is refused, root and uids below the minimum never log in.
  * The files are read at each login, so account changes apply at once. Wharf verifies the hash itself
- * (SHA-512/SHA-256/MD5 crypt, bcrypt, scrypt); yescrypt ({@code $y$}, Debian's default since 11) is not supported yet.
+ * (yescrypt {@code $y$}, Debian's default since 11; SHA-512/SHA-256/MD5 crypt, bcrypt, scrypt).
  */
 @Component(service = AuthBackend.class, configurationPid = UnixAuthBackend.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
