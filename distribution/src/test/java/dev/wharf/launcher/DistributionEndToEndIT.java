@@ -292,6 +292,59 @@ class DistributionEndToEndIT {
         assertEquals(1, missing.exitCode(), missing.output());
     }
 
+    /** The operator's view of a running server: who, stats, kick, the transfer log and quotacheck. */
+    @Test
+    void binWharfWhoStatsAndKickSeeALiveTransfer() throws Exception {
+        String password = demoPassword();
+        Path demoHome = server.resolve("var/ftp/demo");
+        byte[] content = new byte[8 * 1024 * 1024];
+        new Random(11).nextBytes(content);
+        Files.write(demoHome.resolve("big.bin"), content);
+        // slow downloads down (live, no restart) so that the transfer can be watched
+        Files.writeString(server.resolve("etc/dev.wharf.limits.cfg"), "bandwidth.download = 512\n");
+        awaitLog("download 512 KB/s per session");
+
+        Process download = new ProcessBuilder("curl", "--silent", "--max-time", "60", "--user", "demo:" + password,
+                "-o", server.resolve("partial.bin").toString(), "ftp://127.0.0.1:" + port + "/big.bin")
+                .redirectErrorStream(true).start();
+        String line = null;
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (line == null && System.currentTimeMillis() < deadline) {
+            Result who = wharf("who", "-s");
+            assertEquals(0, who.exitCode(), who.output());
+            line = who.output().lines().filter(l -> l.contains("| DL |/big.bin|")).findFirst().orElse(null);
+            Thread.sleep(200);
+        }
+        assertTrue(line != null && line.matches("\\d+\\|demo\\|\\d+\\| DL \\|/big\\.bin\\|127\\.0\\.0\\.1\\|"
+                + "127\\.0\\.0\\.1\\|" + port + "\\|\\d+\\|8192\\|\\d+\\|\\d+"), "who -s shows the download: " + line);
+        Result json = wharf("who", "json");
+        assertTrue(json.output().contains("\"account\": \"demo\"") && json.output().contains("\"state\": \"DL\""),
+                json.output());
+        Result mrtg = wharf("stats", "mrtg", Integer.toString(port));
+        assertEquals("1", mrtg.output().lines().findFirst().orElse(""), mrtg.output());
+        assertEquals(4, mrtg.output().lines().count(), mrtg.output());
+
+        Result kicked = wharf("kick", "demo");
+        assertEquals(0, kicked.exitCode(), kicked.output());
+        assertTrue(download.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(download.exitValue() != 0, "the kicked download fails");
+        assertTrue(Files.size(server.resolve("partial.bin")) < content.length);
+        Result after = wharf("who", "-s");
+        assertTrue(after.output().lines().noneMatch(l -> l.contains("|demo|")), after.output());
+        Result unknown = wharf("kick", "99999");
+        assertEquals(1, unknown.exitCode(), unknown.output());
+
+        // the default transfer log is xferlog; the kicked download is logged incomplete
+        Path xferlog = server.resolve("var/log/xferlog");
+        String logged = Files.readString(xferlog);
+        String kickedLine = demoHome.toRealPath().resolve("big.bin") + " b _ o r demo ftp 1 * i";
+        assertTrue(logged.lines().anyMatch(l -> l.endsWith(kickedLine)), logged);
+
+        Result check = wharf("quotacheck", "-d", demoHome.toString());
+        assertEquals(0, check.exitCode(), check.output());
+        assertEquals("1 " + content.length + "\n", Files.readString(demoHome.resolve(".ftpquota")));
+    }
+
     /** Runs {@code bin/wharf} with {@code input} on its standard input (passwords for "user" commands). */
     private Result wharfWithInput(String input, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(server.resolve("bin/wharf").toString()));

@@ -1,5 +1,6 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.event.WharfEvents;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
@@ -42,11 +43,14 @@ final class DirectoryCommands {
         try {
             String path = files.virtualPath(argument);
             Path directory = files.resolveNew(path);
-            if (FilePolicy.refuseWrite(session, path, directory, false)) {
+            if (FilePolicy.refuseWrite(session, path, directory, false) || QuotaRules.refuseName(session, path)) {
                 return;
             }
-            Files.createDirectory(directory);
+            if (!QuotaRules.makeDirectory(session, path, () -> Files.createDirectory(directory))) {
+                return;
+            }
             FilePolicy.applyDirectoryMode(session, directory);
+            session.activity().fileChanged(session, WharfEvents.MKDIR, path, directory);
             session.control().reply(257, Replies.quoted(path) + " : The directory was successfully created");
         } catch (IOException failure) {
             session.control().reply(550, "Can't create directory " + Replies.printable(argument) + ": "
@@ -70,7 +74,8 @@ final class DirectoryCommands {
                 session.control().reply(550, "Can't remove directory: Not a directory");
                 return;
             }
-            Files.delete(directory);
+            QuotaRules.removing(session, directory, () -> Files.delete(directory));
+            session.activity().fileChanged(session, WharfEvents.RMDIR, path, directory);
             session.control().reply(250, "The directory was successfully removed");
         } catch (IOException failure) {
             session.control().reply(550, "Can't remove directory: " + Replies.reason(failure));

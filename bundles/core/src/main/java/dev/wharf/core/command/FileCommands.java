@@ -1,9 +1,13 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.event.WharfEvents;
 import dev.wharf.api.hook.UploadEvent;
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.limits.QuotaExceededException;
+import dev.wharf.core.limits.QuotaFile;
+import dev.wharf.core.limits.SessionLimits;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.BufferedOutputStream;
@@ -39,7 +43,7 @@ final class FileCommands {
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
     /** Uploads are written under this prefix in the target directory, then renamed into place. */
-    static final String UPLOAD_TEMP_PREFIX = ".wharf-upload.";
+    static final String UPLOAD_TEMP_PREFIX = QuotaFile.UPLOAD_TEMP_PREFIX;
     private static final String UNIQUE_PREFIX = "wharf.";
     private static final int OUTPUT_BUFFER = 64 * 1024;
 
@@ -57,14 +61,16 @@ final class FileCommands {
         }
         ConfinedFileSystem files = session.files();
         FileChannel file;
+        String virtualPath;
+        Path path;
         try {
-            String virtualPath = files.virtualPath(argument);
-            Path path = files.resolveExisting(virtualPath, true);
+            virtualPath = files.virtualPath(argument);
+            path = files.resolveExisting(virtualPath, true);
             if (!Files.isRegularFile(path)) {
                 session.control().reply(550, "I can only retrieve regular files");
                 return;
             }
-            if (FilePolicy.refuseRead(session, virtualPath, path)) {
+            if (FilePolicy.refuseRead(session, virtualPath, path) || QuotaRules.refuseName(session, virtualPath)) {
                 return;
             }
             file = FileChannel.open(path, StandardOpenOption.READ);
@@ -78,26 +84,36 @@ final class FileCommands {
                 session.control().reply(554, "Restart offset " + offset + " is too large for file size " + size + ".");
                 return;
             }
+            SessionLimits limits = session.limits();
+            if (limits.ratioRefuses(session.bytesUploaded(), session.bytesDownloaded(), size - offset)) {
+                session.control().reply(550, List.of("Sorry, but the upload/download ratio is "
+                        + limits.ratioUpload() + ":" + limits.ratioDownload() + ".",
+                        "This session has uploaded " + session.bytesUploaded() + " and downloaded "
+                                + session.bytesDownloaded() + " bytes: upload more before downloading this file."));
+                return;
+            }
             DataConnection connection = DataConnections.open(session);
             if (connection == null) {
                 return;
             }
-            Transfer transfer = session.beginTransfer("Sending " + Replies.printable(argument), connection.channel(),
-                    size - offset);
+            Transfer transfer = session.beginTransfer(Transfer.Kind.DOWNLOAD, "Sending " + Replies.printable(argument),
+                    virtualPath, connection.channel(), offset, size - offset, Long.MAX_VALUE);
+            boolean complete = false;
             try (connection) {
                 if (session.binary() && !connection.encrypted()) {
-                    Transfers.sendFile(file, offset, connection.channel(), transfer::add);
+                    Transfers.sendFile(file, offset, connection.channel(), transfer);
                 } else {
                     OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
                     file.position(offset);
                     if (session.binary()) {
-                        Transfers.copy(Channels.newInputStream(file), out, session.transferBuffer(), transfer::add);
+                        Transfers.copy(Channels.newInputStream(file), out, session.transferBuffer(), transfer);
                     } else {
                         Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(),
-                                transfer::add);
+                                transfer);
                     }
                     out.flush();
                 }
+                complete = true;
             } catch (IOException broken) {
                 session.control().reply(426, transfer.aborted() ? "Transfer aborted"
                         : "Transfer aborted: " + Replies.reason(broken));
@@ -105,6 +121,7 @@ final class FileCommands {
             } finally {
                 session.addDownloaded(transfer.bytes());
                 session.endTransfer(transfer);
+                session.recordTransfer(transfer, path, complete);
             }
             session.control().reply(226, "File successfully transferred");
         }
@@ -137,6 +154,8 @@ final class FileCommands {
         ConfinedFileSystem files = session.files();
         String virtualPath;
         Path target;
+        boolean exists;
+        long lengthBefore;
         try {
             virtualPath = files.virtualPath(mode == UploadMode.UNIQUE ? uniqueName(session) : argument);
             target = files.resolveNew(virtualPath);
@@ -148,15 +167,26 @@ final class FileCommands {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
                 return;
             }
-            boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-            if (FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != UploadMode.UNIQUE)) {
+            exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            if (FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != UploadMode.UNIQUE)
+                    || QuotaRules.refuseName(session, virtualPath)) {
                 return;
             }
+            lengthBefore = exists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : 0;
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
         boolean inPlace = mode == UploadMode.APPEND || offset > 0;
+        // what the upload will replace: the old file (STOR over it), or what REST cuts off
+        boolean mayReplace = mode == UploadMode.REPLACE && !inPlace && !session.security().settings().autorename();
+        long freed = mayReplace ? lengthBefore : offset > 0 ? lengthBefore - offset : 0;
+        boolean addsFile = inPlace ? !exists : !(mayReplace && exists);
+        long allowance = QuotaRules.startUpload(session, virtualPath, addsFile, freed);
+        if (allowance < 0) {
+            return;
+        }
+        long keepLength = mode == UploadMode.APPEND ? lengthBefore : offset;
         Path written = inPlace ? target : target.resolveSibling(UPLOAD_TEMP_PREFIX
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         FileChannel file;
@@ -176,7 +206,8 @@ final class FileCommands {
             return;
         }
         boolean complete = false;
-        long received = 0;
+        boolean countedInPlace = false;
+        Transfer transfer = null;
         try {
             try (file) {
                 DataConnection connection = DataConnections.open(session, mode == UploadMode.UNIQUE
@@ -185,15 +216,15 @@ final class FileCommands {
                 if (connection == null) {
                     return;
                 }
-                Transfer transfer = session.beginTransfer("Receiving " + Replies.printable(virtualPath),
-                        connection.channel(), -1);
+                transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving " + Replies.printable(virtualPath),
+                        virtualPath, connection.channel(), offset, -1, allowance);
                 // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
                 try (connection; InputStream in = connection.input()) {
                     if (session.binary()) {
-                        Transfers.receive(in, file, session.transferBuffer(), transfer::add);
+                        Transfers.receive(in, file, session.transferBuffer(), transfer);
                     } else {
                         OutputStream out = Channels.newOutputStream(file);
-                        Transfers.receiveAscii(in, out, session.transferBuffer(), transfer::add);
+                        Transfers.receiveAscii(in, out, session.transferBuffer(), transfer);
                     }
                     if (session.controlClosed()) {
                         throw new java.io.EOFException("the client closed the control connection");
@@ -201,6 +232,15 @@ final class FileCommands {
                     if (session.security().settings().uploadFsync()) {
                         file.force(false);
                     }
+                } catch (QuotaExceededException overQuota) {
+                    LOG.info("Upload of {} by '{}' stopped after {} bytes: over quota", virtualPath,
+                            session.account().name(), transfer.bytes());
+                    if (inPlace) {
+                        file.truncate(keepLength);
+                    }
+                    session.control().reply(552, "Transfer aborted (quota): [" + Replies.printable(virtualPath)
+                            + "] won't be saved");
+                    return;
                 } catch (IOException broken) {
                     LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),
                             transfer.bytes(), broken.toString());
@@ -213,21 +253,31 @@ final class FileCommands {
                             : "Transfer aborted: " + reason);
                     return;
                 } finally {
-                    received = transfer.bytes();
-                    session.addUploaded(received);
+                    session.addUploaded(transfer.bytes());
                     session.endTransfer(transfer);
                 }
             }
-            if (!inPlace) {
-                if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
-                        && Files.exists(target, LinkOption.NOFOLLOW_LINKS))) {
-                    target = placeUnderFreeName(written, target, mode == UploadMode.UNIQUE);
-                    virtualPath = files.virtualPathOf(target);
-                } else {
-                    moveIntoPlace(written, target);
-                }
+            if (inPlace) {
+                countedInPlace = true;
+                QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
+            } else {
+                Path requested = target;
+                Path[] placed = {requested};
+                QuotaRules.placeUpload(session, written, requested, mayReplace, () -> {
+                    if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
+                            && Files.exists(requested, LinkOption.NOFOLLOW_LINKS))) {
+                        placed[0] = placeUnderFreeName(written, requested, mode == UploadMode.UNIQUE);
+                    } else {
+                        moveIntoPlace(written, requested);
+                    }
+                });
+                target = placed[0];
+                virtualPath = files.virtualPathOf(target);
             }
             complete = true;
+        } catch (QuotaExceededException overQuota) {
+            session.control().reply(552, "Quota exceeded: [" + Replies.printable(virtualPath) + "] won't be saved");
+            return;
         } catch (IOException failure) {
             session.control().reply(451, "Can't store " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
@@ -235,12 +285,30 @@ final class FileCommands {
             if (!complete && !inPlace) {
                 Files.deleteIfExists(written);
             }
+            if (inPlace && !countedInPlace) {
+                countBrokenInPlace(session, target, exists, lengthBefore, keepLength);
+            }
+            if (transfer != null) {
+                session.recordTransfer(transfer, target, complete);
+                session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath,
+                        complete || inPlace ? target : written, transfer.bytes(), session.clientAddress(), complete,
+                        session.clock().instant()));
+            }
         }
-        session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, target,
-                received, session.clientAddress(), true, session.clock().instant()));
         session.control().reply(226, mode == UploadMode.UNIQUE
                 ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
                 : "File successfully transferred");
+    }
+
+    /** A broken append or resume keeps what arrived (that is what resuming is for); the quota counts it. */
+    private static void countBrokenInPlace(FtpSession session, Path target, boolean existedBefore, long lengthBefore,
+                                           long keepLength) {
+        try {
+            QuotaRules.countInPlace(session, target, existedBefore, lengthBefore, keepLength);
+        } catch (IOException failure) {
+            LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
+                    failure.toString());
+        }
     }
 
     /** A name no file in the current directory has yet; the CREATE_NEW of the final move keeps it unique. */
@@ -320,12 +388,17 @@ final class FileCommands {
         }
         ConfinedFileSystem files = session.files();
         try {
-            Path path = files.resolveExisting(files.virtualPath(argument), false);
+            String virtualPath = files.virtualPath(argument);
+            Path path = files.resolveExisting(virtualPath, false);
             if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                 session.control().reply(550, "Could not delete " + Replies.printable(argument) + ": Is a directory");
                 return;
             }
-            Files.delete(path);
+            if (QuotaRules.refuseName(session, virtualPath)) {
+                return;
+            }
+            QuotaRules.removing(session, path, () -> Files.delete(path));
+            session.activity().fileChanged(session, WharfEvents.DELETE, virtualPath, path);
             session.control().reply(250, "Deleted " + Replies.printable(argument));
         } catch (IOException failure) {
             session.control().reply(550, "Could not delete " + Replies.printable(argument) + ": "
@@ -375,12 +448,19 @@ final class FileCommands {
                 session.control().reply(553, "Can't move a directory into itself");
                 return;
             }
-            Path target = files.resolveNew(toPath);
-            try {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException otherFileSystem) {
-                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+            if (QuotaRules.refuseName(session, from) || QuotaRules.refuseName(session, toPath)) {
+                return;
             }
+            Path target = files.resolveNew(toPath);
+            // a name that is replaced gives its room back to the quota
+            QuotaRules.removing(session, target, () -> {
+                try {
+                    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException otherFileSystem) {
+                    Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            });
+            session.activity().renamed(session, from, toPath, target);
             session.control().reply(250, "File successfully renamed or moved");
         } catch (IOException failure) {
             session.control().reply(553, "Rename/move failure: " + Replies.reason(failure));

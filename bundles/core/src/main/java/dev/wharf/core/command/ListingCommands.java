@@ -174,13 +174,14 @@ final class ListingCommands {
         if (connection == null) {
             return;
         }
-        Transfer transfer = session.beginTransfer("Listing", connection.channel(), -1);
+        Transfer transfer = session.beginTransfer(Transfer.Kind.LISTING, "Listing", null, connection.channel(), 0, -1,
+                Long.MAX_VALUE);
         try (connection; Writer out = new BufferedWriter(new OutputStreamWriter(connection.output(),
                 StandardCharsets.UTF_8), 16 * 1024)) {
             for (String line : lines) {
                 out.write(line);
                 out.write("\r\n");
-                transfer.add(line.length() + 2);
+                transfer.moved(line.length() + 2);
             }
         } catch (IOException broken) {
             session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");

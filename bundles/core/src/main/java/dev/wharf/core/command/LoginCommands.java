@@ -168,6 +168,10 @@ final class LoginCommands {
         session.logIn(account, files, anonymous);
         LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
         List<String> lines = new ArrayList<>(MessageFiles.read(storage.root().resolve(".banner")));
+        String quota = QuotaRules.loginLine(session);
+        if (quota != null) {
+            lines.add(quota);
+        }
         lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
         session.control().reply(230, lines);
         return true;

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import java.util.function.LongConsumer;
 
 /**
  * Byte movers for data connections. Buffers come from the caller so each session allocates them once; progress
@@ -21,12 +20,13 @@ public final class Transfers {
     }
 
     /** Sends {@code file} from {@code position} to its end with zero-copy (sendfile on Linux). */
-    public static long sendFile(FileChannel file, long position, SocketChannel out, LongConsumer progress)
+    public static long sendFile(FileChannel file, long position, SocketChannel out, TransferProgress progress)
             throws IOException {
         long size = file.size();
         long sent = 0;
+        long chunk = progress.chunkSize((int) SENDFILE_CHUNK);
         while (position + sent < size) {
-            long n = file.transferTo(position + sent, Math.min(SENDFILE_CHUNK, size - position - sent), out);
+            long n = file.transferTo(position + sent, Math.min(chunk, size - position - sent), out);
             if (n <= 0) {
                 if (file.size() <= position + sent) {
                     break; // the file shrank while being sent
@@ -34,20 +34,21 @@ public final class Transfers {
                 continue;
             }
             sent += n;
-            progress.accept(n);
+            progress.moved(n);
         }
         return sent;
     }
 
     /** Copies a stream unchanged (binary over TLS, where sendfile cannot be used). */
-    public static long copy(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+    public static long copy(InputStream in, OutputStream out, byte[] buffer, TransferProgress progress)
             throws IOException {
         long total = 0;
+        int length = progress.chunkSize(buffer.length);
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while ((n = in.read(buffer, 0, length)) >= 0) {
             out.write(buffer, 0, n);
             total += n;
-            progress.accept(n);
+            progress.moved(n);
         }
         return total;
     }
@@ -61,37 +62,39 @@ public final class Transfers {
         }
     }
 
-    private static int readUpload(InputStream in, byte[] buffer) throws DataConnectionLostException {
+    private static int readUpload(InputStream in, byte[] buffer, int length) throws DataConnectionLostException {
         try {
-            return in.read(buffer);
+            return in.read(buffer, 0, length);
         } catch (IOException lost) {
             throw new DataConnectionLostException(lost);
         }
     }
 
     /** Copies a socket stream into a file channel at its current position. */
-    public static long receive(InputStream in, FileChannel file, byte[] buffer, LongConsumer progress)
+    public static long receive(InputStream in, FileChannel file, byte[] buffer, TransferProgress progress)
             throws IOException {
         long total = 0;
+        int length = progress.chunkSize(buffer.length);
         int n;
-        while ((n = readUpload(in, buffer)) >= 0) {
+        while ((n = readUpload(in, buffer, length)) >= 0) {
             ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
             while (chunk.hasRemaining()) {
                 file.write(chunk);
             }
             total += n;
-            progress.accept(n);
+            progress.moved(n);
         }
         return total;
     }
 
     /** ASCII download: LF becomes CRLF unless it already follows a CR. Returns bytes read from {@code in}. */
-    public static long sendAscii(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+    public static long sendAscii(InputStream in, OutputStream out, byte[] buffer, TransferProgress progress)
             throws IOException {
         long total = 0;
         boolean previousWasCr = false;
+        int length = progress.chunkSize(buffer.length);
         int n;
-        while ((n = in.read(buffer)) >= 0) {
+        while ((n = in.read(buffer, 0, length)) >= 0) {
             int start = 0;
             for (int i = 0; i < n; i++) {
                 byte b = buffer[i];
@@ -104,18 +107,19 @@ public final class Transfers {
             }
             out.write(buffer, start, n - start);
             total += n;
-            progress.accept(n);
+            progress.moved(n);
         }
         return total;
     }
 
     /** ASCII upload: CRLF becomes LF; a CR not followed by LF is kept. Returns bytes read from {@code in}. */
-    public static long receiveAscii(InputStream in, OutputStream out, byte[] buffer, LongConsumer progress)
+    public static long receiveAscii(InputStream in, OutputStream out, byte[] buffer, TransferProgress progress)
             throws IOException {
         long total = 0;
         boolean pendingCr = false;
+        int length = progress.chunkSize(buffer.length);
         int n;
-        while ((n = readUpload(in, buffer)) >= 0) {
+        while ((n = readUpload(in, buffer, length)) >= 0) {
             int write = 0;
             for (int i = 0; i < n; i++) {
                 byte b = buffer[i];
@@ -129,7 +133,7 @@ public final class Transfers {
             }
             out.write(buffer, 0, write);
             total += n;
-            progress.accept(n);
+            progress.moved(n);
         }
         if (pendingCr) {
             out.write('\r');

@@ -1,5 +1,7 @@
 package dev.wharf.core.server;
 
+import dev.wharf.core.activity.ServerActivity;
+import dev.wharf.core.limits.LimitPolicy;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
@@ -38,6 +40,8 @@ public class FtpListener {
 
     private final ServiceDirectory services;
     private final SecurityPolicy security;
+    private final LimitPolicy limits;
+    private final ServerActivity activity;
     private final TlsEngine tls;
     private final ListenerSettings settings;
     private final ServerSocket serverSocket;
@@ -51,9 +55,12 @@ public class FtpListener {
      */
     @Activate
     public FtpListener(@Reference ServiceDirectory services, @Reference SecurityPolicy security,
+                       @Reference LimitPolicy limits, @Reference ServerActivity activity,
                        Map<String, Object> properties) {
         this.services = services;
         this.security = security;
+        this.limits = limits;
+        this.activity = activity;
         ListenerSettings parsed = null;
         ServerSocket socket = null;
         try {
@@ -147,14 +154,16 @@ public class FtpListener {
                         + " users (the maximum) are already logged in, sorry\r\n");
                 continue;
             }
-            FtpSession session = new FtpSession(client, settings, services, security, tls,
+            FtpSession session = new FtpSession(client, settings, services, security, limits, activity, tls,
                     Clock.systemDefaultZone());
             sessions.add(session);
+            activity.sessionStarted(session);
             Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
                 try {
                     session.run();
                 } finally {
                     sessions.remove(session);
+                    activity.sessionEnded(session);
                     security.releaseConnection(address);
                 }
             });

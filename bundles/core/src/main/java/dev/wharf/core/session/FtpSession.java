@@ -1,6 +1,12 @@
 package dev.wharf.core.session;
 
 import dev.wharf.api.auth.Account;
+import dev.wharf.core.activity.ServerActivity;
+import dev.wharf.core.activity.SessionInfo;
+import dev.wharf.core.activity.TransferRecord;
+import dev.wharf.core.limits.LimitPolicy;
+import dev.wharf.core.limits.SessionLimits;
+import dev.wharf.core.limits.Throttle;
 import dev.wharf.core.command.CommandTable;
 import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.data.DataChannel;
@@ -14,7 +20,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import javax.net.ssl.SSLSession;
@@ -44,12 +53,19 @@ public final class FtpSession {
     private static final Set<String> HTTP_VERBS = Set.of("GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS",
             "DELETE");
 
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    private static final Throttle[] NO_THROTTLES = new Throttle[0];
+
+    private final long id = NEXT_ID.getAndIncrement();
     private final Socket socket;
     private final ListenerSettings settings;
     private final ServiceDirectory services;
     private final SecurityPolicy security;
+    private final LimitPolicy limitPolicy;
+    private final ServerActivity activity;
     private final TlsEngine tls;
     private final Clock clock;
+    private final Instant connected;
     private volatile SSLSocket controlTls;
     private boolean protectData;
     private ControlChannel control;
@@ -79,8 +95,11 @@ public final class FtpSession {
 
     private String pendingUser;
     private boolean pendingAnonymous;
-    private Account account;
+    private volatile Account account;
     private boolean anonymous;
+    private SessionLimits limits = SessionLimits.NONE;
+    private Throttle uploadThrottle;
+    private Throttle downloadThrottle;
     private ConfinedFileSystem files;
     private boolean binary;
     private boolean extendedPassiveOnly;
@@ -93,13 +112,16 @@ public final class FtpSession {
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
     public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, SecurityPolicy security,
-                      TlsEngine tls, Clock clock) {
+                      LimitPolicy limitPolicy, ServerActivity activity, TlsEngine tls, Clock clock) {
         this.socket = socket;
         this.tls = tls;
         this.settings = settings;
         this.services = services;
         this.security = security;
+        this.limitPolicy = limitPolicy;
+        this.activity = activity;
         this.clock = clock;
+        this.connected = clock.instant();
     }
 
     /** Serves the connection until QUIT, timeout, error or shutdown; always closes the socket. */
@@ -134,6 +156,7 @@ public final class FtpSession {
             }
             if (account != null) {
                 security.releaseAccount(account.name());
+                activity.loggedOut(this);
                 LOG.info("User '{}' from {} logged out", account.name(),
                         clientAddress().getAddress().getHostAddress());
             }
@@ -293,14 +316,39 @@ public final class FtpSession {
      * Marks the start of a transfer over {@code channel}: from now until {@link #endTransfer} the control reader
      * answers STAT and honours ABOR.
      */
-    public Transfer beginTransfer(String description, SocketChannel channel, long expectedBytes) {
-        Transfer transfer = new Transfer(description, channel, expectedBytes);
+    public Transfer beginTransfer(Transfer.Kind kind, String description, String virtualPath, SocketChannel channel,
+                                  long offset, long expectedBytes, long byteLimit) {
+        Throttle[] throttles = switch (kind) {
+            case UPLOAD -> throttles(uploadThrottle, limitPolicy.totalUpload());
+            case DOWNLOAD -> throttles(downloadThrottle, limitPolicy.totalDownload());
+            case LISTING -> NO_THROTTLES;
+        };
+        Transfer transfer = new Transfer(kind, description, virtualPath, channel, offset, expectedBytes,
+                clock.instant(), throttles, byteLimit);
         activeTransfer = transfer;
         lastTransferAborted = false;
         ControlWatch watch = new ControlWatch(transfer);
         currentWatch = watch;
         watch.start = WATCH_TIMER.schedule(() -> startWatcher(watch), WATCH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         return transfer;
+    }
+
+    private static Throttle[] throttles(Throttle own, Throttle total) {
+        if (own != null && own.limited()) {
+            return total.limited() ? new Throttle[] {own, total} : new Throttle[] {own};
+        }
+        return total.limited() ? new Throttle[] {total} : NO_THROTTLES;
+    }
+
+    /** Counts a finished file transfer, writes the transfer log line and posts its event. */
+    public void recordTransfer(Transfer transfer, Path file, boolean complete) {
+        Account current = account;
+        if (current == null || transfer.kind() == Transfer.Kind.LISTING) {
+            return;
+        }
+        activity.transferEnded(this, new TransferRecord(id, connected, current.name(), anonymous,
+                clientAddress().getAddress(), transfer.kind() == Transfer.Kind.UPLOAD, transfer.virtualPath(), file,
+                transfer.bytes(), Duration.ofNanos(transfer.elapsedNanos()), complete, binary, clock.instant()));
     }
 
     public void endTransfer(Transfer transfer) {
@@ -434,10 +482,19 @@ public final class FtpSession {
 
     /** Closes the connection from another thread (the core is stopping). */
     public void shutdown() {
+        shutdown("Server shutting down");
+    }
+
+    /** Closes the connection from another thread with a 421 reply saying why (shutdown, kicked). */
+    public void shutdown(String reason) {
         closing = true;
+        Transfer transfer = activeTransfer;
+        if (transfer != null) {
+            transfer.abort();
+        }
         try {
             if (control != null) {
-                control.reply(421, "Server shutting down");
+                control.reply(421, reason);
             }
         } catch (IOException ignored) {
             // closing anyway
@@ -456,12 +513,45 @@ public final class FtpSession {
 
     /** Makes the session logged in as {@code account}, confined to {@code files}. */
     public void logIn(Account account, ConfinedFileSystem files, boolean anonymous) {
-        this.account = account;
         this.anonymous = anonymous;
+        this.limits = limitPolicy.forAccount(account, anonymous);
+        this.uploadThrottle = limits.uploadBandwidth() > 0 ? new Throttle(limits.uploadBandwidth()) : null;
+        this.downloadThrottle = limits.downloadBandwidth() > 0 ? new Throttle(limits.downloadBandwidth()) : null;
         data.allowForeignPeers(!anonymous && security.settings().fxpAllowed(account.name()));
         this.files = files;
         this.pendingUser = null;
         this.failedLogins = 0;
+        this.account = account;
+        activity.loggedIn(this);
+    }
+
+    /** The server's number for this session, as {@code wharf:who} shows it. */
+    public long id() {
+        return id;
+    }
+
+    /** Quotas, bandwidth and ratio of the logged-in account. */
+    public SessionLimits limits() {
+        return limits;
+    }
+
+    public ServerActivity activity() {
+        return activity;
+    }
+
+    /** What {@code wharf:who} shows of this session now. */
+    public SessionInfo info(Instant now) {
+        Account current = account;
+        Transfer transfer = activeTransfer;
+        boolean moving = transfer != null && transfer.kind() != Transfer.Kind.LISTING;
+        long transferred = moving ? transfer.bytes() : 0;
+        long elapsedMillis = moving ? Math.max(1, transfer.elapsedNanos() / 1_000_000) : 1;
+        return new SessionInfo(id, current == null ? null : current.name(), clientAddress(), serverAddress(),
+                connected, !moving ? "IDLE" : transfer.kind() == Transfer.Kind.UPLOAD ? "UL" : "DL",
+                moving ? transfer.virtualPath() : null, moving ? transfer.started() : null,
+                moving ? transfer.offset() : 0,
+                moving && transfer.expectedBytes() >= 0 ? transfer.offset() + transfer.expectedBytes() : -1,
+                transferred, moving ? transferred * 1000 / elapsedMillis : 0);
     }
 
     public ControlChannel control() {
@@ -579,11 +669,15 @@ public final class FtpSession {
     public void logOut() {
         if (account != null) {
             security.releaseAccount(account.name());
+            activity.loggedOut(this);
             LOG.info("User '{}' from {} logged out (REIN)", account.name(),
                     clientAddress().getAddress().getHostAddress());
         }
         account = null;
         anonymous = false;
+        limits = SessionLimits.NONE;
+        uploadThrottle = null;
+        downloadThrottle = null;
         files = null;
         pendingUser = null;
         binary = false;

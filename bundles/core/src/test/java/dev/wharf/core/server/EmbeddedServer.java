@@ -26,12 +26,15 @@ public final class EmbeddedServer implements AutoCloseable {
 
     private final ServiceDirectory services = new ServiceDirectory();
     private final SecurityPolicy security = new SecurityPolicy();
+    private final dev.wharf.core.limits.LimitPolicy limits = new dev.wharf.core.limits.LimitPolicy();
+    private final dev.wharf.core.activity.ServerActivity activity = new dev.wharf.core.activity.ServerActivity();
     private final FtpListener listener;
     private int nextServiceId = 1;
 
     /**
      * @param listenerSettings listener keys ({@code auth.order}, {@code tls}, ...); keys starting with
-     *                         {@code security.} go to the security policy without the prefix
+     *                         {@code security.} go to the security policy and {@code limits.} to the limits,
+     *                         without the prefix
      */
     public EmbeddedServer(Map<String, ?> listenerSettings) throws IOException {
         services.addStorageProvider(account -> {
@@ -43,16 +46,15 @@ public final class EmbeddedServer implements AutoCloseable {
                 properties(CertificateProvider.NAME_PROPERTY, "embedded-certificate", -10_000));
         Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~embedded",
                 "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
-        Map<String, Object> securitySettings = new HashMap<>();
         listenerSettings.forEach((key, value) -> {
-            if (key.startsWith("security.")) {
-                securitySettings.put(key.substring("security.".length()), value);
-            } else {
+            if (!key.startsWith("security.") && !key.startsWith("limits.")) {
                 settings.put(key, value);
             }
         });
-        security.configure(securitySettings);
-        listener = new FtpListener(services, security, settings);
+        security.configure(TestServer.withPrefix(listenerSettings, "security."));
+        limits.configure(TestServer.withPrefix(listenerSettings, "limits."));
+        activity.setTransferLog(new dev.wharf.core.activity.TransferLog());
+        listener = new FtpListener(services, security, limits, activity, settings);
     }
 
     public EmbeddedServer() throws IOException {
@@ -74,6 +76,17 @@ public final class EmbeddedServer implements AutoCloseable {
     public EmbeddedServer addCertificateProvider(CertificateProvider provider, String name, int ranking) {
         services.addCertificateProvider(provider, properties(CertificateProvider.NAME_PROPERTY, name, ranking));
         return this;
+    }
+
+    /** Adds an upload hook, as SCR would on registration; hooks are called after each upload ends. */
+    public EmbeddedServer addUploadHook(dev.wharf.api.hook.UploadHook hook, String name) {
+        services.addUploadHook(hook, properties("component.name", name, 0));
+        return this;
+    }
+
+    /** The server's sessions and counters ({@code wharf:who}, {@code wharf:stats}). */
+    public dev.wharf.core.activity.ServerActivity activity() {
+        return activity;
     }
 
     public EmbeddedServer removeCertificateProvider(CertificateProvider provider) {

@@ -21,12 +21,16 @@ import org.apache.commons.net.ftp.FTPReply;
 /**
  * A real listener on a loopback port with backends registered the way SCR would, for protocol tests without a
  * framework. Users live in a map; every account's root is {@code <base>/<user>}. Settings starting with
- * {@code security.} go to the {@link SecurityPolicy}, the others to the listener.
+ * {@code security.} go to the {@link SecurityPolicy}, {@code limits.} to the limits and {@code transferlog.} to the
+ * transfer log (each without the prefix), the others to the listener.
  */
 final class TestServer implements AutoCloseable {
 
     final ServiceDirectory services = new ServiceDirectory();
     final SecurityPolicy security = new SecurityPolicy();
+    final dev.wharf.core.limits.LimitPolicy limits = new dev.wharf.core.limits.LimitPolicy();
+    final dev.wharf.core.activity.TransferLog transferLog = new dev.wharf.core.activity.TransferLog();
+    final dev.wharf.core.activity.ServerActivity activity = new dev.wharf.core.activity.ServerActivity();
     final Path base;
     final Map<String, String> passwords = new HashMap<>();
     final FtpListener listener;
@@ -48,15 +52,24 @@ final class TestServer implements AutoCloseable {
         dev.wharf.api.tls.KeyMaterial certificate = TestCertificates.localhost();
         services.addCertificateProvider(serverName -> java.util.Optional.of(certificate),
                 properties("test-certificate", 0));
-        Map<String, Object> securitySettings = new HashMap<>();
-        extraSettings.forEach((key, value) -> {
-            if (key.startsWith("security.")) {
-                securitySettings.put(key.substring("security.".length()), value);
+        security.configure(withPrefix(extraSettings, "security."));
+        limits.configure(withPrefix(extraSettings, "limits."));
+        transferLog.configure(withPrefix(extraSettings, "transferlog."));
+        activity.setTransferLog(transferLog);
+        settings.keySet().removeIf(key -> key.startsWith("security.") || key.startsWith("limits.")
+                || key.startsWith("transferlog."));
+        listener = new FtpListener(services, security, limits, activity, settings);
+    }
+
+    /** The entries whose keys start with {@code prefix}, with the prefix taken off. */
+    static Map<String, Object> withPrefix(Map<String, ?> settings, String prefix) {
+        Map<String, Object> selected = new HashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                selected.put(key.substring(prefix.length()), value);
             }
         });
-        security.configure(securitySettings);
-        settings.keySet().removeIf(key -> key.startsWith("security."));
-        listener = new FtpListener(services, security, settings);
+        return selected;
     }
 
     private AuthResult authenticate(dev.wharf.api.auth.LoginRequest request) {
@@ -70,8 +83,29 @@ final class TestServer implements AutoCloseable {
         return AuthResult.accepted(account(request.user()));
     }
 
+    /** Per-account limits as a backend would return them; accounts not listed have none. */
+    final Map<String, AccountLimits> accountLimits = new java.util.concurrent.ConcurrentHashMap<>();
+
     Account account(String user) {
-        return new Account(user, base.resolve(user).toString(), 1000, 1000, AccountLimits.NONE);
+        return new Account(user, base.resolve(user).toString(), 1000, 1000,
+                accountLimits.getOrDefault(user, AccountLimits.NONE));
+    }
+
+    /** Adds an account with its own home directory. */
+    void addUser(String user, String password) throws IOException {
+        passwords.put(user, password);
+        Files.createDirectories(base.resolve(user));
+    }
+
+    /** A client logged in as {@code user}, passive and binary. */
+    FTPClient loggedInAs(String user) throws IOException {
+        FTPClient client = connect();
+        if (!client.login(user, passwords.get(user))) {
+            throw new IOException("login failed: " + client.getReplyString());
+        }
+        client.enterLocalPassiveMode();
+        client.setFileType(FTP.BINARY_FILE_TYPE);
+        return client;
     }
 
     Path home(String user) {

@@ -1,0 +1,175 @@
+package dev.wharf.core.activity;
+
+import dev.wharf.api.event.WharfEvents;
+import dev.wharf.core.session.FtpSession;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens on the server, across all listeners: the sessions ({@code wharf:who}, {@code wharf:kick}), the
+ * counters behind {@code wharf:stats}, the transfer log, and the Event Admin events of {@link WharfEvents}.
+ */
+@Component(service = ServerActivity.class)
+public class ServerActivity {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerActivity.class);
+
+    /** Server totals since start. */
+    public record Totals(Instant started, long connections, long logins, long uploads, long downloads,
+                         long uploadedBytes, long downloadedBytes) {
+    }
+
+    private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Clock clock;
+    private final Instant started;
+    private final LongAdder connections = new LongAdder();
+    private final LongAdder logins = new LongAdder();
+    private final LongAdder uploads = new LongAdder();
+    private final LongAdder downloads = new LongAdder();
+    private final LongAdder uploadedBytes = new LongAdder();
+    private final LongAdder downloadedBytes = new LongAdder();
+    private volatile EventAdmin eventAdmin;
+    private volatile TransferLog transferLog;
+
+    public ServerActivity() {
+        this(Clock.systemUTC());
+    }
+
+    public ServerActivity(Clock clock) {
+        this.clock = clock;
+        this.started = clock.instant();
+    }
+
+    @Reference
+    public void setTransferLog(TransferLog log) {
+        this.transferLog = log;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setEventAdmin(EventAdmin admin) {
+        this.eventAdmin = admin;
+    }
+
+    public void unsetEventAdmin(EventAdmin admin) {
+        if (eventAdmin == admin) {
+            eventAdmin = null;
+        }
+    }
+
+    public void sessionStarted(FtpSession session) {
+        sessions.add(session);
+        connections.increment();
+    }
+
+    public void sessionEnded(FtpSession session) {
+        sessions.remove(session);
+    }
+
+    public void loggedIn(FtpSession session) {
+        logins.increment();
+        post(WharfEvents.LOGIN, session, Map.of());
+    }
+
+    public void loggedOut(FtpSession session) {
+        post(WharfEvents.LOGOUT, session, Map.of());
+    }
+
+    /** Counts, logs and announces a finished transfer. */
+    public void transferEnded(FtpSession session, TransferRecord record) {
+        (record.upload() ? uploads : downloads).increment();
+        (record.upload() ? uploadedBytes : downloadedBytes).add(record.bytes());
+        TransferLog log = transferLog;
+        if (log != null) {
+            log.record(record);
+        }
+        post(record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD, session, Map.of(
+                WharfEvents.PATH, record.virtualPath(), WharfEvents.FILE, record.file().toString(),
+                WharfEvents.SIZE, record.bytes(), WharfEvents.COMPLETE, record.complete(),
+                WharfEvents.DURATION_MILLIS, record.duration().toMillis()));
+    }
+
+    /** DELE, MKD, RMD: announces the change of {@code virtualPath} ({@code file} on disk). */
+    public void fileChanged(FtpSession session, String topic, String virtualPath, Path file) {
+        post(topic, session, Map.of(WharfEvents.PATH, virtualPath, WharfEvents.FILE, file.toString()));
+    }
+
+    public void renamed(FtpSession session, String fromPath, String toPath, Path file) {
+        post(WharfEvents.RENAME, session, Map.of(WharfEvents.FROM_PATH, fromPath, WharfEvents.PATH, toPath,
+                WharfEvents.FILE, file.toString()));
+    }
+
+    private void post(String topic, FtpSession session, Map<String, Object> details) {
+        EventAdmin admin = eventAdmin;
+        if (admin == null) {
+            return;
+        }
+        Map<String, Object> properties = new HashMap<>(details);
+        if (session.account() != null) {
+            properties.put(WharfEvents.ACCOUNT, session.account().name());
+        }
+        properties.put(WharfEvents.CLIENT_ADDRESS, session.clientAddress().getAddress().getHostAddress());
+        properties.put(WharfEvents.SESSION_ID, session.id());
+        try {
+            admin.postEvent(new Event(topic, properties));
+        } catch (RuntimeException closing) {
+            LOG.debug("Event {} not posted: {}", topic, closing.toString());
+        }
+    }
+
+    /** The sessions now, oldest first. */
+    public List<SessionInfo> who() {
+        Instant now = clock.instant();
+        return sessions.stream().map(session -> session.info(now)).sorted(Comparator.comparingLong(SessionInfo::id))
+                .toList();
+    }
+
+    /** Closes session {@code id} (with a 421 reply); false when there is no such session. */
+    public boolean kick(long id) {
+        for (FtpSession session : sessions) {
+            if (session.id() == id) {
+                LOG.info("Session {} ({}) disconnected by the administrator", id,
+                        session.account() == null ? "not logged in" : session.account().name());
+                session.shutdown("Disconnected by the administrator");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes every session of {@code account}; returns how many. */
+    public int kickAccount(String account) {
+        int kicked = 0;
+        for (FtpSession session : sessions) {
+            if (session.account() != null && session.account().name().equals(account) && kick(session.id())) {
+                kicked++;
+            }
+        }
+        return kicked;
+    }
+
+    public Totals totals() {
+        return new Totals(started, connections.sum(), logins.sum(), uploads.sum(), downloads.sum(),
+                uploadedBytes.sum(), downloadedBytes.sum());
+    }
+
+    public Duration uptime() {
+        return Duration.between(started, clock.instant());
+    }
+}
