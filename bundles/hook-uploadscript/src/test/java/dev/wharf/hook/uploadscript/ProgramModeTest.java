@@ -181,6 +181,30 @@ class ProgramModeTest {
     }
 
     @Test
+    void aFullQueueDropsAndLogsAndStoppingKillsTheRunningProgram() throws Exception {
+        Path script = script(temp, "stuck.sh", "echo $$ > \"" + temp + "/stuck.pid\"\nexec sleep 300\n");
+        hook.configure(config("program", script.toString()));
+        Path file = Files.writeString(temp.resolve("up.txt"), "x");
+        hook.uploaded(event("joe", file));
+        await("the program to run", 5_000, () -> Files.exists(temp.resolve("stuck.pid")));
+        try (TestSupport.LogCapture captured = new TestSupport.LogCapture()) {
+            for (int i = 0; i < UploadScriptHook.QUEUE_CAPACITY + 2; i++) {
+                hook.uploaded(event("joe", file));
+            }
+            String logged = captured.text();
+            assertEquals(2, logged.lines().filter(line -> line.contains("queue full (1000 uploads waiting)")).count(),
+                    logged);
+
+            long pid = Long.parseLong(Files.readString(temp.resolve("stuck.pid")).strip());
+            long start = System.nanoTime();
+            hook.deactivate();
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 5_000, "stopping is quick");
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the program is killed");
+            assertTrue(captured.text().contains("1000 queued uploads not passed on"), captured.text());
+        }
+    }
+
+    @Test
     void aFailingAndAHangingProgramDoNotStopTheNextUpload() throws Exception {
         Path log = temp.resolve("runs.log");
         Path script = script(temp, "moody.sh", """
