@@ -46,7 +46,10 @@ final class LiveFeatures {
         this.home = home;
         this.context = context;
         bootFeatures.forEach(feature -> active.put(feature.name(), feature));
-        stamp = stamp(featuresFile());
+        // the boot features were read before the framework started; a stamp taken now would already include an
+        // edit made meanwhile (bin/wharf feature add right after the listener came up), which would then never be
+        // applied. So the first poll always reads the file; features already active are left as they are.
+        stamp = "not read yet";
     }
 
     static Path featuresFile(Path home) {

@@ -247,6 +247,49 @@ class DistributionEndToEndIT {
         }
     }
 
+    /**
+     * An admin adds the upload script to the running server: {@code bin/wharf feature add uploadscript} writes its
+     * default configuration (which passes nothing on), setting {@code program} there takes effect live, and a
+     * curl upload then runs the program with the file's path and Pure-FTPd's variables.
+     */
+    @Test
+    void addingTheUploadscriptFeatureRunsAProgramAfterEachUpload() throws Exception {
+        String password = demoPassword();
+        Path out = Files.createDirectories(server.resolve("var/uploadscript-out"));
+        Path script = server.resolve("on-upload.sh");
+        Files.writeString(script, String.join("\n", "#!/bin/sh",
+                "{ printf 'ARG=%s\\n' \"$1\"; env | grep '^UPLOAD_' | sort; } > \"" + out + "/.run\"",
+                "mv \"" + out + "/.run\" \"" + out + "/$(basename \"$1\")\"", ""));
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+        Result added = wharf("feature", "add", "uploadscript");
+        assertEquals(0, added.exitCode(), added.output());
+        awaitLog("Feature 'uploadscript' added");
+        awaitLog("neither 'program' nor 'pipe' is set");
+        Path config = server.resolve("etc/dev.wharf.hook.uploadscript.cfg");
+        String defaults = Files.readString(config);
+        assertTrue(defaults.contains("\nprogram = \n") && defaults.contains("\ntimeout.seconds = 60\n"), defaults);
+        Files.writeString(config, defaults.replace("\nprogram = \n", "\nprogram = " + script + "\n"));
+        awaitLog("Upload script: program " + script);
+
+        Path upload = Files.writeString(server.resolve("report.txt"), "quarterly numbers\n");
+        Result stored = curl("--user", "demo:" + password, "-T", upload.toString(),
+                "ftp://127.0.0.1:" + port + "/q%20report.txt");
+        assertEquals(0, stored.exitCode(), stored.output());
+        Path ran = out.resolve("q report.txt");
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (!Files.exists(ran) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        Path onDisk = server.resolve("var/ftp/demo/q report.txt").toRealPath();
+        int uid = (Integer) Files.getAttribute(onDisk, "unix:uid");
+        String variables = Files.readString(ran);
+        assertTrue(variables.startsWith("ARG=" + onDisk + "\n"), variables);
+        assertTrue(variables.contains("\nUPLOAD_SIZE=18\n") && variables.contains("\nUPLOAD_PERMS=644\n")
+                && variables.contains("\nUPLOAD_UID=" + uid + "\n") && variables.endsWith("\nUPLOAD_VUSER=demo\n"),
+                variables);
+    }
+
     private Result wharf(String... arguments) throws Exception {
         return wharfWithInput("", arguments);
     }
