@@ -600,6 +600,11 @@ final class ConfMapper {
             if (feature("tls-files")) {
                 set(TLS_FILES, "files", DEFAULT_CERTIFICATE);
                 remarks.add("Pure-FTPd's default certificate");
+                if (!Files.exists(Path.of(DEFAULT_CERTIFICATE))) {
+                    plan.notes.add(DEFAULT_CERTIFICATE + " (Pure-FTPd's certificate for " + s.origin() + ") does not "
+                            + "exist here: until it does, Wharf serves its self-signed certificate (tls-files picks "
+                            + "the file up when it appears)");
+                }
             }
         }
     }
