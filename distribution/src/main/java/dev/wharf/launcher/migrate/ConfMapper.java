@@ -711,12 +711,17 @@ final class ConfMapper {
                     : "Bind: Pure-FTPd listened on every address, port 21; Wharf's listener stays on "
                     + "127.0.0.1:2121 until you set bind (e.g. ::) and port in " + fileName(LISTENER)
                     + " (ports below 1024 need root or CAP_NET_BIND_SERVICE for java)");
-        } else if (!bindHasAddress() && !ipOnly) {
-            plan.differingDefaults.add("Bind: Pure-FTPd listened on every address; Wharf's listener stays on "
-                    + "127.0.0.1 until you set bind (e.g. ::) in " + fileName(LISTENER));
-        } else if (bind.value().indexOf(',') < 0 || bind.value().endsWith(",")) {
-            plan.differingDefaults.add("Bind: Pure-FTPd listened on port 21; Wharf's listener uses port 2121 "
-                    + "until you set port");
+        } else {
+            // without a comma the value is a port; "ip," names no port
+            boolean hasPort = !bind.value().strip().endsWith(",");
+            if (!bindHasAddress() && !ipOnly) {
+                plan.differingDefaults.add("Bind: Pure-FTPd listened on every address; Wharf's listener stays on "
+                        + "127.0.0.1 until you set bind (e.g. ::) in " + fileName(LISTENER));
+            }
+            if (!hasPort) {
+                plan.differingDefaults.add("Bind: Pure-FTPd listened on port 21; Wharf's listener uses port 2121 "
+                        + "until you set port");
+            }
         }
         if (!last.containsKey("MaxClientsPerIP")) {
             plan.differingDefaults.add("MaxClientsPerIP: Pure-FTPd took any number of connections from one "

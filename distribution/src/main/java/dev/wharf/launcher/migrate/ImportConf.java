@@ -63,7 +63,12 @@ public final class ImportConf {
                 dryRun = true;
             } else if (arg.equals("--force")) {
                 force = true;
-            } else if (arg.equals("--etc") && i + 1 < args.length) {
+            } else if (arg.equals("--etc")) {
+                if (i + 1 == args.length) {
+                    err.println("wharf import-conf: --etc needs a directory");
+                    err.println(USAGE);
+                    return FAILED;
+                }
                 etc = Path.of(args[++i]);
             } else if (arg.startsWith("--etc=") && arg.length() > 6) {
                 etc = Path.of(arg.substring(6));
@@ -155,8 +160,9 @@ public final class ImportConf {
                 case UNCHANGED -> out.println("  unchanged   " + name + " (it has these values already)");
                 case UPDATED -> out.println("  " + (dryRun ? "would update " : "updated     ") + name
                         + " (--force): " + String.join(", ", outcome.differences()));
-                case CONFLICT -> out.println("  NOT WRITTEN " + name + ": it exists with other values: "
-                        + String.join(", ", outcome.differences()) + "; --force changes them");
+                case CONFLICT -> out.println("  " + (dryRun ? "would leave " : "NOT WRITTEN ") + name
+                        + ": it exists with other values: " + String.join(", ", outcome.differences())
+                        + "; --force changes them");
             }
             if (dryRun && outcome.content() != null) {
                 outcome.content().lines().forEach(line -> out.println("      " + line));

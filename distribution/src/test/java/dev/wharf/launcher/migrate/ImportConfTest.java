@@ -329,6 +329,25 @@ class ImportConfTest {
     }
 
     @Test
+    void bindIsAPortWithoutAComma() throws IOException {
+        Result portOnly = run(conf("port.conf", "Bind 2100", "IPV6Only yes").toString());
+        assertEquals(Map.of("port", "2100", "bind", "::"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertFalse(portOnly.out().contains("Bind: Pure-FTPd listened"), portOnly.out());
+
+        Files.delete(etc.resolve("dev.wharf.listener-main.cfg"));
+        Result addressOnly = run(conf("address.conf", "Bind 192.0.2.1,").toString());
+        assertEquals(Map.of("bind", "192.0.2.1"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertTrue(addressOnly.out().contains("Bind: Pure-FTPd listened on port 21; Wharf's listener uses port 2121"),
+                addressOnly.out());
+
+        Files.delete(etc.resolve("dev.wharf.listener-main.cfg"));
+        Result service = run(conf("service.conf", "Bind 127.0.0.1,ftp").toString());
+        assertEquals(1, service.exitCode());
+        assertEquals(List.of("Bind INVALID"), service.unmapped());
+        assertTrue(service.out().contains("port 'ftp' is not a number 1-65535 (Wharf takes no service names)"));
+    }
+
+    @Test
     void noAnonymousNoWithoutAnFtpAccountKeepsAnonymousOff() throws IOException {
         Result result = run(conf("anon.conf", "NoAnonymous no", "MaxLoad 4").toString());
 
@@ -398,6 +417,9 @@ class ImportConfTest {
         assertEquals(2, run().exitCode());
         assertEquals(2, run("--bogus", conf.toString()).exitCode());
         assertEquals(2, run(conf.toString(), conf.toString()).exitCode());
+        Result noValue = run(conf.toString(), "--etc");
+        assertEquals(2, noValue.exitCode());
+        assertTrue(noValue.err().startsWith("wharf import-conf: --etc needs a directory"), noValue.err());
         Result noEtc = run("--etc", directory.resolve("missing").toString(), conf.toString());
         assertEquals(2, noEtc.exitCode());
         assertTrue(noEtc.err().contains("is not a directory"), noEtc.err());
@@ -439,6 +461,7 @@ class ImportConfTest {
 
     @Test
     void dryRunPrintsTheFilesAndWritesNothing() throws IOException {
+        Files.writeString(etc.resolve("dev.wharf.limits.cfg"), "quota.files = 5\n");
         Map<String, String> before = snapshot(etc);
 
         Result result = run("--dry-run", resource("pure-ftpd.conf").toString());
@@ -449,6 +472,8 @@ class ImportConfTest {
         assertTrue(result.out().contains("  would write dev.wharf.listener-main.cfg (new)\n"
                 + "      # Configuration dev.wharf.listener~main, imported from Pure-FTPd's "), result.out());
         assertTrue(result.out().contains("      passive.ports = 30000-30999\n"), result.out());
+        assertTrue(result.out().contains("  would leave dev.wharf.limits.cfg: it exists with other values: "
+                + "quota.files = 5 -> 1000, quota.size (not set) -> 10"), result.out());
         assertTrue(result.out().contains("would update features.properties: features = base, core, storage-local, "
                 + "auth-passwd, tls, auth-mysql, tls-files, uploadscript"), result.out());
     }
