@@ -47,7 +47,8 @@ final class ConfMapper {
     static final String UPLOAD_PIPE = "/var/run/pure-ftpd.upload.pipe";
 
     private static final Pattern ALT_LOG = Pattern.compile("(?i)(clf|stats|w3c|xferlog):(.*)");
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
     private static final Pattern TWO_QUOTED = Pattern.compile("\"([^\"]+)\"\\s+\"([^\"]+)\"|(\\S+)\\s+(\\S+)");
 
@@ -130,9 +131,12 @@ final class ConfMapper {
             } else if (setting.key() == null) {
                 unmapped(setting, Kind.INVALID, "not a 'Key value' line");
             } else if (!setting.known()) {
-                unmapped(setting, Kind.UNKNOWN, "unknown key: not a Pure-FTPd option (Pure-FTPd refuses to start with it)");
-            } else if (lastOfGroup.containsKey(group(setting.key())) && lastOfGroup.get(group(setting.key())) != setting) {
-                nothing("overridden by " + lastOfGroup.get(group(setting.key())).origin() + " (Pure-FTPd uses the last)");
+                unmapped(setting, Kind.UNKNOWN, "unknown key: not a Pure-FTPd option (Pure-FTPd refuses to start "
+                        + "with it)");
+            } else if (lastOfGroup.containsKey(group(setting.key()))
+                    && lastOfGroup.get(group(setting.key())) != setting) {
+                nothing("overridden by " + lastOfGroup.get(group(setting.key())).origin()
+                        + " (Pure-FTPd uses the last)");
             } else if (setting.value().isEmpty()) {
                 unmapped(setting, Kind.INVALID, "no value");
             } else {

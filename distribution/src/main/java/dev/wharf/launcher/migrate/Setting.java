@@ -11,7 +11,10 @@ package dev.wharf.launcher.migrate;
  */
 record Setting(String key, String value, Origin origin, String text) {
 
-    /** Where a setting was read: {@code pure-ftpd.conf:12}, {@code conf/MinUID:1}, {@code auth/50pure -> conf/PureDB:1}. */
+    /**
+     * Where a setting was read: {@code pure-ftpd.conf:12}, {@code conf/MinUID:1},
+     * {@code auth/50pure -> conf/PureDB:1}.
+     */
     record Origin(String shownAs, int line) {
         @Override
         public String toString() {
