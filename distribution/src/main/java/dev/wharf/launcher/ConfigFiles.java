@@ -9,9 +9,10 @@ import java.util.Map;
 
 /**
  * Writes a feature's default configurations as {@code etc/*.cfg} files for FileInstall, once: an existing file is
- * the admin's and is never touched.
+ * the admin's and is never touched. The importer ({@code dev.wharf.launcher.migrate}) writes its files with the
+ * same format and the same atomic replacement.
  */
-final class ConfigFiles {
+public final class ConfigFiles {
 
     private ConfigFiles() {
     }
@@ -20,7 +21,7 @@ final class ConfigFiles {
      * The file FileInstall maps to {@code pid}: {@code a.b.cfg} for a singleton, {@code a.b-name.cfg} for the
      * factory configuration {@code a.b~name}.
      */
-    static Path fileFor(Path etc, String pid) {
+    public static Path fileFor(Path etc, String pid) {
         return etc.resolve(pid.replace('~', '-') + ".cfg");
     }
 
@@ -34,16 +35,33 @@ final class ConfigFiles {
         StringBuilder text = new StringBuilder();
         text.append("# Configuration ").append(pid).append(", first written from feature '").append(feature)
                 .append("'.\n# Edit freely: changes are applied while the server runs.\n");
-        properties.forEach((key, value) -> text.append(key).append(" = ").append(escape(value)).append('\n'));
+        properties.forEach((key, value) -> text.append(line(key, value)));
         Files.createDirectories(etc);
-        Path temporary = Files.createTempFile(etc, ".", ".tmp");
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        replace(file, text.toString());
         return true;
     }
 
+    /** One {@code key = value} line, newline included, as FileInstall reads it back. */
+    public static String line(String key, String value) {
+        return key + " = " + escape(value) + "\n";
+    }
+
+    /**
+     * Replaces (or creates) {@code file} with {@code text} through a temporary file in the same directory, so the
+     * running server's FileInstall never reads half a file.
+     */
+    public static void replace(Path file, String text) throws IOException {
+        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".", ".tmp");
+        try {
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
     /** Properties-file escaping for values (FileInstall reads .cfg files like java.util.Properties). */
-    private static String escape(String value) {
+    public static String escape(String value) {
         StringBuilder escaped = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

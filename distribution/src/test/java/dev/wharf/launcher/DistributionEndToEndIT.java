@@ -11,14 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -386,6 +389,110 @@ class DistributionEndToEndIT {
         Result check = wharf("quotacheck", "-d", demoHome.toString());
         assertEquals(0, check.exitCode(), check.output());
         assertEquals("1 " + content.length + "\n", Files.readString(demoHome.resolve(".ftpquota")));
+    }
+
+    /**
+     * An admin moves a Pure-FTPd configuration onto the running server with {@code bin/wharf import-conf}: a dry run
+     * changes nothing, a plain run leaves the files that already exist with other values alone, {@code --force}
+     * changes them and the server follows: new port, TLS required, the passwd file of the PureDB, the umask.
+     */
+    @Test
+    void importConfMovesAPureFtpdConfigurationOntoTheRunningServer() throws Exception {
+        String password = demoPassword();
+        int importedPort = freePort();
+        // the old server's certificate and key in one file, as pure-ftpd.pem
+        Path key = server.resolve("old-key.pem");
+        Path certificate = server.resolve("old-cert.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", certificate.toString(),
+                "-days", "2", "-subj", "/CN=old-ftp.test", "-addext", "subjectAltName=IP:127.0.0.1")
+                .redirectErrorStream(true).start();
+        String opensslOutput = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, openssl.waitFor(), "this test needs the openssl program: " + opensslOutput);
+        Path pem = Files.writeString(server.resolve("pure-ftpd.pem"), Files.readString(key)
+                + Files.readString(certificate));
+        Path conf = Files.writeString(server.resolve("pure-ftpd.conf"), String.join("\n",
+                "# the old server's settings",
+                "ChrootEveryone yes",
+                "Bind 127.0.0.1," + importedPort,
+                "MaxIdleTime 2",
+                "PureDB " + server.resolve("var/pureftpd.pdb"),
+                "NoAnonymous yes",
+                "TLS 2",
+                "CertFile " + pem,
+                "Umask 177:077", ""));
+        Path etc = server.resolve("etc");
+        Map<String, String> before = contents(etc);
+
+        Result dryRun = wharf("import-conf", "--dry-run", conf.toString());
+        assertEquals(1, dryRun.exitCode(), "ChrootEveryone is not mapped: " + dryRun.output());
+        assertTrue(dryRun.output().contains("ChrootEveryone (pure-ftpd.conf:2): always on in Wharf"),
+                dryRun.output());
+        assertTrue(dryRun.output().contains("would write dev.wharf.security.cfg (new)"), dryRun.output());
+        assertEquals(before, contents(etc), "a dry run writes nothing");
+
+        Result plain = wharf("import-conf", conf.toString());
+        assertEquals(1, plain.exitCode(), plain.output());
+        assertTrue(plain.output().contains("NOT WRITTEN dev.wharf.listener-main.cfg: it exists with other values"),
+                plain.output());
+        assertEquals(before.get("dev.wharf.listener-main.cfg"),
+                Files.readString(etc.resolve("dev.wharf.listener-main.cfg")), "not overwritten without --force");
+        assertEquals("# Configuration dev.wharf.security, imported from Pure-FTPd's " + conf
+                + " by bin/wharf import-conf.\n# Edit freely: changes are applied while the server runs.\n"
+                + "anonymous.enabled = false\numask.files = 177\numask.dirs = 077\n",
+                Files.readString(etc.resolve("dev.wharf.security.cfg")), "a new file is written");
+
+        Result forced = wharf("import-conf", "--force", conf.toString());
+        assertEquals(1, forced.exitCode(), forced.output());
+        assertTrue(forced.output().contains("updated     dev.wharf.listener-main.cfg (--force)"), forced.output());
+        Properties listener = new Properties();
+        try (var reader = Files.newBufferedReader(etc.resolve("dev.wharf.listener-main.cfg"))) {
+            listener.load(reader);
+        }
+        assertEquals(Integer.toString(importedPort), listener.getProperty("port"));
+        assertEquals("2", listener.getProperty("tls"));
+        assertEquals("120", listener.getProperty("idle.timeout"));
+        assertEquals("passwd", listener.getProperty("auth.order"));
+        assertTrue(listener.getProperty("passive.ports").matches("\\d+-\\d+"), "keys the import does not set stay");
+        Properties features = new Properties();
+        try (var reader = Files.newBufferedReader(etc.resolve("features.properties"))) {
+            features.load(reader);
+        }
+        assertEquals("base, core, storage-local, auth-passwd, tls, tls-files", features.getProperty("features"));
+
+        awaitLog("accepting FTP connections on 127.0.0.1:" + importedPort);
+        awaitLog("configuration {dev.wharf.security}"); // the umask is in force before the upload
+        String base = "ftp://127.0.0.1:" + importedPort + "/";
+        Result plainLogin = curl("--user", "demo:" + password, "--list-only", base);
+        assertTrue(plainLogin.exitCode() != 0, "TLS 2: no login without TLS: " + plainLogin.output());
+        Path upload = Files.writeString(server.resolve("imported.txt"), "after the import");
+        Result stored = null;
+        // the server adds tls-files and the passwd backend follows its new file within a second or two; curl
+        // trusts only the old server's certificate, so the upload also proves that the imported one is served
+        for (int attempt = 0; attempt < 40; attempt++) {
+            stored = curl("--user", "demo:" + password, "--ssl-reqd", "--cacert", certificate.toString(), "-T",
+                    upload.toString(), base + "imported.txt");
+            if (stored.exitCode() == 0) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertEquals(0, stored.exitCode(), "the demo account of the PureDB's passwd file logs in over TLS with "
+                + "the imported certificate: " + stored.output());
+        assertEquals(PosixFilePermissions.fromString("rw-------"),
+                Files.getPosixFilePermissions(server.resolve("var/ftp/demo/imported.txt")), "Umask 177 applies");
+        assertTrue(Files.readString(log).lines().noneMatch(line -> line.contains("invalid value")),
+                "every imported value is valid for the server");
+    }
+
+    private static Map<String, String> contents(Path directory) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(directory)) {
+            for (Path file : list.filter(Files::isRegularFile).toList()) {
+                files.put(file.getFileName().toString(), Files.readString(file));
+            }
+        }
+        return files;
     }
 
     /** Runs {@code bin/wharf} with {@code input} on its standard input (passwords for "user" commands). */
