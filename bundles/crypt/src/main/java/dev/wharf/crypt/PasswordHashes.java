@@ -55,11 +55,39 @@ public final class PasswordHashes {
         }
     }
 
-    /** Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. */
+    /**
+     * Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. A success with an
+     * expensive scheme is remembered for {@link #rememberVerifiedSeconds(long) a while}, so the same login again
+     * answers at once.
+     */
     public static boolean verify(String stored, char[] password) {
         if (stored == null || password == null) {
             return false;
         }
+        if (!VerifiedPasswords.worthRemembering(stored)) {
+            return check(stored, password);
+        }
+        String entry = VerifiedPasswords.entry(stored, password);
+        if (VerifiedPasswords.recentlyVerified(entry)) {
+            return true;
+        }
+        boolean matches = check(stored, password);
+        if (matches) {
+            VerifiedPasswords.remember(entry);
+        }
+        return matches;
+    }
+
+    /**
+     * How long a successful check of an argon2, scrypt, yescrypt or bcrypt hash is remembered (default 600 s; 0 =
+     * never): the same password against the same stored hash is then accepted without hashing again. Failures are
+     * never remembered, and a changed password is a new stored hash, which no old entry matches.
+     */
+    public static void rememberVerifiedSeconds(long seconds) {
+        VerifiedPasswords.lifetimeSeconds(seconds);
+    }
+
+    private static boolean check(String stored, char[] password) {
         if (isBcrypt(stored)) {
             try {
                 return OpenBSDBCrypt.checkPassword(stored, password);
