@@ -39,6 +39,14 @@ record FeatureDescriptor(String name, List<BundleReference> bundles, Map<String,
             return new BundleReference(parts[0], parts[1], parts[2], startOrder);
         }
 
+        /**
+         * The bundle location: a {@code reference:} URL, so that Felix reads the jar where it lies in {@code system/}
+         * instead of copying it into its cache at every start.
+         */
+        String location(Path system) {
+            return "reference:" + file(system).toUri();
+        }
+
         Path file(Path system) {
             return system.resolve(groupId.replace('.', '/')).resolve(artifactId).resolve(version)
                     .resolve(artifactId + "-" + version + ".jar");

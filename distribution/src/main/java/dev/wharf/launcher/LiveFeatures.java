@@ -134,7 +134,7 @@ final class LiveFeatures {
         List<Bundle> installed = new ArrayList<>();
         int highestLevel = 1;
         for (BundleReference reference : feature.bundles()) {
-            String location = reference.file(home.resolve("system")).toUri().toString();
+            String location = reference.location(home.resolve("system"));
             try {
                 Bundle bundle = context.getBundle(location);
                 if (bundle == null) {
@@ -170,14 +170,14 @@ final class LiveFeatures {
         Set<String> stillNeeded = new HashSet<>();
         for (FeatureDescriptor other : active.values()) {
             for (BundleReference reference : other.bundles()) {
-                stillNeeded.add(reference.file(home.resolve("system")).toUri().toString());
+                stillNeeded.add(reference.location(home.resolve("system")));
             }
         }
         List<Bundle> uninstalled = new ArrayList<>();
         List<BundleReference> references = new ArrayList<>(feature.bundles());
         java.util.Collections.reverse(references);
         for (BundleReference reference : references) {
-            String location = reference.file(home.resolve("system")).toUri().toString();
+            String location = reference.location(home.resolve("system"));
             Bundle bundle = context.getBundle(location);
             if (bundle == null || stillNeeded.contains(location)) {
                 continue;

@@ -159,7 +159,7 @@ public final class WharfLauncher {
                     throw new BundleException("Feature '" + feature.name() + "' needs " + bundle
                             + ", which is missing from " + bundle.file(system));
                 }
-                wanted.putIfAbsent(bundle.file(system).toUri().toString(), bundle);
+                wanted.putIfAbsent(bundle.location(system), bundle);
             }
         }
         for (Map.Entry<String, BundleReference> entry : wanted.entrySet()) {

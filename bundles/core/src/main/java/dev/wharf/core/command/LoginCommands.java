@@ -80,7 +80,15 @@ final class LoginCommands {
         }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
                 session.controlSecured(), session.controlServerName());
-        for (Tracked<AuthBackend> backend : session.services().authChain(session.settings().authOrder())) {
+        List<Tracked<AuthBackend>> chain = session.services().authChain(session.settings().authOrder());
+        if (chain.isEmpty()) {
+            // starting up, or every backend uninstalled: not the client's fault, so no failed-login penalty
+            LOG.warn("Login of '{}' from {} not possible: no auth backend is installed", user, clientIp(session));
+            session.control().reply(421, "Authentication service not available yet - try again in a moment");
+            session.close();
+            return;
+        }
+        for (Tracked<AuthBackend> backend : chain) {
             AuthResult result = ask(backend, request);
             switch (result) {
                 case AuthResult.Accepted accepted -> {
