@@ -5,10 +5,8 @@ import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.fs.ListingFormatter;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -23,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * LIST, NLST, MLSD, MLST and STAT with a path. LIST understands the ls options Pure-FTPd does
@@ -33,10 +32,20 @@ final class ListingCommands {
     /** Caps like Pure-FTPd's defaults: a listing never grows without bound. */
     static final int MAX_ENTRIES = 10_000;
     static final int MAX_DEPTH = 5;
+    private static final int SEND_CHUNK = 64 * 1024;
     private static final int MAX_STARS = 3;
 
-    /** One entry to show: where it is and the name it is shown under. */
-    private record Entry(Path path, String name) {
+    /** One entry to show: where it is and the name it is shown under; ordered by name, as ls sorts. */
+    private record Entry(Path path, String name) implements Comparable<Entry> {
+
+        @Override
+        public int compareTo(Entry other) {
+            return name.compareTo(other.name);
+        }
+
+        Entry shownAs(String prefix) {
+            return prefix.isEmpty() ? this : new Entry(path, prefix + name);
+        }
     }
 
     /** Parsed ls options. */
@@ -103,20 +112,12 @@ final class ListingCommands {
             session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        List<String> lines = new ArrayList<>();
         boolean directoryWritable = Files.isWritable(directory);
-        for (Entry entry : directoryEntries(directory, FilePolicy.mayListDotFiles(session))) {
-            try {
-                lines.add(ListingFormatter.machineFacts(entry.path(), null, session.machineFacts(), directoryWritable)
-                        + " "
+        Set<String> facts = session.machineFacts();
+        List<Entry> entries = directoryEntries(directory, FilePolicy.mayListDotFiles(session));
+        List<String> lines = ListingWorkers.format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
+                entry -> ListingFormatter.machineFacts(entry.path(), null, facts, directoryWritable) + " "
                         + entry.name());
-            } catch (IOException vanished) {
-                // deleted while listing
-            }
-            if (lines.size() > MAX_ENTRIES) {
-                break;
-            }
-        }
         send(session, lines, lines.size() + " matches total");
     }
 
@@ -176,13 +177,8 @@ final class ListingCommands {
         }
         Transfer transfer = session.beginTransfer(Transfer.Kind.LISTING, "Listing", null, connection.channel(), 0, -1,
                 Long.MAX_VALUE);
-        try (connection; Writer out = new BufferedWriter(new OutputStreamWriter(connection.output(),
-                StandardCharsets.UTF_8), 16 * 1024)) {
-            for (String line : lines) {
-                out.write(line);
-                out.write("\r\n");
-                transfer.moved(line.length() + 2);
-            }
+        try (connection; OutputStream out = connection.output()) {
+            writeLines(out, lines, transfer);
         } catch (IOException broken) {
             session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");
             return;
@@ -190,6 +186,45 @@ final class ListingCommands {
             session.endTransfer(transfer);
         }
         session.control().reply(226, trailer);
+    }
+
+    /** Lines with CRLF, UTF-8, in chunks of {@link #SEND_CHUNK} bytes; ASCII is copied without an encoder. */
+    private static void writeLines(OutputStream out, List<String> lines, Transfer transfer) throws IOException {
+        byte[] chunk = new byte[SEND_CHUNK];
+        int used = 0;
+        for (String line : lines) {
+            int length = line.length();
+            if (used + length * 3 + 2 > chunk.length) {
+                out.write(chunk, 0, used);
+                transfer.moved(used);
+                used = 0;
+                if (length * 3 + 2 > chunk.length) {
+                    byte[] encoded = (line + "\r\n").getBytes(StandardCharsets.UTF_8);
+                    out.write(encoded);
+                    transfer.moved(encoded.length);
+                    continue;
+                }
+            }
+            int start = used;
+            boolean ascii = true;
+            for (int i = 0; i < length; i++) {
+                char c = line.charAt(i);
+                if (c >= 0x80) {
+                    ascii = false;
+                    break;
+                }
+                chunk[used++] = (byte) c;
+            }
+            if (!ascii) {
+                byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(encoded, 0, chunk, start, encoded.length);
+                used = start + encoded.length;
+            }
+            chunk[used++] = '\r';
+            chunk[used++] = '\n';
+        }
+        out.write(chunk, 0, used);
+        transfer.moved(used);
     }
 
     /** The lines of a listing, without terminators. */
@@ -236,16 +271,12 @@ final class ListingCommands {
         if (options.columns() && !options.longFormat()) {
             lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options)).toList()));
         } else {
-            for (Entry entry : entries) {
-                if (lines.size() > MAX_ENTRIES) {
-                    return;
-                }
-                try {
-                    lines.add(format(formatter, new Entry(entry.path(), prefix + entry.name()), options));
-                } catch (IOException vanished) {
-                    // deleted while listing
-                }
+            int room = MAX_ENTRIES + 1 - lines.size();
+            if (room <= 0) {
+                return;
             }
+            lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
+                    entry -> format(formatter, entry.shownAs(prefix), options)));
         }
         if (options.recursive() && depth < MAX_DEPTH) {
             for (Entry entry : entries) {
@@ -345,14 +376,17 @@ final class ListingCommands {
     }
 
     private static List<Entry> sorted(List<Entry> entries, Options options) {
-        Comparator<Entry> order = Comparator.comparing(Entry::name);
-        if (options.byTime() || options.bySize()) {
-            // one stat per entry, not one per comparison
-            Map<Entry, Long> keys = new HashMap<>();
-            entries.forEach(entry -> keys.put(entry, attribute(entry, options.byTime())));
-            order = Comparator.comparing((Entry entry) -> keys.get(entry)).reversed().thenComparing(order);
-        }
         List<Entry> result = new ArrayList<>(entries);
+        if (!options.byTime() && !options.bySize()) {
+            // the natural order: no comparator indirection in the sort of a 10,000-entry directory
+            result.sort(options.reverse() ? Comparator.reverseOrder() : null);
+            return result;
+        }
+        // one stat per entry, not one per comparison
+        Map<Entry, Long> keys = new HashMap<>();
+        entries.forEach(entry -> keys.put(entry, attribute(entry, options.byTime())));
+        Comparator<Entry> order = Comparator.comparing((Entry entry) -> keys.get(entry)).reversed()
+                .thenComparing(Comparator.naturalOrder());
         result.sort(options.reverse() ? order.reversed() : order);
         return result;
     }

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -109,30 +108,32 @@ public final class ListingFormatter {
         }
         String kind = type != null ? type : stat.directory() ? "dir" : stat.regularFile() ? "file" : "OS.unix=other";
         StringBuilder facts = new StringBuilder(128);
-        fact(facts, wanted, "type", kind);
-        if (stat.regularFile()) {
-            fact(facts, wanted, "size", Long.toString(stat.size()));
+        if (wanted.contains("type")) {
+            facts.append("type=").append(kind).append(';');
         }
-        fact(facts, wanted, "modify", machineTime(stat.modified()));
+        if (stat.regularFile() && wanted.contains("size")) {
+            facts.append("size=").append(stat.size()).append(';');
+        }
+        if (wanted.contains("modify")) {
+            facts.append("modify=").append(machineTime(stat.modified())).append(';');
+        }
         if (wanted.contains("perm")) {
-            fact(facts, wanted, "perm", permissionFacts(stat, parentWritable));
+            facts.append("perm=").append(permissionFacts(stat, parentWritable)).append(';');
         }
         if (wanted.contains("unix.mode")) {
             String octal = Integer.toOctalString(stat.mode());
-            fact(facts, wanted, "UNIX.mode", "0000".substring(Math.min(4, octal.length())) + octal);
+            facts.append("UNIX.mode=").append("0000", 0, 4 - Math.min(4, octal.length())).append(octal).append(';');
         }
-        fact(facts, wanted, "UNIX.uid", Integer.toString(stat.uid()));
-        fact(facts, wanted, "UNIX.gid", Integer.toString(stat.gid()));
-        if (stat.uniqueId() != null) {
-            fact(facts, wanted, "unique", stat.uniqueId());
+        if (wanted.contains("unix.uid")) {
+            facts.append("UNIX.uid=").append(stat.uid()).append(';');
+        }
+        if (wanted.contains("unix.gid")) {
+            facts.append("UNIX.gid=").append(stat.gid()).append(';');
+        }
+        if (stat.uniqueId() != null && wanted.contains("unique")) {
+            facts.append("unique=").append(stat.uniqueId()).append(';');
         }
         return facts.toString();
-    }
-
-    private static void fact(StringBuilder facts, Set<String> wanted, String name, String value) {
-        if (wanted.contains(name.toLowerCase(Locale.ROOT))) {
-            facts.append(name).append('=').append(value).append(';');
-        }
     }
 
     /**
