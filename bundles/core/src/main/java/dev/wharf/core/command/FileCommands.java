@@ -23,6 +23,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -159,20 +160,21 @@ final class FileCommands {
         try {
             virtualPath = files.virtualPath(mode == UploadMode.UNIQUE ? uniqueName(session) : argument);
             target = files.resolveNew(virtualPath);
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes existing = attributesIfExists(target); // resolveNew refused a symlink already
+            if (existing != null && existing.isDirectory()) {
                 session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
                 return;
             }
-            if (offset > 0 && (!Files.isRegularFile(target) || Files.size(target) < offset)) {
+            exists = existing != null;
+            lengthBefore = exists && existing.isRegularFile() ? existing.size() : 0;
+            if (offset > 0 && (!exists || !existing.isRegularFile() || lengthBefore < offset)) {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
                 return;
             }
-            exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
             if (FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != UploadMode.UNIQUE)
                     || QuotaRules.refuseName(session, virtualPath)) {
                 return;
             }
-            lengthBefore = exists && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) ? Files.size(target) : 0;
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
@@ -193,12 +195,11 @@ final class FileCommands {
         try {
             file = inPlace
                     ? FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
-                    : FileChannel.open(written, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            if (!inPlace) {
-                FilePolicy.applyFileMode(session, written);
-            }
-            file.position(mode == UploadMode.APPEND ? file.size() : offset);
-            if (offset > 0) {
+                    : FilePolicy.createFile(session, written);
+            if (mode == UploadMode.APPEND) {
+                file.position(file.size());
+            } else if (offset > 0) {
+                file.position(offset);
                 file.truncate(offset);
             }
         } catch (IOException failure) {
@@ -218,6 +219,7 @@ final class FileCommands {
                 }
                 transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving " + Replies.printable(virtualPath),
                         virtualPath, connection.channel(), offset, -1, allowance);
+                connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
                 // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
                 try (connection; InputStream in = connection.input()) {
                     if (session.binary()) {
@@ -225,6 +227,10 @@ final class FileCommands {
                     } else {
                         OutputStream out = Channels.newOutputStream(file);
                         Transfers.receiveAscii(in, out, session.transferBuffer(), transfer);
+                    }
+                    if (transfer.aborted()) {
+                        // ABOR or a stall ended the read like an end of data: the file is not complete
+                        throw new java.io.EOFException("aborted");
                     }
                     if (session.controlClosed()) {
                         throw new java.io.EOFException("the client closed the control connection");
@@ -308,6 +314,15 @@ final class FileCommands {
         } catch (IOException failure) {
             LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
                     failure.toString());
+        }
+    }
+
+    /** The attributes of {@code path} itself (links not followed), or {@code null} when there is nothing. */
+    private static BasicFileAttributes attributesIfExists(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException absent) {
+            return null;
         }
     }
 

@@ -50,9 +50,8 @@ public final class DataChannel implements AutoCloseable {
     /** Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped. */
     public int openPassive(InetAddress local, PortRange range) throws IOException {
         close();
-        ServerSocketChannel channel = ServerSocketChannel.open();
+        ServerSocketChannel channel = ServerSocketChannel.open(); // SO_REUSEADDR is on by default
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             if (range == null) {
                 channel.bind(new InetSocketAddress(local, 0), PASSIVE_BACKLOG);
             } else {
@@ -62,6 +61,7 @@ public final class DataChannel implements AutoCloseable {
             channel.close();
             throw failure;
         }
+        channel.configureBlocking(false);
         passive = channel;
         return ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
@@ -102,13 +102,25 @@ public final class DataChannel implements AutoCloseable {
      */
     public SocketChannel connect() throws IOException {
         SocketChannel channel = passive != null ? acceptFromPeer() : connectActive();
-        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        // bounds the TLS handshake; transfers clear it and leave stalls to the listener's stall check, since every
+        // timed read of a channel switches the socket to non-blocking mode and back
         channel.socket().setSoTimeout((int) timeout.toMillis());
         return channel;
     }
 
     private SocketChannel acceptFromPeer() throws IOException {
+        // most clients connect right after the PASV reply: take that connection without a timed wait (the listener
+        // is non-blocking from PASV on; only a wait switches it back)
+        SocketChannel waiting = passive.isBlocking() ? null : passive.accept();
+        if (waiting != null) {
+            waiting.configureBlocking(true);
+            if (acceptable(((InetSocketAddress) waiting.getRemoteAddress()).getAddress())) {
+                return waiting;
+            }
+            waiting.close();
+        }
+        passive.configureBlocking(true);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
@@ -122,11 +134,16 @@ public final class DataChannel implements AutoCloseable {
             } catch (SocketTimeoutException late) {
                 throw new DataConnectionException("Timeout waiting for the data connection");
             }
-            if (allowForeignPeers || accepted.getInetAddress().equals(controlPeer)) {
+            if (acceptable(accepted.getInetAddress())) {
                 return accepted.getChannel();
             }
             accepted.close();
         }
+    }
+
+    /** Hijack protection: only the control connection's peer may connect, unless FXP is allowed. */
+    private boolean acceptable(InetAddress peer) {
+        return allowForeignPeers || peer.equals(controlPeer);
     }
 
     private SocketChannel connectActive() throws IOException {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,14 +82,42 @@ public final class ConfinedFileSystem {
      */
     public Path resolveExisting(String virtualPath, boolean followLast) throws IOException {
         Path path = toReal(virtualPath);
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new NoSuchFileException(virtualPath, null, "No such file or directory");
+        if (path.equals(root)) {
+            return path;
         }
-        Path checked = followLast ? path : path.getParent();
-        if (checked != null && !path.equals(root)) {
-            requireInsideRoot(checked, virtualPath);
+        if (walkWithoutLinks(path, virtualPath, followLast) == null) {
+            requireInsideRoot(followLast ? path : path.getParent(), virtualPath);
         }
         return path;
+    }
+
+    /**
+     * Looks at each component below the root without following links (one lstat each, where resolving the real
+     * path would read every component from {@code /}). Returns the last component's attributes when none of them
+     * is a symbolic link, so the path is inside the root as it stands; {@code null} when one is and the real path
+     * must be checked. A symlink as the last component does not count when it is taken as itself
+     * ({@code followLast} false).
+     *
+     * @throws NoSuchFileException when a component does not exist
+     */
+    private BasicFileAttributes walkWithoutLinks(Path path, String virtualPath, boolean followLast)
+            throws IOException {
+        Path current = root;
+        Path relative = root.relativize(path);
+        int last = relative.getNameCount() - 1;
+        BasicFileAttributes attributes = null;
+        for (int i = 0; i <= last; i++) {
+            current = current.resolve(relative.getName(i));
+            try {
+                attributes = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException missing) {
+                throw new NoSuchFileException(virtualPath, null, "No such file or directory");
+            }
+            if (attributes.isSymbolicLink() && (i < last || followLast)) {
+                return null;
+            }
+        }
+        return attributes;
     }
 
     /** Resolves a path to be created: its parent must exist inside the root; the name itself must not be a link. */
@@ -98,10 +127,15 @@ public final class ConfinedFileSystem {
         }
         Path path = toReal(virtualPath);
         Path parent = path.getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new NoSuchFileException(parentOf(virtualPath), null, "No such file or directory");
+        if (!parent.equals(root)) {
+            BasicFileAttributes last = walkWithoutLinks(parent, parentOf(virtualPath), true);
+            if (last == null) {
+                requireInsideRoot(parent, virtualPath);
+            }
+            if (last == null ? !Files.isDirectory(parent) : !last.isDirectory()) {
+                throw new NoSuchFileException(parentOf(virtualPath), null, "No such file or directory");
+            }
         }
-        requireInsideRoot(parent, virtualPath);
         if (Files.isSymbolicLink(path)) {
             throw new PathRefusedException("Refusing to write through a symbolic link");
         }

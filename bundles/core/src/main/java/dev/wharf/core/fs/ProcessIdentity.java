@@ -10,7 +10,7 @@ import java.util.Set;
  * The user and groups the server process runs as, read once from {@code /proc/self/status}, to judge access from
  * mode bits the way the kernel does (ACLs and read-only mounts aside) without an access(2) call per entry.
  */
-final class ProcessIdentity {
+public final class ProcessIdentity {
 
     static final ProcessIdentity CURRENT = read();
 
@@ -30,6 +30,26 @@ final class ProcessIdentity {
         }
         int shift = stat.uid() == uid ? 6 : groups.contains(stat.gid()) ? 3 : 0;
         return ((stat.mode() >> shift) & access) == access;
+    }
+
+    /** The process umask from {@code /proc/self/status}; 0777 when unknown, so callers always set modes. */
+    public static int umask() {
+        return UMASK;
+    }
+
+    private static final int UMASK = readUmask();
+
+    private static int readUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).trim(), 8);
+                }
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // unknown
+        }
+        return 0777;
     }
 
     private static ProcessIdentity read() {

@@ -36,6 +36,9 @@ public final class ControlChannel {
     private final ReentrantLock replyLock = new ReentrantLock();
     private int bufferStart;
     private int bufferEnd;
+    /** Bytes of the current line received so far, and whether the next byte follows a Telnet IAC. */
+    private int lineLength;
+    private boolean skipNextByte;
 
     public ControlChannel(Socket socket, int maxLineLength) throws IOException {
         this.socket = socket;
@@ -49,38 +52,35 @@ public final class ControlChannel {
      * (sent by some clients before ABOR) are dropped.
      */
     public String readLine() throws IOException {
-        int length = 0;
+        // what has arrived of the line so far lives in fields: a read that times out (a quiet client) must not
+        // lose it, since the session reads again afterwards
         while (true) {
             if (bufferStart == bufferEnd && !fill()) {
-                if (length == 0) {
+                if (lineLength == 0 && !skipNextByte) {
                     return null;
                 }
                 throw new EOFException("connection closed in the middle of a command");
             }
             byte b = buffer[bufferStart++];
+            if (skipNextByte) {
+                skipNextByte = false; // the command byte after IAC (IP, DM …); IAC IAC, a literal 0xFF, is dropped too
+                continue;
+            }
             if (b == '\n') {
-                if (length > 0 && line[length - 1] == '\r') {
-                    length--;
-                }
+                int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+                lineLength = 0;
                 return new String(line, 0, length, StandardCharsets.UTF_8);
             }
             if (b == TELNET_IAC) {
-                skipTelnetCommand();
+                skipNextByte = true;
                 continue;
             }
-            if (length == line.length) {
+            if (lineLength == line.length) {
+                lineLength = 0;
                 throw new LineTooLongException(line.length);
             }
-            line[length++] = b;
+            line[lineLength++] = b;
         }
-    }
-
-    /** IAC is followed by one command byte (IP, DM …); IAC IAC stands for a literal 0xFF, also dropped here. */
-    private void skipTelnetCommand() throws IOException {
-        if (bufferStart == bufferEnd && !fill()) {
-            return;
-        }
-        bufferStart++;
     }
 
     private boolean fill() throws IOException {
@@ -160,6 +160,8 @@ public final class ControlChannel {
             out = secured.getOutputStream();
             bufferStart = 0;
             bufferEnd = 0;
+            lineLength = 0;
+            skipNextByte = false;
         } finally {
             replyLock.unlock();
         }

@@ -66,6 +66,8 @@ public final class FtpSession {
     private final TlsEngine tls;
     private final Clock clock;
     private final Instant connected;
+    /** Asked once: every getLocalSocketAddress() call on a socket is a system call. */
+    private final InetSocketAddress serverAddress;
     private volatile SSLSocket controlTls;
     private boolean protectData;
     private ControlChannel control;
@@ -82,8 +84,17 @@ public final class FtpSession {
     private static final String WATCHER_DONE = new String("watcher done");
     /** Starts control watchers for transfers that last; one thread for the whole server, mostly idle. */
     private static final ScheduledThreadPoolExecutor WATCH_TIMER = watchTimer();
+    /** Platform threads that run the command loops of busy sessions; when all are taken, sessions stay virtual. */
+    private static final java.util.concurrent.ThreadPoolExecutor BUSY_THREADS =
+            new java.util.concurrent.ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS,
+                    new java.util.concurrent.SynchronousQueue<>(),
+                    Thread.ofPlatform().name("wharf-busy-session-", 1).daemon().factory());
+    /** A busy session goes back to its virtual thread after this much silence. */
+    private static final long BUSY_LINGER_MILLIS = 1000;
     /** Transfers shorter than this run without a watcher: small files cost no extra thread. */
     private static final long WATCH_DELAY_MILLIS = 100;
+    /** Unthrottled downloads up to this size are not watched at all: not even a timer is set for them. */
+    private static final long UNWATCHED_DOWNLOAD_BYTES = 256 * 1024;
     /** Session thread only: a watcher has been started and its lines come through {@link #inbound}. */
     private boolean linesFromWatcher;
     private volatile ControlWatch currentWatch;
@@ -122,6 +133,7 @@ public final class FtpSession {
         this.activity = activity;
         this.clock = clock;
         this.connected = clock.instant();
+        this.serverAddress = (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     /** Serves the connection until QUIT, timeout, error or shutdown; always closes the socket. */
@@ -265,34 +277,88 @@ public final class FtpSession {
         }
     }
 
+    /**
+     * The command loop. It starts on the session's virtual thread, which costs almost nothing while the client is
+     * idle; once commands come, it moves to a platform thread from {@link #BUSY_THREADS} (when one is free) until
+     * the client has been quiet for {@link #BUSY_LINGER_MILLIS}: a blocked platform thread wakes up for the next
+     * command several times faster than a virtual thread does, which is most of the cost of small transfers.
+     */
     private void serveCommands() throws IOException, InterruptedException {
         while (!closing) {
-            String line = linesFromWatcher ? inbound.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    : readCommand();
-            if (line == WATCHER_DONE) {
-                linesFromWatcher = false;
-                continue;
-            }
-            if (line == null) {
-                control.reply(421, "Timeout - try typing a little faster next time");
+            if (!handle(nextLine(idleTimeout.toMillis()), true)) {
                 return;
             }
-            if (line == LINE_TOO_LONG) {
-                LOG.warn("Client {} sent a command line over {} bytes; closing", socket.getRemoteSocketAddress(),
-                        settings.maxLineLength());
-                control.reply(421, "Line too long");
-                return;
+            if (!closing && !linesFromWatcher) {
+                serveOnBusyThread();
             }
-            if (line == CONNECTION_CLOSED) {
-                return;
-            }
-            execute(line);
         }
     }
 
+    /** Runs the command loop on a platform thread until the client pauses; returns at once when none is free. */
+    private void serveOnBusyThread() throws IOException, InterruptedException {
+        java.util.concurrent.Future<?> busy;
+        try {
+            busy = BUSY_THREADS.submit(() -> {
+                while (!closing && handle(nextLine(BUSY_LINGER_MILLIS), false)) {
+                    // next command
+                }
+                return null;
+            });
+        } catch (java.util.concurrent.RejectedExecutionException allBusy) {
+            return;
+        }
+        try {
+            busy.get();
+        } catch (java.util.concurrent.ExecutionException failed) {
+            switch (failed.getCause()) {
+                case IOException io -> throw io;
+                case InterruptedException interrupted -> throw interrupted;
+                case RuntimeException bug -> throw bug;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(failed.getCause());
+            }
+        }
+    }
+
+    /** The next line, from the watcher's queue or the connection; {@code null} after {@code millis} of silence. */
+    private String nextLine(long millis) throws IOException, InterruptedException {
+        return linesFromWatcher ? inbound.poll(millis, TimeUnit.MILLISECONDS) : readCommand(millis);
+    }
+
+    /**
+     * Acts on one line or marker. Returns false when the session is over, and also (with {@code idleEnds} false)
+     * when the line is {@code null}: the busy thread then hands the quiet session back.
+     */
+    private boolean handle(String line, boolean idleEnds) throws IOException {
+        if (line == WATCHER_DONE) {
+            linesFromWatcher = false;
+            return true;
+        }
+        if (line == null) {
+            if (idleEnds) {
+                control.reply(421, "Timeout - try typing a little faster next time");
+                closing = true;
+            }
+            return false;
+        }
+        if (line == LINE_TOO_LONG) {
+            LOG.warn("Client {} sent a command line over {} bytes; closing", socket.getRemoteSocketAddress(),
+                    settings.maxLineLength());
+            control.reply(421, "Line too long");
+            closing = true;
+            return false;
+        }
+        if (line == CONNECTION_CLOSED) {
+            closing = true;
+            return false;
+        }
+        execute(line);
+        return true;
+    }
+
     /** The next command from the connection, {@link #CONNECTION_CLOSED}, {@link #LINE_TOO_LONG}, or null when idle. */
-    private String readCommand() throws IOException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+    private String readCommand(long millis) throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
         try {
             String line = control.readLine();
             if (line == null) {
@@ -327,6 +393,12 @@ public final class FtpSession {
                 clock.instant(), throttles, byteLimit);
         activeTransfer = transfer;
         lastTransferAborted = false;
+        if (kind == Transfer.Kind.DOWNLOAD && expectedBytes >= 0 && expectedBytes <= UNWATCHED_DOWNLOAD_BYTES
+                && throttles.length == 0) {
+            // fits into the socket buffers at once: over before a watcher could start (a stalled client is still
+            // caught by the listener's stall check)
+            return transfer;
+        }
         ControlWatch watch = new ControlWatch(transfer);
         currentWatch = watch;
         watch.start = WATCH_TIMER.schedule(() -> startWatcher(watch), WATCH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
@@ -597,7 +669,7 @@ public final class FtpSession {
     }
 
     public InetSocketAddress serverAddress() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        return serverAddress;
     }
 
     public boolean isLoggedIn() {

@@ -50,4 +50,24 @@ class ConfinedFileSystemTest {
         assertThrows(NoSuchFileException.class, () -> files.resolveNew("/nodir/file"));
         assertEquals("/in", files.virtualPathOf(root.resolve("in")));
     }
+
+    @Test
+    void directoryLinksInTheMiddleOfAPathAreFollowedOnlyWhenTheyStayInside() throws IOException {
+        Path root = Files.createDirectories(temp.resolve("root")).toRealPath();
+        Path outside = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.writeString(outside.resolve("secret.txt"), "secret");
+        Files.createDirectories(root.resolve("real/deeper"));
+        Files.writeString(root.resolve("real/deeper/file.txt"), "fine");
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("real/exit"), outside);
+        ConfinedFileSystem files = new ConfinedFileSystem(root, "/");
+
+        assertEquals(root.resolve("alias/deeper/file.txt"), files.resolveExisting("/alias/deeper/file.txt", true));
+        assertEquals(root.resolve("alias/deeper/new.txt"), files.resolveNew("/alias/deeper/new.txt"));
+        assertThrows(PathRefusedException.class, () -> files.resolveExisting("/real/exit/secret.txt", true));
+        assertThrows(PathRefusedException.class, () -> files.resolveExisting("/alias/exit/secret.txt", false),
+                "a link in the middle is always followed, whatever happens to the last component");
+        assertThrows(PathRefusedException.class, () -> files.resolveNew("/real/exit/new.txt"));
+        assertThrows(NoSuchFileException.class, () -> files.resolveExisting("/real/missing/file.txt", true));
+    }
 }

@@ -87,6 +87,38 @@ class FtpProtocolTest extends ServerTestBase {
         client.disconnect();
     }
 
+    /**
+     * A busy session's command loop hands the connection back to its virtual thread after a second of silence; a
+     * command that arrives in pieces around that moment (a slow link, someone typing) must not lose its start.
+     */
+    @Test
+    void commandsSplitAcrossPausesArriveWhole() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            TestPrograms.skipGreeting(replies);
+            OutputStream out = socket.getOutputStream();
+            out.write("USER alice\r\nPASS wonderland\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(replies.readLine().startsWith("331"));
+            String loggedIn = replies.readLine();
+            while (loggedIn.startsWith("230-")) {
+                loggedIn = replies.readLine();
+            }
+            assertTrue(loggedIn.startsWith("230 "), loggedIn);
+            for (String[] pieces : new String[][] {{"NO", "OP\r\n"}, {"PW", "D\r", "\n"}, {"\u00ff", "\u00f1NOOP\r\n"}}) {
+                for (String piece : pieces) {
+                    out.write(piece.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    Thread.sleep(1_300);
+                }
+                String reply = replies.readLine();
+                assertTrue(reply.startsWith("200 ") || reply.startsWith("257 "), String.join("|", pieces) + " -> "
+                        + reply);
+            }
+        }
+    }
+
     @Test
     void httpRequestsAreCutOff() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +99,35 @@ class ThrottleAndRatioTest {
             return client.retrieveFile(name, new ByteArrayOutputStream());
         } catch (IOException failed) {
             throw new java.io.UncheckedIOException(failed);
+        }
+    }
+
+    /** ABOR ends an upload the way a closed data connection would; the file must still not appear as complete. */
+    @Test
+    void anAbortedUploadIsNotStored() throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("users"), Map.of("limits.bandwidth.upload", "256"))) {
+            Path home = server.home("alice");
+            FTPClient client = server.loggedIn();
+            java.io.OutputStream upload = client.storeFileStream("partial.bin");
+            upload.write(randomBytes(200 * 1024));
+            upload.flush();
+            Thread.sleep(300); // the throttled server is still reading
+            client.abort(); // ABOR: first the STOR's own reply, then ABOR's
+            assertEquals(451, client.getReplyCode(), client.getReplyString());
+            assertTrue(client.getReplyString().contains("Transfer aborted"), client.getReplyString());
+            assertEquals(226, client.getReply(), client.getReplyString());
+            try {
+                upload.close();
+            } catch (IOException alreadyClosed) {
+                // the server closed the data connection
+            }
+            assertFalse(Files.exists(home.resolve("partial.bin")), "an aborted upload is not put in place");
+            try (var left = Files.list(home)) {
+                assertEquals(List.of(), left.map(path -> path.getFileName().toString()).toList(),
+                        "and its temporary file is gone");
+            }
+            assertEquals(257, client.sendCommand("PWD"), "the session goes on");
+            client.logout();
         }
     }
 
