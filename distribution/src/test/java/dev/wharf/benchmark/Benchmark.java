@@ -123,6 +123,15 @@ public final class Benchmark {
             double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
                     () -> Workloads.loginsPerSecond(pure, 16, 8_000), true, ROUNDS);
             rate("logins/s, 16 clients, pure-pw's argon2id hash", logins, "logins/s");
+            // the same with Wharf's memory of verified logins off: every login runs the hash, as in Pure-FTPd
+            Path cryptSettings = work.resolve("wharf/etc/dev.wharf.crypt.cfg");
+            Files.writeString(cryptSettings, "verified.cache.seconds = 0\n");
+            Thread.sleep(3_000); // FileInstall applies it within a second or two
+            double[] hashed = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
+                    () -> Workloads.loginsPerSecond(pure, 16, 8_000), true, ROUNDS);
+            rate("logins/s as above, every login hashed", hashed, "logins/s");
+            Files.delete(cryptSettings);
+            Thread.sleep(3_000);
         }
         if (selected("listing")) {
             double[] list = compare(() -> Workloads.listingMillis(wharf, "LIST", "/list", LISTING_ENTRIES),

@@ -221,6 +221,7 @@ class DistributionEndToEndIT {
             Files.writeString(server.resolve("etc/dev.wharf.auth.pgsql.cfg"),
                     "config.file = " + server.resolve("etc/pureftpd-pgsql.conf") + "\n");
             String base = "ftp://127.0.0.1:" + port + "/";
+            demoPassword(); // the passwd backend answers: until then a login gets 421 (no backend yet), not 530
             Result before = curl("--user", "sqluser:sql-secret", "--list-only", base);
             assertEquals(67, before.exitCode(), "no SQL users yet: " + before.output());
 

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class LoginCommands {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoginCommands.class);
+    /** How long a login waits for an auth backend to appear before it gets 421. */
+    private static final long NO_BACKEND_WAIT_MILLIS = 2000;
     private static final int MAX_USER_LENGTH = 127;
     private static final int MAX_PASSWORD_LENGTH = 511;
     private static final java.util.Set<String> ANONYMOUS_NAMES = java.util.Set.of("anonymous", "ftp");
@@ -81,6 +83,16 @@ final class LoginCommands {
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
                 session.controlSecured(), session.controlServerName());
         List<Tracked<AuthBackend>> chain = session.services().authChain(session.settings().authOrder());
+        for (long waited = 0; chain.isEmpty() && waited < NO_BACKEND_WAIT_MILLIS; waited += 50) {
+            // the server is starting or a backend bundle is being replaced: give it a moment
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            chain = session.services().authChain(session.settings().authOrder());
+        }
         if (chain.isEmpty()) {
             // starting up, or every backend uninstalled: not the client's fault, so no failed-login penalty
             LOG.warn("Login of '{}' from {} not possible: no auth backend is installed", user, clientIp(session));

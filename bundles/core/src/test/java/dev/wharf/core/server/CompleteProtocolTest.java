@@ -13,7 +13,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
@@ -263,12 +262,9 @@ class CompleteProtocolTest extends ServerTestBase {
 
     @Test
     void pipelinedCommandsAreAnsweredInOrder() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            TestPrograms.skipGreeting(replies);
-            OutputStream out = socket.getOutputStream();
+        try (RawControl control = RawControl.open(server.port(), 10_000)) {
+            BufferedReader replies = control.replies();
+            OutputStream out = control.out();
             out.write("USER alice\r\nPASS wonderland\r\nPWD\r\nNOOP\r\nSYST\r\nTYPE I\r\n".getBytes(
                     StandardCharsets.US_ASCII));
             out.write(new byte[] {(byte) 0xFF, (byte) 0xF4, (byte) 0xFF, (byte) 0xF2});

@@ -71,12 +71,9 @@ class FtpProtocolTest extends ServerTestBase {
 
     @Test
     void tenThousandByteLineGetsAClearErrorAndTheServerCarriesOn() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            TestPrograms.skipGreeting(replies);
-            OutputStream out = socket.getOutputStream();
+        try (RawControl control = RawControl.open(server.port(), 10_000)) {
+            BufferedReader replies = control.replies();
+            OutputStream out = control.out();
             out.write(("USER " + "x".repeat(10_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertEquals("421 Line too long", replies.readLine());
@@ -93,12 +90,9 @@ class FtpProtocolTest extends ServerTestBase {
      */
     @Test
     void commandsSplitAcrossPausesArriveWhole() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            TestPrograms.skipGreeting(replies);
-            OutputStream out = socket.getOutputStream();
+        try (RawControl control = RawControl.open(server.port(), 10_000)) {
+            BufferedReader replies = control.replies();
+            OutputStream out = control.out();
             out.write("USER alice\r\nPASS wonderland\r\n".getBytes(StandardCharsets.US_ASCII));
             assertTrue(replies.readLine().startsWith("331"));
             String loggedIn = replies.readLine();
@@ -121,12 +115,9 @@ class FtpProtocolTest extends ServerTestBase {
 
     @Test
     void httpRequestsAreCutOff() throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(10_000);
-            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            TestPrograms.skipGreeting(replies);
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (RawControl control = RawControl.open(server.port(), 10_000)) {
+            BufferedReader replies = control.replies();
+            control.out().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals("500 HTTP command: [get]", replies.readLine());
             assertNull(replies.readLine());
         }

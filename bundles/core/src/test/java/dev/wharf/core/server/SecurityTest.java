@@ -117,12 +117,9 @@ class SecurityTest extends ServerTestBase {
 
     @Test
     void nulBytesAndCommandFloodsAreHandled() throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(20_000);
-            BufferedReader replies = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            TestPrograms.skipGreeting(replies);
-            OutputStream out = socket.getOutputStream();
+        try (RawControl control = RawControl.open(server.port(), 20_000)) {
+            BufferedReader replies = control.replies();
+            OutputStream out = control.out();
             out.write("USER al\u0000ice\r\n".getBytes(StandardCharsets.UTF_8));
             assertEquals("331 User al_ice OK. Password required", replies.readLine());
             out.write("USER alice\r\nPASS wonderland\r\nCWD a\u0000b\r\n".getBytes(StandardCharsets.UTF_8));
