@@ -144,9 +144,7 @@ public class ServerActivity {
     public boolean kick(long id) {
         for (FtpSession session : sessions) {
             if (session.id() == id) {
-                LOG.info("Session {} ({}) disconnected by the administrator", id,
-                        session.account() == null ? "not logged in" : session.account().name());
-                session.shutdown("Disconnected by the administrator");
+                disconnect(session);
                 return true;
             }
         }
@@ -157,11 +155,18 @@ public class ServerActivity {
     public int kickAccount(String account) {
         int kicked = 0;
         for (FtpSession session : sessions) {
-            if (session.account() != null && session.account().name().equals(account) && kick(session.id())) {
+            if (session.account() != null && session.account().name().equals(account)) {
+                disconnect(session);
                 kicked++;
             }
         }
         return kicked;
+    }
+
+    private static void disconnect(FtpSession session) {
+        LOG.info("Session {} ({}) disconnected by the administrator", session.id(),
+                session.account() == null ? "not logged in" : session.account().name());
+        session.shutdown("Disconnected by the administrator");
     }
 
     public Totals totals() {

@@ -132,9 +132,9 @@ public class AdminCommands {
                 case "kick" -> arguments == 1 ? kick(words.get(1)) : null;
                 case "stats" -> arguments == 0 ? stats()
                         : arguments <= 2 ? stats(words.get(1), arguments == 2 ? words.get(2) : null) : null;
-                case "bans" -> arguments == 0 ? bans.bans() + (bans.bans().endsWith("\n") ? "" : "\n") : null;
-                case "unban" -> arguments == 1 ? bans.unban(words.get(1)) + "\n" : null;
-                case "quotacheck" -> arguments == 1 ? quotacheck(words.get(1)) + "\n" : null;
+                case "bans" -> arguments == 0 ? bans.bans() : null;
+                case "unban" -> arguments == 1 ? bans.unban(words.get(1)) : null;
+                case "quotacheck" -> arguments == 1 ? quotacheck(words.get(1)) : null;
                 default -> null;
             };
             if (text == null) {

@@ -6,9 +6,11 @@ import dev.wharf.core.limits.QuotaFile.Usage;
 import dev.wharf.core.limits.SessionLimits;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Pure-FTPd's virtual quotas as the commands apply them: checked before an upload (no room left), during it (the
@@ -120,7 +122,7 @@ final class QuotaRules {
 
     /** Cuts an in-place upload that was stopped for its quota back to what was there before. */
     static void truncate(Path file, long length) throws IOException {
-        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE,
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS)) {
             channel.truncate(length);
         }

@@ -1,5 +1,6 @@
 package dev.wharf.core.limits;
 
+import java.io.InterruptedIOException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,7 +59,7 @@ public final class Throttle {
     }
 
     /** Waits as long as the longest of {@code throttles} asks for {@code bytes}. */
-    public static void pace(long bytes, Throttle... throttles) throws java.io.InterruptedIOException {
+    public static void pace(long bytes, Throttle... throttles) throws InterruptedIOException {
         long now = System.nanoTime();
         long wait = 0;
         for (Throttle throttle : throttles) {
@@ -71,7 +72,7 @@ public final class Throttle {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("transfer interrupted");
+                throw new InterruptedIOException("transfer interrupted");
             }
         }
     }

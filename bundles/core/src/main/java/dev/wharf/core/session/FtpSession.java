@@ -26,6 +26,11 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.util.concurrent.ScheduledFuture;
@@ -85,9 +90,9 @@ public final class FtpSession {
     /** Starts control watchers for transfers that last; one thread for the whole server, mostly idle. */
     private static final ScheduledThreadPoolExecutor WATCH_TIMER = watchTimer();
     /** Platform threads that run the command loops of busy sessions; when all are taken, sessions stay virtual. */
-    private static final java.util.concurrent.ThreadPoolExecutor BUSY_THREADS =
-            new java.util.concurrent.ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS,
-                    new java.util.concurrent.SynchronousQueue<>(),
+    private static final ThreadPoolExecutor BUSY_THREADS =
+            new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(),
                     Thread.ofPlatform().name("wharf-busy-session-", 1).daemon().factory());
     /** A busy session goes back to its virtual thread after this much silence. */
     private static final long BUSY_LINGER_MILLIS = 1000;
@@ -296,7 +301,7 @@ public final class FtpSession {
 
     /** Runs the command loop on a platform thread until the client pauses; returns at once when none is free. */
     private void serveOnBusyThread() throws IOException, InterruptedException {
-        java.util.concurrent.Future<?> busy;
+        Future<?> busy;
         try {
             busy = BUSY_THREADS.submit(() -> {
                 while (!closing && handle(nextLine(BUSY_LINGER_MILLIS), false)) {
@@ -304,12 +309,12 @@ public final class FtpSession {
                 }
                 return null;
             });
-        } catch (java.util.concurrent.RejectedExecutionException allBusy) {
+        } catch (RejectedExecutionException allBusy) {
             return;
         }
         try {
             busy.get();
-        } catch (java.util.concurrent.ExecutionException failed) {
+        } catch (ExecutionException failed) {
             switch (failed.getCause()) {
                 case IOException io -> throw io;
                 case InterruptedException interrupted -> throw interrupted;

@@ -95,10 +95,7 @@ class FtpProtocolTest extends ServerTestBase {
             OutputStream out = control.out();
             out.write("USER alice\r\nPASS wonderland\r\n".getBytes(StandardCharsets.US_ASCII));
             assertTrue(replies.readLine().startsWith("331"));
-            String loggedIn = replies.readLine();
-            while (loggedIn.startsWith("230-")) {
-                loggedIn = replies.readLine();
-            }
+            String loggedIn = control.finalReply();
             assertTrue(loggedIn.startsWith("230 "), loggedIn);
             for (String[] pieces : new String[][] {{"NO", "OP\r\n"}, {"PW", "D\r", "\n"}, {"\u00ff", "\u00f1NOOP\r\n"}}) {
                 for (String piece : pieces) {
@@ -142,6 +139,35 @@ class FtpProtocolTest extends ServerTestBase {
         assertEquals(List.of("photos", "report.txt"), List.of(client.listNames()));
         List<String> all = Arrays.stream(client.listFiles("-a")).map(FTPFile::getName).toList();
         assertEquals(List.of(".", "..", ".hidden", "photos", "report.txt"), all, "-a shows dot files");
+        client.disconnect();
+    }
+
+    /** Large directories are formatted on several threads; the listing must still be complete and in order. */
+    @Test
+    void largeListingsKeepEveryEntryInNameOrder() throws IOException {
+        int count = 1_500;
+        Path big = Files.createDirectory(home.resolve("big"));
+        for (int i = count - 1; i >= 0; i--) {
+            Files.write(big.resolve(String.format("f-%04d.bin", i)), new byte[i % 37]);
+        }
+        FTPClient client = server.loggedIn();
+        FTPFile[] listed = client.listFiles("big");
+        assertEquals(226, client.getReplyCode());
+        assertEquals(count, listed.length);
+        for (int i = 0; i < count; i++) {
+            assertEquals(String.format("f-%04d.bin", i), listed[i].getName(), "LIST in name order");
+            assertEquals(i % 37, listed[i].getSize());
+        }
+        FTPFile[] facts = client.mlistDir("big");
+        assertEquals(226, client.getReplyCode());
+        assertEquals(count, facts.length);
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (FTPFile file : facts) {
+            sizes.put(file.getName(), file.getSize());
+        }
+        for (int i = 0; i < count; i++) {
+            assertEquals(i % 37, sizes.get(String.format("f-%04d.bin", i)), "MLSD has every entry with its size");
+        }
         client.disconnect();
     }
 

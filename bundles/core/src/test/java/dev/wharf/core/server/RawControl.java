@@ -27,6 +27,15 @@ record RawControl(Socket socket, BufferedReader replies, OutputStream out) imple
         }
     }
 
+    /** The last line of the next reply, past any {@code 230-} style continuation lines. */
+    String finalReply() throws IOException {
+        String line;
+        do {
+            line = replies.readLine();
+        } while (line != null && line.length() > 3 && line.charAt(3) == '-');
+        return line;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
