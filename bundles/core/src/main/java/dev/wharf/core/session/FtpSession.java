@@ -102,6 +102,14 @@ public final class FtpSession {
     private static final long UNWATCHED_DOWNLOAD_BYTES = 256 * 1024;
     /** Session thread only: a watcher has been started and its lines come through {@link #inbound}. */
     private boolean linesFromWatcher;
+    /**
+     * Guards {@link #watcherAlive} and the hand-over between watchers: a watcher's last line and its end marker
+     * go into {@link #inbound} before a later watcher can start, so the session never reads the connection while
+     * a watcher still does.
+     */
+    private final Object watchLock = new Object();
+    /** A watcher thread reads the control connection (at most one per session). */
+    private boolean watcherAlive;
     private volatile ControlWatch currentWatch;
     private static final int INBOUND_CAPACITY = 64;
     private volatile Transfer activeTransfer;
@@ -185,7 +193,6 @@ public final class FtpSession {
         final Transfer transfer;
         ScheduledFuture<?> start;
         boolean ended;
-        boolean running;
 
         ControlWatch(Transfer transfer) {
             this.transfer = transfer;
@@ -203,65 +210,105 @@ public final class FtpSession {
     }
 
     private void startWatcher(ControlWatch watch) {
-        synchronized (watch) {
-            if (watch.ended || closing) {
-                return;
+        synchronized (watchLock) {
+            if (watch.ended || closing || watcherAlive) {
+                return; // a watcher still waiting for the line after the previous transfer serves this one too
             }
-            watch.running = true;
+            watcherAlive = true;
         }
-        Thread.ofVirtual().name("wharf-control-" + socket.getRemoteSocketAddress()).start(() -> watchControl(watch));
+        Thread.ofVirtual().name("wharf-control-" + socket.getRemoteSocketAddress()).start(this::watchControl);
     }
 
     /**
-     * Reads the control connection while a transfer runs, so that ABOR and STAT are seen and a client that
+     * Reads the control connection while transfers run, so that ABOR and STAT are seen and a client that
      * vanishes aborts its transfer. Other lines wait in {@link #inbound}, which keeps pipelined commands in order.
-     * The watcher hands over the first line that arrives after the transfer and stops: from then on the session
-     * thread reads by itself again, with no thread switch per command.
+     * The watcher hands over the first line that arrives when no transfer runs and stops: from then on the
+     * session thread reads by itself again, with no thread switch per command.
      */
-    private void watchControl(ControlWatch watch) {
-        String last = WATCHER_DONE;
+    private void watchControl() {
+        String last = CONNECTION_CLOSED;
         try {
-            while (!closing) {
+            while (true) {
+                if (closing) {
+                    retire(null, WATCHER_DONE);
+                    return;
+                }
                 String line;
                 try {
                     line = control.readLine();
                 } catch (java.net.SocketTimeoutException quiet) {
-                    if (activeTransfer == watch.transfer) {
-                        continue; // a long transfer is activity enough
+                    if (retireIfIdle(null)) {
+                        return; // the session thread reads on and times out itself
                     }
-                    break; // the session thread reads on and times out itself
+                    continue; // a long transfer is activity enough
                 }
                 if (line == null) {
-                    last = CONNECTION_CLOSED;
                     break;
                 }
-                boolean during = activeTransfer == watch.transfer;
+                Transfer during = activeTransfer;
                 String verb = verbOf(line);
-                if (during && verb.equals("ABOR")) {
-                    watch.transfer.abort();
-                } else if (during && verb.equals("STAT") && line.trim().length() == 4) {
-                    control.reply(213, "Status: " + watch.transfer.status());
+                if (during != null && verb.equals("ABOR")) {
+                    during.abort();
+                } else if (during != null && verb.equals("STAT") && line.trim().length() == 4) {
+                    control.reply(213, "Status: " + during.status());
                     continue;
                 }
-                inbound.put(line);
-                if (!during || verb.equals("AUTH") || verb.equals("CCC")) {
+                if (verb.equals("AUTH") || verb.equals("CCC")) {
                     // after AUTH the next bytes may be a TLS handshake: only the session thread reads on
-                    break;
+                    retire(line, WATCHER_DONE);
+                    return;
                 }
+                if (retireIfIdle(line)) {
+                    return;
+                }
+                inbound.put(line); // a pipelined command: it waits for the transfer
             }
         } catch (LineTooLongException tooLong) {
             last = LINE_TOO_LONG;
         } catch (IOException closed) {
-            last = CONNECTION_CLOSED;
+            // the connection is gone
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            last = CONNECTION_CLOSED;
-        } finally {
-            if (last != WATCHER_DONE) {
-                controlClosed = true;
-                watch.transfer.abort(); // a client that vanished mid-transfer must not leave a "complete" upload
+        }
+        controlClosed = true;
+        Transfer running = activeTransfer;
+        if (running != null) {
+            running.abort(); // a client that vanished mid-transfer must not leave a "complete" upload
+        }
+        try {
+            retire(null, last);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Hands {@code line} (if any) and the end marker over unless a transfer runs; true when the watcher is done. */
+    private boolean retireIfIdle(String line) throws InterruptedException {
+        return retire(line, WATCHER_DONE, true);
+    }
+
+    private void retire(String line, String marker) throws InterruptedException {
+        retire(line, marker, false);
+    }
+
+    private boolean retire(String line, String marker, boolean onlyIfIdle) throws InterruptedException {
+        int needed = line == null ? 1 : 2;
+        while (true) {
+            synchronized (watchLock) {
+                if (onlyIfIdle && activeTransfer != null) {
+                    return false;
+                }
+                // never block while holding the lock: the session takes it at the end of each transfer
+                if (inbound.remainingCapacity() >= needed) {
+                    if (line != null) {
+                        inbound.add(line);
+                    }
+                    inbound.add(marker);
+                    watcherAlive = false;
+                    return true;
+                }
             }
-            offer(last);
+            Thread.sleep(5); // the session is still working through a flood of queued lines
         }
     }
 
@@ -272,14 +319,6 @@ public final class FtpSession {
      */
     public boolean controlClosed() {
         return controlClosed;
-    }
-
-    private void offer(String marker) {
-        try {
-            inbound.put(marker);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -336,7 +375,9 @@ public final class FtpSession {
      */
     private boolean handle(String line, boolean idleEnds) throws IOException {
         if (line == WATCHER_DONE) {
-            linesFromWatcher = false;
+            synchronized (watchLock) {
+                linesFromWatcher = watcherAlive; // a later watcher may have started before this marker was taken
+            }
             return true;
         }
         if (line == null) {
@@ -433,9 +474,9 @@ public final class FtpSession {
         lastTransferAborted = transfer.aborted();
         ControlWatch watch = currentWatch;
         if (watch != null && watch.transfer == transfer) {
-            synchronized (watch) {
+            synchronized (watchLock) {
                 watch.ended = true;
-                linesFromWatcher |= watch.running;
+                linesFromWatcher |= watcherAlive;
             }
             watch.start.cancel(false);
             currentWatch = null;
@@ -511,7 +552,6 @@ public final class FtpSession {
         return controlTls != null;
     }
 
-    /** The control connection's TLS session, which data connections must resume. */
     /** The SNI host name the client asked for on the control connection, or null. */
     public String controlServerName() {
         if (controlTlsSession() instanceof javax.net.ssl.ExtendedSSLSession session) {
@@ -524,6 +564,7 @@ public final class FtpSession {
         return null;
     }
 
+    /** The control connection's TLS session, which data connections must resume. */
     public SSLSession controlTlsSession() {
         return controlTls == null ? null : controlTls.getSession();
     }

@@ -1,5 +1,6 @@
 package dev.wharf.core.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -108,6 +109,61 @@ class FtpProtocolTest extends ServerTestBase {
                         + reply);
             }
         }
+    }
+
+    /**
+     * A command sent during one transfer waits for it; the next command then ends that transfer's control watcher,
+     * and when it starts a second watched transfer, the two watchers must hand the connection back in turn: no
+     * command after the second transfer may go unanswered (it did, now and then, when they overlapped).
+     */
+    @Test
+    void commandsAfterBackToBackWatchedTransfersAreAllAnswered() throws Exception {
+        byte[] file = new byte[512 * 1024];
+        new Random(9).nextBytes(file);
+        // 1,024 KB/s: each download lasts half a second, long enough for a control watcher to start
+        try (TestServer slow = new TestServer(temp.resolve("slow"), Map.of("limits.bandwidth.download", "1024"));
+             RawControl control = RawControl.open(slow.port(), 5_000)) {
+            Files.write(slow.home("alice").resolve("f.bin"), file);
+            BufferedReader replies = control.replies();
+            send(control, "USER alice\r\nPASS wonderland\r\nTYPE I\r\nPASV\r\n");
+            assertTrue(replies.readLine().startsWith("331"));
+            assertTrue(control.finalReply().startsWith("230 "));
+            assertTrue(replies.readLine().startsWith("200 "));
+            int firstPort = passivePort(replies.readLine());
+            try (Socket first = new Socket("127.0.0.1", firstPort)) {
+                send(control, "RETR f.bin\r\n");
+                assertTrue(replies.readLine().startsWith("150 "));
+                Thread.sleep(250);
+                send(control, "PASV\r\n"); // read by the watcher and queued until the download ends
+                assertArrayEquals(file, first.getInputStream().readAllBytes());
+            }
+            assertTrue(replies.readLine().startsWith("226 "));
+            int secondPort = passivePort(replies.readLine());
+            try (Socket second = new Socket("127.0.0.1", secondPort)) {
+                send(control, "RETR f.bin\r\n");
+                assertTrue(replies.readLine().startsWith("150 "));
+                assertArrayEquals(file, second.getInputStream().readAllBytes());
+            }
+            assertTrue(replies.readLine().startsWith("226 "));
+            for (int i = 0; i < 5; i++) {
+                send(control, "NOOP\r\n");
+                assertEquals("200 Zzz...", replies.readLine(), "NOOP " + i + " is answered");
+            }
+            send(control, "QUIT\r\n");
+            assertTrue(replies.readLine().startsWith("221"));
+        }
+    }
+
+    private static void send(RawControl control, String lines) throws IOException {
+        control.out().write(lines.getBytes(StandardCharsets.US_ASCII));
+        control.out().flush();
+    }
+
+    /** The data port of a {@code 227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)} reply. */
+    private static int passivePort(String reply) {
+        assertTrue(reply.startsWith("227 "), reply);
+        String[] numbers = reply.substring(reply.indexOf('(') + 1, reply.indexOf(')')).split(",");
+        return Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]);
     }
 
     @Test
