@@ -117,9 +117,20 @@ public final class Benchmark {
             double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 3);
             rate("GET 2,000 x 4 KiB, one session", get, "files/s");
-            double[] put = compare(() -> Workloads.smallFilesPerSecond(wharf, "/up-wharf", SMALL_FILES, true, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure", SMALL_FILES, true, small), true, 3);
-            rate("PUT 2,000 x 4 KiB, one session", put, "files/s");
+            // new files each round, each server in a directory of its own made (unmeasured) before the round
+            java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
+            double[] put = compare(
+                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-" + round.incrementAndGet(),
+                            SMALL_FILES, true, small),
+                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-" + round.get(), SMALL_FILES, true, small),
+                    true, 3);
+            rate("PUT 2,000 x 4 KiB, new files, one session", put, "files/s");
+            // the same names again: Pure-FTPd truncates each file in place, Wharf writes a new file and renames it
+            // over the old one (a new inode each time) so that no reader ever sees a partial file
+            double[] again = compare(
+                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-1", SMALL_FILES, true, small),
+                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-1", SMALL_FILES, true, small), true, 3);
+            rate("PUT 2,000 x 4 KiB over existing files", again, "files/s");
         }
         if (selected("logins")) {
             double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),

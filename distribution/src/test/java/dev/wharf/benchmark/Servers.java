@@ -72,7 +72,7 @@ final class Servers {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/wharf").toString(), "run")
                 .redirectErrorStream(true).redirectOutput(work.resolve("wharf.log").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("JAVA_OPTS", "-Xmx1g");
+        builder.environment().put("JAVA_OPTS", ("-Xmx1g " + System.getProperty("benchmark.wharf.jvm", "")).trim());
         return awaitFirstLogin("wharf", builder, port, work);
     }
 

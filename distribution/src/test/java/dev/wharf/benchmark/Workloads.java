@@ -106,6 +106,9 @@ final class Workloads {
                                       byte[] content) throws Exception {
         FTPClient client = login(server, false, USER, PASSWORD_FAST);
         try {
+            if (upload && !client.changeWorkingDirectory(directory)) {
+                check(client.makeDirectory(directory), client);
+            }
             check(client.changeWorkingDirectory(directory), client);
             long started = System.nanoTime();
             for (int i = 0; i < count; i++) {

@@ -13,12 +13,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +50,12 @@ public class ServerActivity {
     private final LongAdder uploadedBytes = new LongAdder();
     private final LongAdder downloadedBytes = new LongAdder();
     private volatile EventAdmin eventAdmin;
+    /**
+     * The topic patterns of each registered {@link EventHandler}, known only inside a framework: there an event no
+     * handler listens for is not built and posted at all (Event Admin would still hand it to a thread per post).
+     */
+    private final Map<ServiceReference<EventHandler>, List<String>> handlerTopics = new ConcurrentHashMap<>();
+    private volatile boolean handlersTracked;
     private volatile TransferLog transferLog;
 
     public ServerActivity() {
@@ -71,6 +81,50 @@ public class ServerActivity {
         if (eventAdmin == admin) {
             eventAdmin = null;
         }
+    }
+
+    @Activate
+    void activate() {
+        handlersTracked = true;
+    }
+
+    @Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, updated = "updatedEventHandler", unbind = "removeEventHandler")
+    void addEventHandler(ServiceReference<EventHandler> handler) {
+        handlerTopics.put(handler, topicPatterns(handler.getProperty(EventConstants.EVENT_TOPIC)));
+    }
+
+    void updatedEventHandler(ServiceReference<EventHandler> handler) {
+        addEventHandler(handler);
+    }
+
+    void removeEventHandler(ServiceReference<EventHandler> handler) {
+        handlerTopics.remove(handler);
+    }
+
+    private static List<String> topicPatterns(Object property) {
+        return switch (property) {
+            case String single -> List.of(single);
+            case String[] several -> List.of(several);
+            case java.util.Collection<?> several -> several.stream().map(String::valueOf).toList();
+            case null, default -> List.of();
+        };
+    }
+
+    /** Whether some handler's {@code event.topics} ({@code a/b/c}, {@code a/b/*} or {@code *}) covers {@code topic}. */
+    private boolean someoneListens(String topic) {
+        if (!handlersTracked) {
+            return true;
+        }
+        for (List<String> patterns : handlerTopics.values()) {
+            for (String pattern : patterns) {
+                if (pattern.equals(topic) || pattern.endsWith("*")
+                        && topic.startsWith(pattern.substring(0, pattern.length() - 1))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     public void sessionStarted(FtpSession session) {
@@ -99,7 +153,11 @@ public class ServerActivity {
         if (log != null) {
             log.record(record);
         }
-        post(record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD, session, Map.of(
+        String topic = record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD;
+        if (!someoneListens(topic)) {
+            return;
+        }
+        post(topic, session, Map.of(
                 WharfEvents.PATH, record.virtualPath(), WharfEvents.FILE, record.file().toString(),
                 WharfEvents.SIZE, record.bytes(), WharfEvents.COMPLETE, record.complete(),
                 WharfEvents.DURATION_MILLIS, record.duration().toMillis()));
@@ -117,7 +175,7 @@ public class ServerActivity {
 
     private void post(String topic, FtpSession session, Map<String, Object> details) {
         EventAdmin admin = eventAdmin;
-        if (admin == null) {
+        if (admin == null || !someoneListens(topic)) {
             return;
         }
         Map<String, Object> properties = new HashMap<>(details);

@@ -18,7 +18,7 @@ public enum TransferLogFormat {
         @Override
         String line(TransferRecord record, ZoneId zone) {
             return record.client().getHostAddress() + " - " + user(record) + " ["
-                    + CLF_TIME.format(record.end().atZone(zone)) + "] \"" + (record.upload() ? "PUT " : "GET ")
+                    + CLF_TIME.format(record.end(), zone) + "] \"" + (record.upload() ? "PUT " : "GET ")
                     + urlEncoded(record.file().toString()) + "\" 200 " + record.bytes();
         }
     },
@@ -36,14 +36,14 @@ public enum TransferLogFormat {
     W3C {
         @Override
         String line(TransferRecord record, ZoneId zone) {
-            return W3C_TIME.format(record.end()) + " " + record.client().getHostAddress() + " "
+            return W3C_TIME.format(record.end(), ZoneOffset.UTC) + " " + record.client().getHostAddress() + " "
                     + (record.upload() ? "[]created " : "[]sent ") + urlEncoded(record.file().toString()) + " 226 "
                     + user(record) + " " + record.bytes();
         }
 
         @Override
         String header(Instant now) {
-            return "#Software: Wharf\n#Version: 1.0\n#Date: " + W3C_TIME.format(now)
+            return "#Software: Wharf\n#Version: 1.0\n#Date: " + W3C_TIME.format(now, ZoneOffset.UTC)
                     + "\n#Fields: date time c-ip cs-method cs-uri-stem sc-status cs-username sc-bytes\n";
         }
     },
@@ -55,7 +55,7 @@ public enum TransferLogFormat {
     XFERLOG {
         @Override
         String line(TransferRecord record, ZoneId zone) {
-            return XFERLOG_TIME.format(record.end().atZone(zone)) + " " + seconds(record) + " "
+            return XFERLOG_TIME.format(record.end(), zone) + " " + seconds(record) + " "
                     + record.client().getHostAddress() + " " + record.bytes() + " "
                     + record.file().toString().replace(' ', '_') + (record.binary() ? " b _ " : " a _ ")
                     + (record.upload() ? "i " : "o ") + (record.anonymous() ? "a " : "r ") + user(record)
@@ -63,12 +63,35 @@ public enum TransferLogFormat {
         }
     };
 
-    private static final DateTimeFormatter CLF_TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
-    private static final DateTimeFormatter W3C_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter XFERLOG_TIME =
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+    private static final SecondsFormat CLF_TIME = new SecondsFormat("dd/MMM/yyyy:HH:mm:ss Z");
+    private static final SecondsFormat W3C_TIME = new SecondsFormat("yyyy-MM-dd HH:mm:ss");
+    private static final SecondsFormat XFERLOG_TIME = new SecondsFormat("EEE MMM ppd HH:mm:ss yyyy");
+
+    /**
+     * A time pattern with whole seconds, formatted once per second: a busy server logs many transfers in the same
+     * second, and {@link DateTimeFormatter} costs more than the rest of the line.
+     */
+    private static final class SecondsFormat {
+        private record Formatted(long epochSecond, ZoneId zone, String text) {
+        }
+
+        private final DateTimeFormatter formatter;
+        private volatile Formatted last = new Formatted(Long.MIN_VALUE, null, "");
+
+        SecondsFormat(String pattern) {
+            this.formatter = DateTimeFormatter.ofPattern(pattern, Locale.ROOT);
+        }
+
+        String format(Instant time, ZoneId zone) {
+            Formatted cached = last;
+            if (cached.epochSecond() == time.getEpochSecond() && zone.equals(cached.zone())) {
+                return cached.text();
+            }
+            String text = formatter.format(time.atZone(zone));
+            last = new Formatted(time.getEpochSecond(), zone, text);
+            return text;
+        }
+    }
 
     /** One line for {@code record}, without the line end. */
     abstract String line(TransferRecord record, ZoneId zone);
