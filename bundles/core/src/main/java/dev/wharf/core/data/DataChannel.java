@@ -3,10 +3,13 @@ package dev.wharf.core.data;
 import dev.wharf.core.server.ListenerSettings.PortRange;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -50,7 +53,8 @@ public final class DataChannel implements AutoCloseable {
     /** Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped. */
     public int openPassive(InetAddress local, PortRange range) throws IOException {
         close();
-        ServerSocketChannel channel = ServerSocketChannel.open(); // SO_REUSEADDR is on by default
+        // an IPv4 socket for an IPv4 client: the kernel's IPv4 path is shorter than a dual-stack socket's
+        ServerSocketChannel channel = ServerSocketChannel.open(familyOf(local)); // SO_REUSEADDR is on by default
         try {
             if (range == null) {
                 channel.bind(new InetSocketAddress(local, 0), PASSIVE_BACKLOG);
@@ -141,6 +145,10 @@ public final class DataChannel implements AutoCloseable {
         }
     }
 
+    private static ProtocolFamily familyOf(InetAddress address) {
+        return address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    }
+
     /** Hijack protection: only the control connection's peer may connect, unless FXP is allowed. */
     private boolean acceptable(InetAddress peer) {
         return allowForeignPeers || peer.equals(controlPeer);
@@ -150,7 +158,7 @@ public final class DataChannel implements AutoCloseable {
         if (activeTarget == null) {
             throw new DataConnectionException("Use PORT or PASV first");
         }
-        SocketChannel channel = SocketChannel.open();
+        SocketChannel channel = SocketChannel.open(familyOf(activeTarget.getAddress()));
         try {
             channel.socket().connect(activeTarget, (int) timeout.toMillis());
             return channel;
