@@ -222,7 +222,9 @@ final class FileCommands {
                 connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
                 // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
                 try (connection; InputStream in = connection.input()) {
-                    if (session.binary()) {
+                    if (session.binary() && !connection.encrypted()) {
+                        Transfers.receive(connection.channel(), file, session.directTransferBuffer(), transfer);
+                    } else if (session.binary()) {
                         Transfers.receive(in, file, session.transferBuffer(), transfer);
                     } else {
                         OutputStream out = Channels.newOutputStream(file);

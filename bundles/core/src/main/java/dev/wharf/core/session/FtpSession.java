@@ -19,6 +19,7 @@ import dev.wharf.core.session.ControlChannel.LineTooLongException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,6 +132,7 @@ public final class FtpSession {
     private long bytesUploaded;
     private long bytesDownloaded;
     private byte[] transferBuffer;
+    private ByteBuffer directTransferBuffer;
     private long restartOffset;
     private String renameFrom;
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
@@ -827,6 +829,14 @@ public final class FtpSession {
     }
 
     /** One buffer per session for copies that cannot be zero-copy, allocated on first use. */
+    /** The buffer for plain binary uploads, allocated on the first one; as large as {@link #transferBuffer()}. */
+    public ByteBuffer directTransferBuffer() {
+        if (directTransferBuffer == null) {
+            directTransferBuffer = ByteBuffer.allocateDirect(TRANSFER_BUFFER_SIZE);
+        }
+        return directTransferBuffer;
+    }
+
     public byte[] transferBuffer() {
         if (transferBuffer == null) {
             transferBuffer = new byte[TRANSFER_BUFFER_SIZE];
