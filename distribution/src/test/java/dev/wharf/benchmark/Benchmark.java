@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Measures the built distribution against the raw loopback limit and, when Debian's pure-ftpd is installed,
@@ -51,25 +50,16 @@ public final class Benchmark {
         new Benchmark(work, only).run(distribution);
     }
 
-    /**
-     * When the previous run's tree was deleted. On ext4 without a journal (as on the development machines) a new
-     * file's inode is found by skipping every inode freed in the last 30 seconds, each skip a read of the inode
-     * table: creating files right after deleting thousands costs several times more, and more for whichever
-     * server runs first. The upload workloads start only once that window has passed.
-     */
-    private long lastMassDeletion;
-
-    private void awaitInodeAllocatorSettled() throws InterruptedException {
-        long settled = lastMassDeletion + TimeUnit.SECONDS.toNanos(35);
-        long wait = settled - System.nanoTime();
-        if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-        }
-    }
-
     private void run(Path distribution) throws Exception {
-        Servers.run(List.of("rm", "-rf", work.toString()));
-        lastMassDeletion = System.nanoTime();
+        // The previous run's tree is moved aside now and deleted only after this run: on ext4 without a journal
+        // (as on the development machines) a new file's inode is found by skipping every inode freed in the last
+        // minutes, so creating files right after deleting thousands costs several times more, and more for
+        // whichever server uploads first.
+        Path previous = work.resolveSibling(work.getFileName() + ".previous");
+        Servers.run(List.of("rm", "-rf", previous.toString()));
+        if (Files.exists(work)) {
+            Files.move(work, previous);
+        }
         Files.createDirectories(data);
         System.out.println(format("Wharf benchmark: %d cores, Java %s, %s", Runtime.getRuntime()
                 .availableProcessors(), System.getProperty("java.version"), work));
@@ -97,6 +87,7 @@ public final class Benchmark {
             }
         }
         Files.write(work.resolve("results.txt"), report, StandardCharsets.UTF_8);
+        Servers.run(List.of("rm", "-rf", previous.toString()));
     }
 
     private boolean selected(String group) {
@@ -135,7 +126,6 @@ public final class Benchmark {
             double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 3);
             rate("GET 2,000 x 4 KiB, one session", get, "files/s");
-            awaitInodeAllocatorSettled();
             // new files each round, each server in a directory of its own made (unmeasured) before the round
             java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
             double[] put = compare(
