@@ -47,6 +47,12 @@ class EventsAndAdminInFrameworkTest {
         handlerProperties.put(EventConstants.EVENT_TOPIC, WharfEvents.TOPIC_PREFIX + "*");
         ServiceRegistration<EventHandler> handler = context.registerService(EventHandler.class, events::add,
                 handlerProperties);
+        // a handler of one exact topic: the core posts only what some handler's topics cover
+        List<Event> uploads = new CopyOnWriteArrayList<>();
+        Dictionary<String, Object> uploadsProperties = new Hashtable<>();
+        uploadsProperties.put(EventConstants.EVENT_TOPIC, new String[] {WharfEvents.UPLOAD});
+        ServiceRegistration<EventHandler> uploadsHandler = context.registerService(EventHandler.class, uploads::add,
+                uploadsProperties);
         AuthBackend backend = request -> request.user().equals("carol") && request.password().equals("secret")
                 ? AuthResult.accepted(new Account("carol", home.toString(), 1003, 1003, AccountLimits.NONE))
                 : AuthResult.unknown();
@@ -74,6 +80,8 @@ class EventsAndAdminInFrameworkTest {
             assertEquals("/report.txt", upload.getProperty(WharfEvents.PATH));
             assertEquals(home.resolve("report.txt").toString(), upload.getProperty(WharfEvents.FILE));
             assertEquals(7L, upload.getProperty(WharfEvents.SIZE));
+            awaitTopics(uploads, List.of(WharfEvents.UPLOAD));
+            assertTrue(uploads.stream().allMatch(event -> event.getTopic().equals(WharfEvents.UPLOAD)), "only uploads");
             carol.logout();
             carol.disconnect();
 
@@ -101,6 +109,7 @@ class EventsAndAdminInFrameworkTest {
             listener.delete();
             registration.unregister();
             handler.unregister();
+            uploadsHandler.unregister();
         }
     }
 
