@@ -34,8 +34,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.util.List;
@@ -88,8 +86,6 @@ public final class FtpSession {
     private static final String CONNECTION_CLOSED = new String("connection closed");
     /** The watcher has handed over its last line: the session reads the connection itself again. */
     private static final String WATCHER_DONE = new String("watcher done");
-    /** Starts control watchers for transfers that last; one thread for the whole server, mostly idle. */
-    private static final ScheduledThreadPoolExecutor WATCH_TIMER = watchTimer();
     /** Platform threads that run the command loops of busy sessions; when all are taken, sessions stay virtual. */
     private static final ThreadPoolExecutor BUSY_THREADS =
             new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS,
@@ -99,6 +95,9 @@ public final class FtpSession {
     private static final long BUSY_LINGER_MILLIS = 1000;
     /** Transfers shorter than this run without a watcher: small files cost no extra thread. */
     private static final long WATCH_DELAY_MILLIS = 100;
+    /** Starts control watchers for transfers that last; one thread for the whole server, idle when no transfer runs. */
+    private static final DelayedStarts WATCH_STARTS =
+            new DelayedStarts("wharf-control-watch-timer", WATCH_DELAY_MILLIS);
     /** Unthrottled downloads up to this size are not watched at all: not even a timer is set for them. */
     private static final long UNWATCHED_DOWNLOAD_BYTES = 256 * 1024;
     /** Session thread only: a watcher has been started and its lines come through {@link #inbound}. */
@@ -193,22 +192,12 @@ public final class FtpSession {
     /** One transfer's control watch: started after {@link #WATCH_DELAY_MILLIS} unless the transfer ended first. */
     private static final class ControlWatch {
         final Transfer transfer;
-        ScheduledFuture<?> start;
+        DelayedStarts.Pending start;
         boolean ended;
 
         ControlWatch(Transfer transfer) {
             this.transfer = transfer;
         }
-    }
-
-    private static ScheduledThreadPoolExecutor watchTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "wharf-control-watch-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 
     private void startWatcher(ControlWatch watch) {
@@ -449,7 +438,7 @@ public final class FtpSession {
         }
         ControlWatch watch = new ControlWatch(transfer);
         currentWatch = watch;
-        watch.start = WATCH_TIMER.schedule(() -> startWatcher(watch), WATCH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        watch.start = WATCH_STARTS.schedule(() -> startWatcher(watch));
         return transfer;
     }
 
@@ -480,7 +469,7 @@ public final class FtpSession {
                 watch.ended = true;
                 linesFromWatcher |= watcherAlive;
             }
-            watch.start.cancel(false);
+            WATCH_STARTS.cancel(watch.start);
             currentWatch = null;
         }
     }
