@@ -14,6 +14,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,6 +38,10 @@ public final class DataChannel implements AutoCloseable {
     private final InetAddress controlPeer;
     private final Duration timeout;
     private ServerSocketChannel passive;
+    /** What {@link #passive} was opened for, to tell whether the next PASV may use it again. */
+    private InetAddress passiveAddress;
+    private PortRange passiveRange;
+    private int passivePort;
     private boolean allowForeignPeers;
     private InetSocketAddress activeTarget;
 
@@ -50,8 +55,19 @@ public final class DataChannel implements AutoCloseable {
         this.allowForeignPeers = allow;
     }
 
-    /** Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped. */
+    /**
+     * Opens a passive listener on {@code local}; returns its port. Any earlier setup is dropped, except that a
+     * listener of the previous PASV on the same address serves again when only the control peer may connect:
+     * clients of many small files send PASV before each one, and a new socket, bind and listen per file cost the
+     * server more than the transfer. Connections still queued on the old listener are closed first, so a
+     * transfer never gets a connection made for an earlier one.
+     */
     public int openPassive(InetAddress local, PortRange range) throws IOException {
+        activeTarget = null;
+        if (passive != null && !allowForeignPeers && local.equals(passiveAddress)
+                && Objects.equals(range, passiveRange) && discardQueuedConnections()) {
+            return passivePort;
+        }
         close();
         // an IPv4 socket for an IPv4 client: the kernel's IPv4 path is shorter than a dual-stack socket's
         ServerSocketChannel channel = ServerSocketChannel.open(familyOf(local)); // SO_REUSEADDR is on by default
@@ -67,7 +83,25 @@ public final class DataChannel implements AutoCloseable {
         }
         channel.configureBlocking(false);
         passive = channel;
-        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        passiveAddress = local;
+        passiveRange = range;
+        passivePort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        return passivePort;
+    }
+
+    /** Closes whatever waits in the listener's queue; false when the listener no longer works. */
+    private boolean discardQueuedConnections() {
+        try {
+            if (passive.isBlocking()) {
+                passive.configureBlocking(false);
+            }
+            for (SocketChannel stale = passive.accept(); stale != null; stale = passive.accept()) {
+                stale.close();
+            }
+            return true;
+        } catch (IOException broken) {
+            return false;
+        }
     }
 
     /** Tries the range from a random point, walking with wrap-around, as Pure-FTPd does. */

@@ -154,6 +154,39 @@ class FtpProtocolTest extends ServerTestBase {
         }
     }
 
+    /**
+     * The next PASV of a session gets the same listener again (no socket, bind and listen per small file), but a
+     * connection still queued from the earlier PASV is closed, never taken for the next transfer.
+     */
+    @Test
+    void aPassiveListenerServesAgainWithoutAConnectionLeftFromBefore() throws Exception {
+        byte[] file = "the data of this transfer".getBytes(StandardCharsets.US_ASCII);
+        try (TestServer reuse = new TestServer(temp.resolve("reuse"), Map.of());
+             RawControl control = RawControl.open(reuse.port(), 5_000)) {
+            Files.write(reuse.home("alice").resolve("f.bin"), file);
+            BufferedReader replies = control.replies();
+            send(control, "USER alice\r\nPASS wonderland\r\nTYPE I\r\nPASV\r\n");
+            assertTrue(replies.readLine().startsWith("331"));
+            assertTrue(control.finalReply().startsWith("230 "));
+            assertTrue(replies.readLine().startsWith("200 "));
+            int firstPort = passivePort(replies.readLine());
+            try (Socket left = new Socket("127.0.0.1", firstPort)) {
+                left.setSoTimeout(5_000);
+                send(control, "PASV\r\n");
+                assertEquals(firstPort, passivePort(replies.readLine()), "the listener serves again");
+                try (Socket current = new Socket("127.0.0.1", firstPort)) {
+                    send(control, "RETR f.bin\r\n");
+                    assertTrue(replies.readLine().startsWith("150 "));
+                    assertArrayEquals(file, current.getInputStream().readAllBytes());
+                }
+                assertTrue(replies.readLine().startsWith("226 "));
+                assertEquals(-1, left.getInputStream().read(), "the connection left from before was closed unused");
+            }
+            send(control, "QUIT\r\n");
+            assertTrue(replies.readLine().startsWith("221"));
+        }
+    }
+
     private static void send(RawControl control, String lines) throws IOException {
         control.out().write(lines.getBytes(StandardCharsets.US_ASCII));
         control.out().flush();
