@@ -66,8 +66,9 @@ final class FileCommands {
         Path path;
         try {
             virtualPath = files.virtualPath(argument);
-            path = files.resolveExisting(virtualPath, true);
-            if (!Files.isRegularFile(path)) {
+            ConfinedFileSystem.Existing existing = files.resolveExistingFollowed(virtualPath);
+            path = existing.path();
+            if (!existing.attributes().isRegularFile()) {
                 session.control().reply(550, "I can only retrieve regular files");
                 return;
             }
@@ -102,7 +103,7 @@ final class FileCommands {
             boolean complete = false;
             try (connection) {
                 if (session.binary() && !connection.encrypted()) {
-                    Transfers.sendFile(file, offset, connection.channel(), transfer);
+                    Transfers.sendFile(file, offset, size, connection.channel(), transfer);
                 } else {
                     OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
                     file.position(offset);
@@ -122,9 +123,16 @@ final class FileCommands {
             } finally {
                 session.addDownloaded(transfer.bytes());
                 session.endTransfer(transfer);
-                session.recordTransfer(transfer, path, complete);
+                if (!complete) {
+                    session.recordTransfer(transfer, path, false);
+                }
             }
-            session.control().reply(226, "File successfully transferred");
+            try {
+                session.control().reply(226, "File successfully transferred");
+            } finally {
+                // after the reply: the client goes on with its next command meanwhile
+                session.recordTransfer(transfer, path, true);
+            }
         }
     }
 
@@ -159,8 +167,10 @@ final class FileCommands {
         long lengthBefore;
         try {
             virtualPath = files.virtualPath(mode == UploadMode.UNIQUE ? uniqueName(session) : argument);
-            target = files.resolveNew(virtualPath);
-            BasicFileAttributes existing = attributesIfExists(target); // resolveNew refused a symlink already
+            ConfinedFileSystem.WriteTarget write = files.resolveForWrite(virtualPath,
+                    mode != UploadMode.APPEND && offset == 0);
+            target = write.path();
+            BasicFileAttributes existing = write.existing(); // never a symlink: refused, or replaced when dangling
             if (existing != null && existing.isDirectory()) {
                 session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
                 return;
@@ -191,121 +201,171 @@ final class FileCommands {
         long keepLength = mode == UploadMode.APPEND ? lengthBefore : offset;
         Path written = inPlace ? target : target.resolveSibling(UPLOAD_TEMP_PREFIX
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        FileChannel file;
-        try {
-            file = inPlace
-                    ? FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
-                    : FilePolicy.createFile(session, written);
-            if (mode == UploadMode.APPEND) {
-                file.position(file.size());
-            } else if (offset > 0) {
-                file.position(offset);
-                file.truncate(offset);
+        FileChannel openedFile = null;
+        if (inPlace) {
+            try {
+                openedFile = FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                openedFile.position(mode == UploadMode.APPEND ? openedFile.size() : offset);
+                if (mode != UploadMode.APPEND) {
+                    openedFile.truncate(offset);
+                }
+            } catch (IOException failure) {
+                closeQuietly(openedFile);
+                session.control().reply(553, "Can't open " + Replies.printable(argument) + ": "
+                        + Replies.reason(failure));
+                return;
             }
-        } catch (IOException failure) {
-            session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
-            return;
         }
         boolean complete = false;
         boolean countedInPlace = false;
         Transfer transfer = null;
+        // a plain data connection is closed after the final reply: the client has closed its side and waits for
+        // the reply, not for the server's close (TLS connections are closed before it: close_notify ends the file)
+        DataConnection plainConnection = null;
         try {
-            try (file) {
+            try {
                 DataConnection connection = DataConnections.open(session, mode == UploadMode.UNIQUE
                         ? "FILE: " + Replies.printable(virtualPath.substring(virtualPath.lastIndexOf('/') + 1))
                         : null);
                 if (connection == null) {
+                    closeQuietly(openedFile);
                     return;
                 }
-                transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving " + Replies.printable(virtualPath),
-                        virtualPath, connection.channel(), offset, -1, allowance);
-                connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
-                // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
-                try (connection; InputStream in = connection.input()) {
-                    if (session.binary() && !connection.encrypted()) {
-                        Transfers.receive(connection.channel(), file, session.directTransferBuffer(), transfer);
-                    } else if (session.binary()) {
-                        Transfers.receive(in, file, session.transferBuffer(), transfer);
-                    } else {
-                        OutputStream out = Channels.newOutputStream(file);
-                        Transfers.receiveAscii(in, out, session.transferBuffer(), transfer);
+                plainConnection = connection.encrypted() ? null : connection;
+                if (openedFile == null) {
+                    // the temporary file is made after the 150 reply: the client's first bytes arrive meanwhile
+                    try {
+                        openedFile = FilePolicy.createFile(session, written);
+                    } catch (IOException failure) {
+                        if (connection.encrypted()) {
+                            closeQuietly(connection);
+                        }
+                        session.control().reply(553, "Can't open " + Replies.printable(argument) + ": "
+                                + Replies.reason(failure));
+                        return;
                     }
-                    if (transfer.aborted()) {
-                        // ABOR or a stall ended the read like an end of data: the file is not complete
-                        throw new java.io.EOFException("aborted");
+                }
+                try (FileChannel file = openedFile) {
+                    transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving "
+                            + Replies.printable(virtualPath), virtualPath, connection.channel(), offset, -1, allowance);
+                    connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
+                    // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
+                    try (DataConnection tls = connection.encrypted() ? connection : null;
+                         InputStream tlsInput = tls != null ? tls.input() : null) {
+                        InputStream in = tlsInput != null ? tlsInput : connection.input();
+                        if (session.binary() && tls == null) {
+                            Transfers.receive(connection.channel(), file, session.directTransferBuffer(), transfer);
+                        } else if (session.binary()) {
+                            Transfers.receive(in, file, session.transferBuffer(), transfer);
+                        } else {
+                            OutputStream out = Channels.newOutputStream(file);
+                            Transfers.receiveAscii(in, out, session.transferBuffer(), transfer);
+                        }
+                        if (transfer.aborted()) {
+                            // ABOR or a stall ended the read like an end of data: the file is not complete
+                            throw new java.io.EOFException("aborted");
+                        }
+                        if (session.controlClosed()) {
+                            throw new java.io.EOFException("the client closed the control connection");
+                        }
+                        if (session.security().settings().uploadFsync()) {
+                            file.force(false);
+                        }
+                    } catch (QuotaExceededException overQuota) {
+                        LOG.info("Upload of {} by '{}' stopped after {} bytes: over quota", virtualPath,
+                                session.account().name(), transfer.bytes());
+                        if (inPlace) {
+                            file.truncate(keepLength);
+                        }
+                        session.control().reply(552, "Transfer aborted (quota): [" + Replies.printable(virtualPath)
+                                + "] won't be saved");
+                        return;
+                    } catch (IOException broken) {
+                        LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath,
+                                session.account().name(), transfer.bytes(), broken.toString());
+                        // over TLS, any end of the data connection before the client's close_notify (a bare TCP
+                        // close, a reset) leaves the file incomplete
+                        String reason = broken instanceof Transfers.DataConnectionLostException
+                                && connection.encrypted()
+                                ? "the data connection ended without TLS close_notify, so the file is incomplete"
+                                : Replies.reason(broken);
+                        session.control().reply(451, transfer.aborted() ? "Transfer aborted"
+                                : "Transfer aborted: " + reason);
+                        return;
+                    } finally {
+                        session.addUploaded(transfer.bytes());
+                        session.endTransfer(transfer);
                     }
-                    if (session.controlClosed()) {
-                        throw new java.io.EOFException("the client closed the control connection");
-                    }
-                    if (session.security().settings().uploadFsync()) {
-                        file.force(false);
-                    }
-                } catch (QuotaExceededException overQuota) {
-                    LOG.info("Upload of {} by '{}' stopped after {} bytes: over quota", virtualPath,
-                            session.account().name(), transfer.bytes());
-                    if (inPlace) {
-                        file.truncate(keepLength);
-                    }
-                    session.control().reply(552, "Transfer aborted (quota): [" + Replies.printable(virtualPath)
-                            + "] won't be saved");
-                    return;
-                } catch (IOException broken) {
-                    LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath, session.account().name(),
-                            transfer.bytes(), broken.toString());
-                    // over TLS, any end of the data connection before the client's close_notify (a bare TCP
-                    // close, a reset) leaves the file incomplete
-                    String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
-                            ? "the data connection ended without TLS close_notify, so the file is incomplete"
-                            : Replies.reason(broken);
-                    session.control().reply(451, transfer.aborted() ? "Transfer aborted"
-                            : "Transfer aborted: " + reason);
-                    return;
-                } finally {
-                    session.addUploaded(transfer.bytes());
-                    session.endTransfer(transfer);
+                }
+                if (inPlace) {
+                    countedInPlace = true;
+                    QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
+                } else {
+                    Path requested = target;
+                    Path[] placed = {requested};
+                    QuotaRules.placeUpload(session, written, requested, mayReplace, () -> {
+                        if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
+                                && Files.exists(requested, LinkOption.NOFOLLOW_LINKS))) {
+                            placed[0] = placeUnderFreeName(written, requested, mode == UploadMode.UNIQUE);
+                        } else {
+                            moveIntoPlace(written, requested);
+                        }
+                    });
+                    target = placed[0];
+                    virtualPath = files.virtualPathOf(target);
+                }
+                complete = true;
+            } catch (QuotaExceededException overQuota) {
+                session.control().reply(552, "Quota exceeded: [" + Replies.printable(virtualPath)
+                        + "] won't be saved");
+                return;
+            } catch (IOException failure) {
+                session.control().reply(451, "Can't store " + Replies.printable(argument) + ": "
+                        + Replies.reason(failure));
+                return;
+            } finally {
+                if (!complete && !inPlace) {
+                    Files.deleteIfExists(written);
+                }
+                if (inPlace && !countedInPlace) {
+                    countBrokenInPlace(session, target, exists, lengthBefore, keepLength);
+                }
+                if (transfer != null && !complete) {
+                    announceUpload(session, transfer, virtualPath, target, inPlace ? target : written, false);
                 }
             }
-            if (inPlace) {
-                countedInPlace = true;
-                QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
-            } else {
-                Path requested = target;
-                Path[] placed = {requested};
-                QuotaRules.placeUpload(session, written, requested, mayReplace, () -> {
-                    if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
-                            && Files.exists(requested, LinkOption.NOFOLLOW_LINKS))) {
-                        placed[0] = placeUnderFreeName(written, requested, mode == UploadMode.UNIQUE);
-                    } else {
-                        moveIntoPlace(written, requested);
-                    }
-                });
-                target = placed[0];
-                virtualPath = files.virtualPathOf(target);
-            }
-            complete = true;
-        } catch (QuotaExceededException overQuota) {
-            session.control().reply(552, "Quota exceeded: [" + Replies.printable(virtualPath) + "] won't be saved");
-            return;
-        } catch (IOException failure) {
-            session.control().reply(451, "Can't store " + Replies.printable(argument) + ": " + Replies.reason(failure));
-            return;
+            session.control().reply(226, mode == UploadMode.UNIQUE
+                    ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
+                    : "File successfully transferred");
         } finally {
-            if (!complete && !inPlace) {
-                Files.deleteIfExists(written);
-            }
-            if (inPlace && !countedInPlace) {
-                countBrokenInPlace(session, target, exists, lengthBefore, keepLength);
-            }
-            if (transfer != null) {
-                session.recordTransfer(transfer, target, complete);
-                session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath,
-                        complete || inPlace ? target : written, transfer.bytes(), session.clientAddress(), complete,
-                        session.clock().instant()));
+            closeQuietly(plainConnection);
+            if (complete) {
+                // after the reply: the client goes on with its next command meanwhile
+                announceUpload(session, transfer, virtualPath, target, target, true);
             }
         }
-        session.control().reply(226, mode == UploadMode.UNIQUE
-                ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
-                : "File successfully transferred");
+    }
+
+    /**
+     * The transfer log line, the transfer event and the upload hooks of a finished (or failed) upload; the hooks
+     * see {@code hookFile}, where the bytes are (the temporary file of a failed upload).
+     */
+    private static void announceUpload(FtpSession session, Transfer transfer, String virtualPath, Path target,
+                                       Path hookFile, boolean complete) {
+        session.recordTransfer(transfer, target, complete);
+        session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
+                transfer.bytes(), session.clientAddress(), complete, session.clock().instant()));
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // the transfer is over or refused and answered: nothing depends on this close
+        }
     }
 
     /** A broken append or resume keeps what arrived (that is what resuming is for); the quota counts it. */
@@ -316,15 +376,6 @@ final class FileCommands {
         } catch (IOException failure) {
             LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
                     failure.toString());
-        }
-    }
-
-    /** The attributes of {@code path} itself (links not followed), or {@code null} when there is nothing. */
-    private static BasicFileAttributes attributesIfExists(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException absent) {
-            return null;
         }
     }
 

@@ -19,10 +19,12 @@ public final class Transfers {
     private Transfers() {
     }
 
-    /** Sends {@code file} from {@code position} to its end with zero-copy (sendfile on Linux). */
-    public static long sendFile(FileChannel file, long position, SocketChannel out, TransferProgress progress)
-            throws IOException {
-        long size = file.size();
+    /**
+     * Sends {@code file} from {@code position} to {@code size} (its size when opened: the caller has asked already)
+     * with zero-copy (sendfile on Linux).
+     */
+    public static long sendFile(FileChannel file, long position, long size, SocketChannel out,
+                                TransferProgress progress) throws IOException {
         long sent = 0;
         long chunk = progress.chunkSize((int) SENDFILE_CHUNK);
         while (position + sent < size) {

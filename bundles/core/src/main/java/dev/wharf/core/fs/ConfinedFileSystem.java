@@ -91,6 +91,26 @@ public final class ConfinedFileSystem {
         return path;
     }
 
+    /** An existing entry and its attributes (of what a final symbolic link points to). */
+    public record Existing(Path path, BasicFileAttributes attributes) {
+    }
+
+    /**
+     * As {@link #resolveExisting} with the last link followed, together with the entry's attributes: the walk has
+     * read them already, so a download costs no second {@code stat} of the same path.
+     */
+    public Existing resolveExistingFollowed(String virtualPath) throws IOException {
+        Path path = toReal(virtualPath);
+        BasicFileAttributes attributes = path.equals(root) ? null : walkWithoutLinks(path, virtualPath, true);
+        if (attributes == null) {
+            if (!path.equals(root)) {
+                requireInsideRoot(path, virtualPath);
+            }
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        }
+        return new Existing(path, attributes);
+    }
+
     /**
      * Looks at each component below the root without following links (one lstat each, where resolving the real
      * path would read every component from {@code /}). Returns the last component's attributes when none of them
@@ -122,6 +142,20 @@ public final class ConfinedFileSystem {
 
     /** Resolves a path to be created: its parent must exist inside the root; the name itself must not be a link. */
     public Path resolveNew(String virtualPath) throws IOException {
+        return resolveForWrite(virtualPath, false).path();
+    }
+
+    /** Where a write goes and what is there now: {@code existing} is null when the name is free. */
+    public record WriteTarget(Path path, BasicFileAttributes existing) {
+    }
+
+    /**
+     * As {@link #resolveNew}, with the attributes of what the name holds now. With {@code replacedByRename} the
+     * data goes to a temporary file renamed over the name at the end: a dangling symbolic link there is then
+     * replaced, never written through, so a free name is told by one {@code stat} that, unlike {@code lstat} in
+     * the JDK, costs no exception. Uploads of new files are the common case.
+     */
+    public WriteTarget resolveForWrite(String virtualPath, boolean replacedByRename) throws IOException {
         if (virtualPath.equals("/")) {
             throw new PathRefusedException("The root directory cannot be replaced");
         }
@@ -136,10 +170,22 @@ public final class ConfinedFileSystem {
                 throw new NoSuchFileException(parentOf(virtualPath), null, "No such file or directory");
             }
         }
-        if (Files.isSymbolicLink(path)) {
+        boolean free = replacedByRename && path.getFileSystem().provider()
+                .readAttributesIfExists(path, BasicFileAttributes.class) == null;
+        BasicFileAttributes existing = free ? null : entryIfExists(path);
+        if (existing != null && existing.isSymbolicLink()) {
             throw new PathRefusedException("Refusing to write through a symbolic link");
         }
-        return path;
+        return new WriteTarget(path, existing);
+    }
+
+    /** The attributes of {@code path} itself (links not followed), or {@code null} when there is nothing. */
+    private static BasicFileAttributes entryIfExists(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException absent) {
+            return null;
+        }
     }
 
     private void requireInsideRoot(Path path, String virtualPath) throws IOException {

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -76,6 +77,28 @@ class SecurityTest extends ServerTestBase {
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
         }
         client.disconnect();
+    }
+
+    /**
+     * A dangling symbolic link at an upload's name: STOR replaces the link itself with the uploaded file (its
+     * data goes to a temporary file renamed over the name), while APPE, which writes in place, is refused. The
+     * link's target outside the home is never created.
+     */
+    @Test
+    void uploadsOverADanglingLinkNeverCreateItsTarget() throws Exception {
+        Path outside = server.base.resolve("created-outside.txt");
+        Files.createSymbolicLink(home.resolve("dangling"), outside);
+        Files.createSymbolicLink(home.resolve("dangling-too"), outside);
+        FTPClient client = server.loggedIn();
+        assertFalse(client.appendFile("dangling-too", new ByteArrayInputStream("appended".getBytes())));
+        assertEquals(553, client.getReplyCode(), client.getReplyString());
+        assertTrue(client.storeFile("dangling", new ByteArrayInputStream("stored".getBytes())),
+                client.getReplyString());
+        client.disconnect();
+        assertFalse(Files.exists(outside, LinkOption.NOFOLLOW_LINKS), "nothing was written outside the home");
+        assertTrue(Files.isRegularFile(home.resolve("dangling"), LinkOption.NOFOLLOW_LINKS), "the link is replaced");
+        assertEquals("stored", Files.readString(home.resolve("dangling")));
+        assertTrue(Files.isSymbolicLink(home.resolve("dangling-too")), "the refused APPE left the link alone");
     }
 
     @Test
