@@ -1,11 +1,13 @@
 package dev.wharf.core.fs;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -38,7 +40,27 @@ public final class ListingFormatter {
      * view): listings of 10,000 entries spend their time here.
      */
     static Stat stat(Path path, boolean followLinks) throws IOException {
-        LinkOption[] options = followLinks ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        LinkOption[] options = followLinks ? NO_OPTIONS : NOFOLLOW;
+        if (UnixStatFields.AVAILABLE && path.getFileSystem() == FileSystems.getDefault()) {
+            PosixFileAttributes posix = Files.readAttributes(path, PosixFileAttributes.class, options);
+            if (UnixStatFields.readable(posix)) {
+                int mode = UnixStatFields.mode(posix);
+                int type = mode & 0170000;
+                return new Stat(type == 0040000, type == 0100000, type == 0120000, mode & 07777,
+                        UnixStatFields.links(posix), UnixStatFields.uid(posix), UnixStatFields.gid(posix),
+                        posix.size(), posix.lastModifiedTime().toInstant(),
+                        Long.toHexString(UnixStatFields.device(posix)) + "g"
+                                + Long.toHexString(UnixStatFields.inode(posix)));
+            }
+        }
+        return statThroughUnixView(path, options);
+    }
+
+    private static final LinkOption[] NO_OPTIONS = {};
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    /** {@link #stat} through the public, slower {@code unix:} view (or the basic one where there is none). */
+    static Stat statThroughUnixView(Path path, LinkOption[] options) throws IOException {
         try {
             Map<String, Object> unix = Files.readAttributes(path, UNIX_ATTRIBUTES, options);
             int mode = (Integer) unix.get("mode");
