@@ -101,37 +101,47 @@ final class FileCommands {
             Transfer transfer = session.beginTransfer(Transfer.Kind.DOWNLOAD, "Sending " + Replies.printable(argument),
                     virtualPath, connection.channel(), offset, size - offset, Long.MAX_VALUE);
             boolean complete = false;
-            try (connection) {
-                if (session.binary() && !connection.encrypted()) {
-                    Transfers.sendFile(file, offset, size, connection.channel(), transfer);
-                } else {
-                    OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
-                    file.position(offset);
-                    if (session.binary()) {
-                        Transfers.copy(Channels.newInputStream(file), out, session.transferBuffer(), transfer);
-                    } else {
-                        Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(),
-                                transfer);
-                    }
-                    out.flush();
-                }
-                complete = true;
-            } catch (IOException broken) {
-                session.control().reply(426, transfer.aborted() ? "Transfer aborted"
-                        : "Transfer aborted: " + Replies.reason(broken));
-                return;
-            } finally {
-                session.addDownloaded(transfer.bytes());
-                session.endTransfer(transfer);
-                if (!complete) {
-                    session.recordTransfer(transfer, path, false);
-                }
-            }
+            // a plain download's connection ends with its FIN before the reply, and is closed after it: the
+            // client, which reads to the end of the data and then waits for the reply, need not wait for the close
+            boolean endsBeforeClose = session.binary() && !connection.encrypted();
             try {
-                session.control().reply(226, "File successfully transferred");
+                try (DataConnection closedHere = endsBeforeClose ? null : connection) {
+                    if (closedHere == null) {
+                        Transfers.sendFile(file, offset, size, connection.channel(), transfer);
+                        connection.channel().shutdownOutput();
+                    } else {
+                        OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
+                        file.position(offset);
+                        if (session.binary()) {
+                            Transfers.copy(Channels.newInputStream(file), out, session.transferBuffer(), transfer);
+                        } else {
+                            Transfers.sendAscii(Channels.newInputStream(file), out, session.transferBuffer(),
+                                    transfer);
+                        }
+                        out.flush();
+                    }
+                    complete = true;
+                } catch (IOException broken) {
+                    session.control().reply(426, transfer.aborted() ? "Transfer aborted"
+                            : "Transfer aborted: " + Replies.reason(broken));
+                    return;
+                } finally {
+                    session.addDownloaded(transfer.bytes());
+                    session.endTransfer(transfer);
+                    if (!complete) {
+                        session.recordTransfer(transfer, path, false);
+                    }
+                }
+                try {
+                    session.control().reply(226, "File successfully transferred");
+                } finally {
+                    // after the reply: the client goes on with its next command meanwhile
+                    session.recordTransfer(transfer, path, true);
+                }
             } finally {
-                // after the reply: the client goes on with its next command meanwhile
-                session.recordTransfer(transfer, path, true);
+                if (endsBeforeClose) {
+                    closeQuietly(connection);
+                }
             }
         }
     }
