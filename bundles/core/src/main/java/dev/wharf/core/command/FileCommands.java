@@ -108,7 +108,7 @@ final class FileCommands {
                 try (DataConnection closedHere = endsBeforeClose ? null : connection) {
                     if (closedHere == null) {
                         Transfers.sendFile(file, offset, size, connection.channel(), transfer);
-                        connection.channel().shutdownOutput();
+                        endOfData(connection);
                     } else {
                         OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
                         file.position(offset);
@@ -365,6 +365,18 @@ final class FileCommands {
         session.recordTransfer(transfer, target, complete);
         session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
                 transfer.bytes(), session.clientAddress(), complete, session.clock().instant()));
+    }
+
+    /**
+     * Sends the FIN of a download whose data has all been handed to the kernel. A client that has already closed
+     * its end (a reset) changes nothing: the old way, closing, did not report that either.
+     */
+    private static void endOfData(DataConnection connection) {
+        try {
+            connection.channel().shutdownOutput();
+        } catch (IOException alreadyClosedByTheClient) {
+            // nothing left to tell it
+        }
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {
