@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,8 +36,15 @@ final class ListingCommands {
     private static final int SEND_CHUNK = 64 * 1024;
     private static final int MAX_STARS = 3;
 
-    /** One entry to show: where it is and the name it is shown under; ordered by name, as ls sorts. */
-    private record Entry(Path path, String name) implements Comparable<Entry> {
+    /**
+     * One entry to show: where it is, the name it is shown under, and whether it was read from the listed
+     * directory (so that its stat may be made relative to that directory); ordered by name, as ls sorts.
+     */
+    private record Entry(Path path, String name, boolean child) implements Comparable<Entry> {
+
+        Entry(Path path, String name) {
+            this(path, name, false);
+        }
 
         @Override
         public int compareTo(Entry other) {
@@ -44,7 +52,7 @@ final class ListingCommands {
         }
 
         Entry shownAs(String prefix) {
-            return prefix.isEmpty() ? this : new Entry(path, prefix + name);
+            return prefix.isEmpty() ? this : new Entry(path, prefix + name, child);
         }
     }
 
@@ -114,10 +122,13 @@ final class ListingCommands {
         }
         boolean directoryWritable = Files.isWritable(directory);
         Set<String> facts = session.machineFacts();
-        List<Entry> entries = directoryEntries(directory, FilePolicy.mayListDotFiles(session));
-        List<String> lines = ListingWorkers.format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
-                entry -> ListingFormatter.machineFacts(entry.path(), null, facts, directoryWritable) + " "
-                        + entry.name());
+        List<String> lines;
+        try (DirectoryEntries read = directoryEntries(directory, FilePolicy.mayListDotFiles(session))) {
+            List<Entry> entries = read.entries();
+            lines = ListingWorkers.format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
+                    entry -> ListingFormatter.machineFacts(read.secure(), entry.path(), null, facts,
+                            directoryWritable) + " " + entry.name());
+        }
         send(session, lines, lines.size() + " matches total");
     }
 
@@ -243,7 +254,7 @@ final class ListingCommands {
                     options);
             for (Entry match : matches) {
                 String shown = namesOnly ? prefix + match.name() : match.name();
-                lines.add(format(formatter, new Entry(match.path(), shown), options));
+                lines.add(format(formatter, null, new Entry(match.path(), shown), options));
             }
             return lines;
         }
@@ -251,7 +262,7 @@ final class ListingCommands {
         Path target = files.resolveExisting(virtualPath, true);
         if (!Files.isDirectory(target) || options.directoryItself()) {
             String name = argument.isEmpty() ? "." : argument;
-            lines.add(format(formatter, new Entry(target, name), options));
+            lines.add(format(formatter, null, new Entry(target, name), options));
             return lines;
         }
         String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
@@ -262,21 +273,24 @@ final class ListingCommands {
     private static void addDirectory(List<String> lines, ListingFormatter formatter, Path directory, String prefix,
                                      Options options, int depth, ConfinedFileSystem files, boolean dotFilesAllowed)
             throws IOException {
-        List<Entry> entries = sorted(directoryEntries(directory, options.all() && dotFilesAllowed), options);
-        if (options.all() && options.longFormat()) {
-            entries.add(0, new Entry(directory.getParent() == null || directory.equals(files.root())
-                    ? directory : directory.getParent(), ".."));
-            entries.add(0, new Entry(directory, "."));
-        }
-        if (options.columns() && !options.longFormat()) {
-            lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options)).toList()));
-        } else {
-            int room = MAX_ENTRIES + 1 - lines.size();
-            if (room <= 0) {
-                return;
+        List<Entry> entries;
+        try (DirectoryEntries read = directoryEntries(directory, options.all() && dotFilesAllowed)) {
+            entries = sorted(read.entries(), options);
+            if (options.all() && options.longFormat()) {
+                entries.add(0, new Entry(directory.getParent() == null || directory.equals(files.root())
+                        ? directory : directory.getParent(), ".."));
+                entries.add(0, new Entry(directory, "."));
             }
-            lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
-                    entry -> format(formatter, entry.shownAs(prefix), options)));
+            if (options.columns() && !options.longFormat()) {
+                lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options)).toList()));
+            } else {
+                int room = MAX_ENTRIES + 1 - lines.size();
+                if (room <= 0) {
+                    return;
+                }
+                lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
+                        entry -> format(formatter, read.secure(), entry.shownAs(prefix), options)));
+            }
         }
         if (options.recursive() && depth < MAX_DEPTH) {
             for (Entry entry : entries) {
@@ -292,11 +306,13 @@ final class ListingCommands {
         }
     }
 
-    private static String format(ListingFormatter formatter, Entry entry, Options options) throws IOException {
+    /** One line; {@code directory} is an open stream of the listed directory, or null. */
+    private static String format(ListingFormatter formatter, SecureDirectoryStream<Path> directory, Entry entry,
+                                 Options options) throws IOException {
         if (!options.longFormat()) {
             return decorated(entry, options);
         }
-        String line = formatter.longFormat(entry.path(), entry.name());
+        String line = formatter.longFormat(entry.child() ? directory : null, entry.path(), entry.name());
         if (options.classify()) {
             String suffix = classifier(entry.path());
             int arrow = line.indexOf(" -> ");
@@ -342,20 +358,40 @@ final class ListingCommands {
         return lines;
     }
 
-    private static List<Entry> directoryEntries(Path directory, boolean showHidden) throws IOException {
+    /**
+     * The entries of a directory, with its stream still open: where the platform has secure directory streams
+     * (Linux), each entry's stat is then made relative to it.
+     */
+    private record DirectoryEntries(DirectoryStream<Path> stream, List<Entry> entries) implements AutoCloseable {
+
+        SecureDirectoryStream<Path> secure() {
+            return stream instanceof SecureDirectoryStream<Path> secure ? secure : null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            stream.close();
+        }
+    }
+
+    private static DirectoryEntries directoryEntries(Path directory, boolean showHidden) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+        DirectoryStream<Path> stream = Files.newDirectoryStream(directory);
+        try {
             for (Path path : stream) {
                 String name = path.getFileName().toString();
                 if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)) {
-                    entries.add(new Entry(path, name));
+                    entries.add(new Entry(path, name, true));
                     if (entries.size() > MAX_ENTRIES) {
                         break;
                     }
                 }
             }
+        } catch (RuntimeException failed) { // DirectoryIteratorException: an entry could not be read
+            stream.close();
+            throw failed;
         }
-        return entries;
+        return new DirectoryEntries(stream, entries);
     }
 
     private static List<Entry> glob(Path directory, String pattern, boolean showHidden, boolean dotFilesAllowed)
@@ -367,9 +403,12 @@ final class ListingCommands {
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
                 + pattern.replace("{", "\\{").replace("}", "\\}"));
         List<Entry> matches = new ArrayList<>();
-        for (Entry entry : directoryEntries(directory, dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {
-            if (matcher.matches(Path.of(entry.name()))) {
-                matches.add(entry);
+        try (DirectoryEntries read = directoryEntries(directory,
+                dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {
+            for (Entry entry : read.entries()) {
+                if (matcher.matches(Path.of(entry.name()))) {
+                    matches.add(entry);
+                }
             }
         }
         return matches;

@@ -5,8 +5,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +42,21 @@ public final class ListingFormatter {
      * view): listings of 10,000 entries spend their time here.
      */
     static Stat stat(Path path, boolean followLinks) throws IOException {
+        return stat(null, path, followLinks);
+    }
+
+    /**
+     * As {@link #stat(Path, boolean)}; with {@code directory}, an open stream of the entry's parent, the stat is
+     * made relative to it: the kernel walks one path component instead of the whole path.
+     */
+    static Stat stat(SecureDirectoryStream<Path> directory, Path path, boolean followLinks) throws IOException {
         LinkOption[] options = followLinks ? NO_OPTIONS : NOFOLLOW;
         if (UnixStatFields.AVAILABLE && path.getFileSystem() == FileSystems.getDefault()) {
-            PosixFileAttributes posix = Files.readAttributes(path, PosixFileAttributes.class, options);
+            PosixFileAttributes posix;
+            PosixFileAttributeView relative = directory == null ? null
+                    : directory.getFileAttributeView(path.getFileName(), PosixFileAttributeView.class, options);
+            posix = relative != null ? relative.readAttributes()
+                    : Files.readAttributes(path, PosixFileAttributes.class, options);
             if (UnixStatFields.readable(posix)) {
                 int mode = UnixStatFields.mode(posix);
                 int type = mode & 0170000;
@@ -83,7 +97,12 @@ public final class ListingFormatter {
 
     /** One {@code ls -l} line for {@code path} shown as {@code name}, without the line terminator. */
     public String longFormat(Path path, String name) throws IOException {
-        Stat stat = stat(path, false);
+        return longFormat(null, path, name);
+    }
+
+    /** As {@link #longFormat(Path, String)} for an entry of {@code directory} (an open stream of it, or null). */
+    public String longFormat(SecureDirectoryStream<Path> directory, Path path, String name) throws IOException {
+        Stat stat = stat(directory, path, false);
         StringBuilder line = new StringBuilder(64 + name.length());
         line.append(stat.directory() ? 'd' : stat.symbolicLink() ? 'l' : stat.regularFile() ? '-' : '?');
         appendPermissions(line, stat.mode());
@@ -122,11 +141,17 @@ public final class ListingFormatter {
      */
     public static String machineFacts(Path path, String type, Set<String> wanted, boolean parentWritable)
             throws IOException {
+        return machineFacts(null, path, type, wanted, parentWritable);
+    }
+
+    /** As {@link #machineFacts(Path, String, Set, boolean)} for an entry of {@code directory} (open, or null). */
+    public static String machineFacts(SecureDirectoryStream<Path> directory, Path path, String type,
+                                      Set<String> wanted, boolean parentWritable) throws IOException {
         Stat stat;
         try {
-            stat = stat(path, true);
+            stat = stat(directory, path, true);
         } catch (IOException dangling) {
-            stat = stat(path, false);
+            stat = stat(directory, path, false);
         }
         String kind = type != null ? type : stat.directory() ? "dir" : stat.regularFile() ? "file" : "OS.unix=other";
         StringBuilder facts = new StringBuilder(128);
