@@ -23,6 +23,8 @@ public final class Benchmark {
     private static final int LISTING_ENTRIES = 10_000;
     /** Unmeasured listings on each server before the measured ones, so that the JIT has compiled the code. */
     private static final int LISTING_WARM_UP = 30;
+    /** Unmeasured rounds of small GETs and PUTs on each server before the measured ones (JIT-compiled code). */
+    private static final int SMALL_WARM_UP = 3;
     private static final int ROUNDS = 2;
 
     private final Path work;
@@ -123,16 +125,26 @@ public final class Benchmark {
         if (selected("small")) {
             byte[] small = new byte[SMALL_SIZE];
             new java.util.Random(4).nextBytes(small);
+            // as for listings: a server that has run for a while has compiled its transfer code; warm both up with
+            // unmeasured rounds (uploads into directories of their own)
+            for (int round = 0; round < SMALL_WARM_UP; round++) {
+                Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small);
+                Workloads.smallFilesPerSecond(wharf, "/up-wharf/warm-" + round, SMALL_FILES, true, small);
+                if (pure != null) {
+                    Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small);
+                    Workloads.smallFilesPerSecond(pure, "/up-pure/warm-" + round, SMALL_FILES, true, small);
+                }
+            }
             double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 3);
-            rate("GET 2,000 x 4 KiB, one session", get, "files/s");
+                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 5);
+            rate("GET 2,000 x 4 KiB, one session (after " + SMALL_WARM_UP + " warm-up rounds)", get, "files/s");
             // new files each round, each server in a directory of its own made (unmeasured) before the round
             java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
             double[] put = compare(
                     () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-" + round.incrementAndGet(),
                             SMALL_FILES, true, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-" + round.get(), SMALL_FILES, true, small),
-                    true, 3);
+                    true, 5);
             rate("PUT 2,000 x 4 KiB, new files, one session", put, "files/s");
             // the same names again: Pure-FTPd truncates each file in place, Wharf writes a new file and renames it
             // over the old one (a new inode each time) so that no reader ever sees a partial file
