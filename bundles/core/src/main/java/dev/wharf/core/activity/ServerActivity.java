@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -198,27 +199,47 @@ public class ServerActivity {
                 .toList();
     }
 
-    /** Closes session {@code id} (with a 421 reply); false when there is no such session. */
+    /**
+     * Closes session {@code id} (with a 421 reply); false when there is no such session. Returns once the session
+     * has ended (or after {@link #KICK_WAIT_MILLIS}), so that a {@code who} right afterwards no longer lists it.
+     */
     public boolean kick(long id) {
         for (FtpSession session : sessions) {
             if (session.id() == id) {
                 disconnect(session);
+                awaitEnded(List.of(session));
                 return true;
             }
         }
         return false;
     }
 
-    /** Closes every session of {@code account}; returns how many. */
+    /** Closes every session of {@code account} and waits for them to end, as {@link #kick} does; returns how many. */
     public int kickAccount(String account) {
-        int kicked = 0;
+        List<FtpSession> kicked = new ArrayList<>();
         for (FtpSession session : sessions) {
             if (session.account() != null && session.account().name().equals(account)) {
                 disconnect(session);
-                kicked++;
+                kicked.add(session);
             }
         }
-        return kicked;
+        awaitEnded(kicked);
+        return kicked.size();
+    }
+
+    /** A kicked session may still be finishing a throttled chunk or its cleanup for a moment. */
+    private static final long KICK_WAIT_MILLIS = 5_000;
+
+    private void awaitEnded(List<FtpSession> kicked) {
+        long deadline = System.nanoTime() + KICK_WAIT_MILLIS * 1_000_000;
+        while (kicked.stream().anyMatch(sessions::contains) && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static void disconnect(FtpSession session) {
