@@ -82,7 +82,9 @@ final class Servers {
         run(List.of("pure-pw", "mkdb", pdb.toString(), "-f", passwd.toString()));
         ProcessBuilder builder = new ProcessBuilder("/usr/sbin/pure-ftpd", "-S", "127.0.0.1," + port,
                 "-l", "puredb:" + pdb, "-E", "-A", "-H", "-c", "5000", "-C", "20000", "-p", "30000:39999",
-                "-I", "3600", "-Y", "1", "-2", certificate.toString())
+                "-I", "3600", "-Y", "1", "-2", certificate.toString(),
+                // a transfer log, as Wharf writes one by default: both servers do the same work per file
+                "-O", "xferlog:" + work.resolve("pure-ftpd.xferlog"))
                 .redirectErrorStream(true).redirectOutput(work.resolve("pure-ftpd.log").toFile());
         return awaitFirstLogin("pure-ftpd", builder, port, work);
     }
