@@ -74,48 +74,40 @@ final class UnixStatFields {
     }
 
     static int mode(PosixFileAttributes attributes) {
-        try {
-            return (int) MODE.invokeExact((Object) attributes);
-        } catch (Throwable impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return intField(MODE, attributes);
     }
 
     static long links(PosixFileAttributes attributes) {
-        try {
-            return (int) NLINK.invokeExact((Object) attributes);
-        } catch (Throwable impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return intField(NLINK, attributes);
     }
 
     static int uid(PosixFileAttributes attributes) {
-        try {
-            return (int) UID.invokeExact((Object) attributes);
-        } catch (Throwable impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return intField(UID, attributes);
     }
 
     static int gid(PosixFileAttributes attributes) {
-        try {
-            return (int) GID.invokeExact((Object) attributes);
-        } catch (Throwable impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return intField(GID, attributes);
     }
 
     static long device(PosixFileAttributes attributes) {
+        return longField(DEV, attributes);
+    }
+
+    static long inode(PosixFileAttributes attributes) {
+        return longField(INO, attributes);
+    }
+
+    private static int intField(MethodHandle accessor, PosixFileAttributes attributes) {
         try {
-            return (long) DEV.invokeExact((Object) attributes);
-        } catch (Throwable impossible) {
+            return (int) accessor.invokeExact((Object) attributes);
+        } catch (Throwable impossible) { // the accessors are plain getters of a class checked by readable()
             throw new IllegalStateException(impossible);
         }
     }
 
-    static long inode(PosixFileAttributes attributes) {
+    private static long longField(MethodHandle accessor, PosixFileAttributes attributes) {
         try {
-            return (long) INO.invokeExact((Object) attributes);
+            return (long) accessor.invokeExact((Object) attributes);
         } catch (Throwable impossible) {
             throw new IllegalStateException(impossible);
         }

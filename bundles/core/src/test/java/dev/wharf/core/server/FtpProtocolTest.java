@@ -125,11 +125,7 @@ class FtpProtocolTest extends ServerTestBase {
              RawControl control = RawControl.open(slow.port(), 5_000)) {
             Files.write(slow.home("alice").resolve("f.bin"), file);
             BufferedReader replies = control.replies();
-            send(control, "USER alice\r\nPASS wonderland\r\nTYPE I\r\nPASV\r\n");
-            assertTrue(replies.readLine().startsWith("331"));
-            assertTrue(control.finalReply().startsWith("230 "));
-            assertTrue(replies.readLine().startsWith("200 "));
-            int firstPort = passivePort(replies.readLine());
+            int firstPort = logInForPassiveBinary(control);
             try (Socket first = new Socket("127.0.0.1", firstPort)) {
                 send(control, "RETR f.bin\r\n");
                 assertTrue(replies.readLine().startsWith("150 "));
@@ -165,11 +161,7 @@ class FtpProtocolTest extends ServerTestBase {
              RawControl control = RawControl.open(reuse.port(), 5_000)) {
             Files.write(reuse.home("alice").resolve("f.bin"), file);
             BufferedReader replies = control.replies();
-            send(control, "USER alice\r\nPASS wonderland\r\nTYPE I\r\nPASV\r\n");
-            assertTrue(replies.readLine().startsWith("331"));
-            assertTrue(control.finalReply().startsWith("230 "));
-            assertTrue(replies.readLine().startsWith("200 "));
-            int firstPort = passivePort(replies.readLine());
+            int firstPort = logInForPassiveBinary(control);
             try (Socket left = new Socket("127.0.0.1", firstPort)) {
                 left.setSoTimeout(5_000);
                 send(control, "PASV\r\n");
@@ -185,6 +177,16 @@ class FtpProtocolTest extends ServerTestBase {
             send(control, "QUIT\r\n");
             assertTrue(replies.readLine().startsWith("221"));
         }
+    }
+
+    /** Logs alice in, asks for binary mode and a passive port, and returns that port. */
+    private static int logInForPassiveBinary(RawControl control) throws IOException {
+        BufferedReader replies = control.replies();
+        send(control, "USER alice\r\nPASS wonderland\r\nTYPE I\r\nPASV\r\n");
+        assertTrue(replies.readLine().startsWith("331"));
+        assertTrue(control.finalReply().startsWith("230 "));
+        assertTrue(replies.readLine().startsWith("200 "));
+        return passivePort(replies.readLine());
     }
 
     private static void send(RawControl control, String lines) throws IOException {
