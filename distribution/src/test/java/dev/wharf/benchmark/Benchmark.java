@@ -152,6 +152,9 @@ public final class Benchmark {
                     () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-1", SMALL_FILES, true, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-1", SMALL_FILES, true, small), true, 3);
             rate("PUT 2,000 x 4 KiB over existing files", again, "files/s");
+            // the same over a raw socket, a client that costs far less than Commons Net, step by step
+            rawClientSteps("GET", "/small", "/small", false, small);
+            rawClientSteps("PUT", "/up-wharf/raw", "/up-pure/raw", true, small);
         }
         if (selected("logins")) {
             double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
@@ -264,6 +267,44 @@ public final class Benchmark {
 
     private void rate(String what, double[] figures, String unit) {
         line(what, format("wharf %.1f %s", figures[0], unit) + versus(figures, unit, true));
+    }
+
+    /**
+     * Small files through {@link Workloads#transferSteps}, best of three rounds per server (by time per file):
+     * files per second, then the mean µs of each step (PASV, connect, command to 150, data, end of data to 226).
+     */
+    private void rawClientSteps(String verb, String wharfDirectory, String pureDirectory, boolean upload,
+                                byte[] content) throws Exception {
+        double[] wharfSteps = null;
+        double[] pureSteps = null;
+        for (int round = 0; round < 3; round++) {
+            wharfSteps = quicker(wharfSteps, Workloads.transferSteps(wharf, wharfDirectory, SMALL_FILES, upload,
+                    content));
+            if (pure != null) {
+                pureSteps = quicker(pureSteps, Workloads.transferSteps(pure, pureDirectory, SMALL_FILES, upload,
+                        content));
+            }
+        }
+        rate(verb + " 2,000 x 4 KiB, raw-socket client", new double[] {1e6 / total(wharfSteps),
+            pureSteps == null ? Double.NaN : 1e6 / total(pureSteps)}, "files/s");
+        line(verb + " steps (µs: PASV, connect, to 150, data, to 226)", format("wharf %s", stepList(wharfSteps))
+                + (pureSteps == null ? "" : format(" | pure-ftpd %s", stepList(pureSteps))));
+    }
+
+    private static double[] quicker(double[] best, double[] steps) {
+        return best == null || total(steps) < total(best) ? steps : best;
+    }
+
+    private static double total(double[] steps) {
+        return java.util.Arrays.stream(steps).sum();
+    }
+
+    private static String stepList(double[] steps) {
+        StringBuilder text = new StringBuilder();
+        for (double step : steps) {
+            text.append(text.isEmpty() ? "" : " / ").append(format("%.0f", step));
+        }
+        return text.toString();
     }
 
     private void time(String what, double[] figures) {

@@ -127,6 +127,72 @@ final class Workloads {
         }
     }
 
+    /**
+     * Mean microseconds of each step of {@code count} small transfers over a raw socket (no client library in the
+     * way): PASV answered, data connection made, RETR/STOR answered with 150, data moved, 226 after the data.
+     * Shows where one server answers later than another.
+     */
+    static double[] transferSteps(Servers.Server server, String directory, int count, boolean upload, byte[] content)
+            throws Exception {
+        try (Socket control = new Socket("127.0.0.1", server.port())) {
+            control.setTcpNoDelay(true);
+            control.setSoTimeout(60_000);
+            // buffered: reading replies a byte per system call would time the client, not the server
+            InputStream in = new java.io.BufferedInputStream(control.getInputStream());
+            OutputStream out = control.getOutputStream();
+            expect(in, "220");
+            for (String[] step : new String[][] {{"USER " + USER, "331"}, {"PASS " + PASSWORD_FAST, "230"},
+                {"TYPE I", "200"}, {"MKD " + directory, ""}, {"CWD " + directory, "250"}}) {
+                send(out, step[0]); // MKD: 257, or 550 where the directory exists already
+                expect(in, step[1]);
+            }
+            long[] sums = new long[5];
+            byte[] buffer = new byte[64 * 1024];
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                send(out, "PASV");
+                String passive = reply(in, "227");
+                long answered = System.nanoTime();
+                String[] numbers = passive.substring(passive.indexOf('(') + 1, passive.indexOf(')')).split(",");
+                try (Socket data = new Socket("127.0.0.1",
+                        Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]))) {
+                    long connected = System.nanoTime();
+                    send(out, (upload ? "STOR " : "RETR ") + String.format("f%05d.bin", i));
+                    expect(in, "150");
+                    long started = System.nanoTime();
+                    if (upload) {
+                        data.getOutputStream().write(content);
+                        data.shutdownOutput();
+                    } else {
+                        InputStream received = data.getInputStream();
+                        while (received.read(buffer) >= 0) {
+                            // to the end of the file
+                        }
+                    }
+                    long moved = System.nanoTime();
+                    expect(in, "226");
+                    long done = System.nanoTime();
+                    sums[0] += answered - start;
+                    sums[1] += connected - answered;
+                    sums[2] += started - connected;
+                    sums[3] += moved - started;
+                    sums[4] += done - moved;
+                }
+            }
+            send(out, "QUIT");
+            double[] means = new double[sums.length];
+            for (int step = 0; step < sums.length; step++) {
+                means[step] = sums[step] / 1e3 / count;
+            }
+            return means;
+        }
+    }
+
+    private static void send(OutputStream out, String command) throws IOException {
+        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     /** Complete logins (connect, USER, PASS, QUIT) per second from {@code clients} concurrent clients. */
     static double loginsPerSecond(Servers.Server server, int clients, long millis) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
@@ -216,6 +282,11 @@ final class Workloads {
 
     /** Reads reply lines until the final line of a reply with {@code code}. */
     private static void expect(InputStream in, String code) throws IOException {
+        reply(in, code);
+    }
+
+    /** As {@link #expect}, returning that final line. */
+    private static String reply(InputStream in, String code) throws IOException {
         StringBuilder line = new StringBuilder();
         while (true) {
             int c = in.read();
@@ -229,7 +300,7 @@ final class Workloads {
                     if (!text.startsWith(code)) {
                         throw new IOException("expected " + code + ", got " + text);
                     }
-                    return;
+                    return text;
                 }
             } else if (c != '\r') {
                 line.append((char) c);
