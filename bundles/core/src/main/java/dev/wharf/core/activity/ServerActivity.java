@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -139,11 +140,11 @@ public class ServerActivity {
 
     public void loggedIn(FtpSession session) {
         logins.increment();
-        post(WharfEvents.LOGIN, session, Map.of());
+        post(WharfEvents.LOGIN, session, Map::of);
     }
 
     public void loggedOut(FtpSession session) {
-        post(WharfEvents.LOGOUT, session, Map.of());
+        post(WharfEvents.LOGOUT, session, Map::of);
     }
 
     /** Counts, logs and announces a finished transfer. */
@@ -154,11 +155,7 @@ public class ServerActivity {
         if (log != null) {
             log.record(record);
         }
-        String topic = record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD;
-        if (!someoneListens(topic)) {
-            return;
-        }
-        post(topic, session, Map.of(
+        post(record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD, session, () -> Map.of(
                 WharfEvents.PATH, record.virtualPath(), WharfEvents.FILE, record.file().toString(),
                 WharfEvents.SIZE, record.bytes(), WharfEvents.COMPLETE, record.complete(),
                 WharfEvents.DURATION_MILLIS, record.duration().toMillis()));
@@ -166,20 +163,21 @@ public class ServerActivity {
 
     /** DELE, MKD, RMD: announces the change of {@code virtualPath} ({@code file} on disk). */
     public void fileChanged(FtpSession session, String topic, String virtualPath, Path file) {
-        post(topic, session, Map.of(WharfEvents.PATH, virtualPath, WharfEvents.FILE, file.toString()));
+        post(topic, session, () -> Map.of(WharfEvents.PATH, virtualPath, WharfEvents.FILE, file.toString()));
     }
 
     public void renamed(FtpSession session, String fromPath, String toPath, Path file) {
-        post(WharfEvents.RENAME, session, Map.of(WharfEvents.FROM_PATH, fromPath, WharfEvents.PATH, toPath,
+        post(WharfEvents.RENAME, session, () -> Map.of(WharfEvents.FROM_PATH, fromPath, WharfEvents.PATH, toPath,
                 WharfEvents.FILE, file.toString()));
     }
 
-    private void post(String topic, FtpSession session, Map<String, Object> details) {
+    /** Posts {@code topic}; its details are built only when some handler listens for it. */
+    private void post(String topic, FtpSession session, Supplier<Map<String, Object>> details) {
         EventAdmin admin = eventAdmin;
         if (admin == null || !someoneListens(topic)) {
             return;
         }
-        Map<String, Object> properties = new HashMap<>(details);
+        Map<String, Object> properties = new HashMap<>(details.get());
         if (session.account() != null) {
             properties.put(WharfEvents.ACCOUNT, session.account().name());
         }

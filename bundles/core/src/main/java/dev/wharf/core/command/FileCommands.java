@@ -358,7 +358,7 @@ final class FileCommands {
 
     /**
      * The transfer log line, the transfer event and the upload hooks of a finished (or failed) upload; the hooks
-     * see {@code hookFile}, where the bytes are (the temporary file of a failed upload).
+     * see {@code hookFile}: the file, or the temporary file a failed new upload went to (removed by now).
      */
     private static void announceUpload(FtpSession session, Transfer transfer, String virtualPath, Path target,
                                        Path hookFile, boolean complete) {

@@ -129,22 +129,23 @@ final class FilePolicy {
         return mode | (directory ? 0700 : 0600);
     }
 
-    /** Applies the file umask to a new upload; anonymous uploads stay unreadable to others until approved. */
     /**
-     * Creates a new upload file with the mode the settings give it: set at creation, and changed afterwards only
-     * when the process umask has taken bits away (a system call saved per upload otherwise).
+     * Creates a new upload file with the mode the file umask gives it (anonymous uploads stay unreadable to others
+     * until approved): set at creation, and changed afterwards only when the process umask has taken bits away (a
+     * system call saved per upload otherwise).
      */
+    private static final Set<OpenOption> NEW_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
     static FileChannel createFile(FtpSession session, Path file) throws IOException {
         int mode = 0666 & ~settings(session).fileUmask();
         if (session.anonymous()) {
             mode &= ~0004;
         }
-        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(permissions(mode)));
+            channel = FileChannel.open(file, NEW_FILE, PosixFilePermissions.asFileAttribute(permissions(mode)));
         } catch (UnsupportedOperationException noPosix) {
-            return FileChannel.open(file, options);
+            return FileChannel.open(file, NEW_FILE);
         }
         if ((mode & ProcessIdentity.umask()) != 0) {
             try {

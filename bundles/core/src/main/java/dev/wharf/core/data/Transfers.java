@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Byte movers for data connections. Buffers come from the caller so each session allocates them once; progress
@@ -137,10 +140,8 @@ public final class Transfers {
     private static final class LargeBuffers {
         private static final int SIZE = 512 * 1024;
         private static final int MOST = 16;
-        private static final java.util.concurrent.BlockingQueue<ByteBuffer> FREE =
-                new java.util.concurrent.ArrayBlockingQueue<>(MOST);
-        private static final java.util.concurrent.atomic.AtomicInteger MADE =
-                new java.util.concurrent.atomic.AtomicInteger();
+        private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(MOST);
+        private static final AtomicInteger MADE = new AtomicInteger();
 
         /** A free buffer, a new one while fewer than {@link #MOST} exist, else null. */
         static ByteBuffer borrow() {

@@ -50,21 +50,26 @@ public final class ListingFormatter {
      * made relative to it: the kernel walks one path component instead of the whole path.
      */
     static Stat stat(SecureDirectoryStream<Path> directory, Path path, boolean followLinks) throws IOException {
+        return stat(directory, path, followLinks, true);
+    }
+
+    /** As above; without {@code identify} the unique id is left null (LIST never shows it, MLSD when asked). */
+    private static Stat stat(SecureDirectoryStream<Path> directory, Path path, boolean followLinks, boolean identify)
+            throws IOException {
         LinkOption[] options = followLinks ? NO_OPTIONS : NOFOLLOW;
         if (UnixStatFields.AVAILABLE && path.getFileSystem() == FileSystems.getDefault()) {
-            PosixFileAttributes posix;
             PosixFileAttributeView relative = directory == null ? null
                     : directory.getFileAttributeView(path.getFileName(), PosixFileAttributeView.class, options);
-            posix = relative != null ? relative.readAttributes()
+            PosixFileAttributes posix = relative != null ? relative.readAttributes()
                     : Files.readAttributes(path, PosixFileAttributes.class, options);
             if (UnixStatFields.readable(posix)) {
                 int mode = UnixStatFields.mode(posix);
                 int type = mode & 0170000;
                 return new Stat(type == 0040000, type == 0100000, type == 0120000, mode & 07777,
                         UnixStatFields.links(posix), UnixStatFields.uid(posix), UnixStatFields.gid(posix),
-                        posix.size(), posix.lastModifiedTime().toInstant(),
-                        Long.toHexString(UnixStatFields.device(posix)) + "g"
-                                + Long.toHexString(UnixStatFields.inode(posix)));
+                        posix.size(), posix.lastModifiedTime().toInstant(), !identify ? null
+                                : Long.toHexString(UnixStatFields.device(posix)) + "g"
+                                        + Long.toHexString(UnixStatFields.inode(posix)));
             }
         }
         return statThroughUnixView(path, options);
@@ -102,7 +107,7 @@ public final class ListingFormatter {
 
     /** As {@link #longFormat(Path, String)} for an entry of {@code directory} (an open stream of it, or null). */
     public String longFormat(SecureDirectoryStream<Path> directory, Path path, String name) throws IOException {
-        Stat stat = stat(directory, path, false);
+        Stat stat = stat(directory, path, false, false);
         StringBuilder line = new StringBuilder(64 + name.length());
         line.append(stat.directory() ? 'd' : stat.symbolicLink() ? 'l' : stat.regularFile() ? '-' : '?');
         appendPermissions(line, stat.mode());
@@ -147,11 +152,12 @@ public final class ListingFormatter {
     /** As {@link #machineFacts(Path, String, Set, boolean)} for an entry of {@code directory} (open, or null). */
     public static String machineFacts(SecureDirectoryStream<Path> directory, Path path, String type,
                                       Set<String> wanted, boolean parentWritable) throws IOException {
+        boolean identify = wanted.contains("unique");
         Stat stat;
         try {
-            stat = stat(directory, path, true);
+            stat = stat(directory, path, true, identify);
         } catch (IOException dangling) {
-            stat = stat(directory, path, false);
+            stat = stat(directory, path, false, identify);
         }
         String kind = type != null ? type : stat.directory() ? "dir" : stat.regularFile() ? "file" : "OS.unix=other";
         StringBuilder facts = new StringBuilder(128);
@@ -177,7 +183,7 @@ public final class ListingFormatter {
         if (wanted.contains("unix.gid")) {
             facts.append("UNIX.gid=").append(stat.gid()).append(';');
         }
-        if (stat.uniqueId() != null && wanted.contains("unique")) {
+        if (identify && stat.uniqueId() != null) {
             facts.append("unique=").append(stat.uniqueId()).append(';');
         }
         return facts.toString();

@@ -7,8 +7,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The user and groups the server process runs as, read once from {@code /proc/self/status}, to judge access from
- * mode bits the way the kernel does (ACLs and read-only mounts aside) without an access(2) call per entry.
+ * The user, groups and umask of the server process, read once from {@code /proc/self/status}: access is judged
+ * from mode bits the way the kernel does (ACLs and read-only mounts aside) without an access(2) call per entry.
  */
 public final class ProcessIdentity {
 
@@ -16,10 +16,12 @@ public final class ProcessIdentity {
 
     private final int uid;
     private final Set<Integer> groups;
+    private final int umask;
 
-    private ProcessIdentity(int uid, Set<Integer> groups) {
+    private ProcessIdentity(int uid, Set<Integer> groups, int umask) {
         this.uid = uid;
         this.groups = Set.copyOf(groups);
+        this.umask = umask;
     }
 
     /** Whether the process may read (4), write (2) or execute/search (1) the entry. */
@@ -34,27 +36,13 @@ public final class ProcessIdentity {
 
     /** The process umask from {@code /proc/self/status}; 0777 when unknown, so callers always set modes. */
     public static int umask() {
-        return UMASK;
-    }
-
-    private static final int UMASK = readUmask();
-
-    private static int readUmask() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Umask:")) {
-                    return Integer.parseInt(line.substring(6).trim(), 8);
-                }
-            }
-        } catch (IOException | RuntimeException notLinux) {
-            // unknown
-        }
-        return 0777;
+        return CURRENT.umask;
     }
 
     private static ProcessIdentity read() {
         int uid = -1;
         Set<Integer> groups = new HashSet<>();
+        int umask = 0777;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 String[] fields = line.split("\\s+");
@@ -66,11 +54,13 @@ public final class ProcessIdentity {
                     for (int i = 1; i < fields.length; i++) {
                         groups.add(Integer.parseInt(fields[i]));
                     }
+                } else if (line.startsWith("Umask:") && fields.length > 1) {
+                    umask = Integer.parseInt(fields[1], 8);
                 }
             }
         } catch (IOException | RuntimeException notLinux) {
             // unknown: judged as "other", the safe side
         }
-        return new ProcessIdentity(uid, groups);
+        return new ProcessIdentity(uid, groups, umask);
     }
 }

@@ -275,14 +275,15 @@ public final class FtpSession {
 
     /** Hands {@code line} (if any) and the end marker over unless a transfer runs; true when the watcher is done. */
     private boolean retireIfIdle(String line) throws InterruptedException {
-        return retire(line, WATCHER_DONE, true);
+        return handOver(line, WATCHER_DONE, true);
     }
 
+    /** Hands {@code line} (if any) and {@code marker} over whatever runs: the watcher is done. */
     private void retire(String line, String marker) throws InterruptedException {
-        retire(line, marker, false);
+        handOver(line, marker, false);
     }
 
-    private boolean retire(String line, String marker, boolean onlyIfIdle) throws InterruptedException {
+    private boolean handOver(String line, String marker, boolean onlyIfIdle) throws InterruptedException {
         int needed = line == null ? 1 : 2;
         while (true) {
             synchronized (watchLock) {
@@ -817,7 +818,6 @@ public final class FtpSession {
         this.renameFrom = virtualPath;
     }
 
-    /** One buffer per session for copies that cannot be zero-copy, allocated on first use. */
     /** The buffer for plain binary uploads, allocated on the first one; as large as {@link #transferBuffer()}. */
     public ByteBuffer directTransferBuffer() {
         if (directTransferBuffer == null) {
@@ -826,6 +826,7 @@ public final class FtpSession {
         return directTransferBuffer;
     }
 
+    /** One buffer per session for copies that cannot be zero-copy, allocated on first use. */
     public byte[] transferBuffer() {
         if (transferBuffer == null) {
             transferBuffer = new byte[TRANSFER_BUFFER_SIZE];
