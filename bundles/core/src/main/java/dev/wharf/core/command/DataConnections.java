@@ -19,7 +19,7 @@ final class DataConnections {
     }
 
     /**
-     * Connects (passive accept or active connect), sends {@code 150}, and with PROT P runs the TLS handshake,
+     * Sends {@code 150} and connects (passive accept or active connect), and with PROT P runs the TLS handshake,
      * which must resume the control connection's session unless the listener allows otherwise. On failure the
      * final reply (425, 521, 522) is sent and {@code null} returned. Checks on the file must come before.
      *
@@ -34,6 +34,12 @@ final class DataConnections {
             session.control().reply(425, "No data connection: use PASV, EPSV, PORT or EPRT first");
             return null;
         }
+        // passive: the 150 goes first, and the client reads it while this thread accepts the connection the client
+        // made already (or makes now: some wait for the 150); active: 150 once connected, as clients expect
+        boolean passive = session.data().isPassive();
+        if (passive) {
+            session.control().reply(150, note == null ? "Opening data connection" : note);
+        }
         SocketChannel channel;
         try {
             channel = session.data().connect();
@@ -41,8 +47,10 @@ final class DataConnections {
             session.control().reply(425, failure.getMessage());
             return null;
         }
-        // clients start the data handshake only after this reply
-        session.control().reply(150, note == null ? "Accepted data connection" : note);
+        if (!passive) {
+            session.control().reply(150, note == null ? "Data connection open" : note);
+        }
+        // clients start the data handshake only after the 150
         if (!session.protectData()) {
             return new DataConnection(channel, null);
         }

@@ -179,6 +179,41 @@ class FtpProtocolTest extends ServerTestBase {
         }
     }
 
+    /**
+     * In passive mode the 150 comes before the server waits for the data connection, so a client that connects
+     * only once it has seen the 150 is served at once (the control socket here gives up after 5 s, well before the
+     * server's 10 s data timeout).
+     */
+    @Test
+    void aPassiveClientMayConnectAfterThe150() throws Exception {
+        byte[] file = "sent to a client that connects late".getBytes(StandardCharsets.US_ASCII);
+        byte[] upload = "uploaded by a client that connects late".getBytes(StandardCharsets.US_ASCII);
+        try (TestServer late = new TestServer(temp.resolve("late"), Map.of());
+             RawControl control = RawControl.open(late.port(), 5_000)) {
+            Files.write(late.home("alice").resolve("f.bin"), file);
+            BufferedReader replies = control.replies();
+            int port = logInForPassiveBinary(control);
+            send(control, "RETR f.bin\r\n");
+            assertTrue(replies.readLine().startsWith("150 "));
+            try (Socket data = new Socket("127.0.0.1", port)) {
+                assertArrayEquals(file, data.getInputStream().readAllBytes());
+            }
+            assertTrue(replies.readLine().startsWith("226 "));
+
+            send(control, "PASV\r\n");
+            port = passivePort(replies.readLine());
+            send(control, "STOR up.bin\r\n");
+            assertTrue(replies.readLine().startsWith("150 "));
+            try (Socket data = new Socket("127.0.0.1", port)) {
+                data.getOutputStream().write(upload);
+            }
+            assertTrue(replies.readLine().startsWith("226 "));
+            assertArrayEquals(upload, Files.readAllBytes(late.home("alice").resolve("up.bin")));
+            send(control, "QUIT\r\n");
+            assertTrue(replies.readLine().startsWith("221"));
+        }
+    }
+
     /** Logs alice in, asks for binary mode and a passive port, and returns that port. */
     private static int logInForPassiveBinary(RawControl control) throws IOException {
         BufferedReader replies = control.replies();
