@@ -115,7 +115,7 @@ class DistributionEndToEndIT {
         Result encrypted = curl("--user", user, "--ssl-reqd", "--insecure", "--list-only", base);
         assertEquals(0, encrypted.exitCode(), "FTPS works out of the box (self-signed): " + encrypted.output());
         assertTrue(encrypted.output().lines().anyMatch("big file.bin"::equals), encrypted.output());
-        assertTrue(Files.exists(server.resolve("var/tls/selfsigned.p12")), "the certificate is kept under var/");
+        assertTrue(Files.exists(server.resolve("var/tls/selfsigned.pem")), "the certificate is kept under var/");
 
         // a second listener, implicit TLS, from one more file while the server runs
         int implicitPort = freePort();

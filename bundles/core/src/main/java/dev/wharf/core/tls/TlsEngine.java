@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.net.ssl.KeyManager;
@@ -15,6 +16,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * TLS for one listener: one {@link SSLContext} (so its session cache lets data connections resume the control
@@ -45,6 +47,23 @@ public final class TlsEngine {
             System.setProperty(REQUIRE_CLOSE_NOTIFY, "true");
         }
     }
+
+    private static final X509TrustManager NO_CLIENT_CERTIFICATES = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("this listener has no CAs for client certificates (tls.client.ca)");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("a server does not check server certificates");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
 
     private final ServiceDirectory services;
     private final SSLContext context;
@@ -108,10 +127,14 @@ public final class TlsEngine {
         return ssl;
     }
 
-    /** Client certificates must chain to the configured CAs (PKIX, no revocation checks); none: JSSE's default. */
+    /**
+     * Client certificates must chain to the configured CAs (PKIX, no revocation checks). Without CAs none are asked
+     * for, and none is trusted: JSSE's default would read the JDK's whole list of public CAs at every start, for
+     * nothing.
+     */
     private static TrustManager[] clientTrust(TlsSettings settings) throws GeneralSecurityException {
         if (settings.clientCas().isEmpty()) {
-            return null;
+            return new TrustManager[] {NO_CLIENT_CERTIFICATES};
         }
         KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
         try {
