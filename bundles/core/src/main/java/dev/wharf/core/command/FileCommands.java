@@ -1,18 +1,14 @@
 package dev.wharf.core.command;
 
 import dev.wharf.api.event.WharfEvents;
-import dev.wharf.api.hook.UploadEvent;
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
-import dev.wharf.core.limits.QuotaExceededException;
-import dev.wharf.core.limits.QuotaFile;
 import dev.wharf.core.limits.SessionLimits;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -23,33 +19,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** RETR, STOR, APPE, STOU, REST, ABOR, DELE, RNFR, RNTO, SIZE, MDTM, MFMT, ALLO, PRET. */
+/** RETR, STOR, APPE, STOU (see {@link Upload}), REST, ABOR, DELE, RNFR, RNTO, SIZE, MDTM, MFMT, ALLO, PRET. */
 final class FileCommands {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileCommands.class);
     static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
             .withZone(ZoneOffset.UTC);
-    /** Uploads are written under this prefix in the target directory, then renamed into place. */
-    static final String UPLOAD_TEMP_PREFIX = QuotaFile.UPLOAD_TEMP_PREFIX;
-    private static final String UNIQUE_PREFIX = "wharf.";
     private static final int OUTPUT_BUFFER = 64 * 1024;
-
-    /** How STOR, APPE and STOU write. */
-    private enum UploadMode { REPLACE, APPEND, UNIQUE }
 
     private FileCommands() {
     }
@@ -147,224 +131,16 @@ final class FileCommands {
     }
 
     static void stor(FtpSession session, String argument) throws IOException {
-        upload(session, argument, UploadMode.REPLACE);
+        Upload.run(session, argument, Upload.Mode.REPLACE);
     }
 
     static void appe(FtpSession session, String argument) throws IOException {
-        upload(session, argument, UploadMode.APPEND);
+        Upload.run(session, argument, Upload.Mode.APPEND);
     }
 
     /** STOU: the client's argument is only a hint; the name is made unique here, atomically. */
     static void stou(FtpSession session, String argument) throws IOException {
-        upload(session, argument, UploadMode.UNIQUE);
-    }
-
-    /**
-     * A new upload (STOR, STOU) is atomic: data goes to a hidden temporary file in the target directory, which
-     * takes the final name only once the transfer completed; a failed upload leaves the old file (or nothing).
-     * Appending and resuming (APPE, REST+STOR) write in place, as they must to keep what is already there.
-     */
-    private static void upload(FtpSession session, String argument, UploadMode mode) throws IOException {
-        long offset = session.takeRestartOffset();
-        if (offset > 0 && !session.binary()) {
-            session.control().reply(503, "ASCII resume is unsafe, please delete the file first");
-            return;
-        }
-        ConfinedFileSystem files = session.files();
-        String virtualPath;
-        Path target;
-        boolean exists;
-        long lengthBefore;
-        try {
-            virtualPath = files.virtualPath(mode == UploadMode.UNIQUE ? uniqueName(session) : argument);
-            ConfinedFileSystem.WriteTarget write = files.resolveForWrite(virtualPath,
-                    mode != UploadMode.APPEND && offset == 0);
-            target = write.path();
-            BasicFileAttributes existing = write.existing(); // never a symlink: refused, or replaced when dangling
-            if (existing != null && existing.isDirectory()) {
-                session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
-                return;
-            }
-            exists = existing != null;
-            lengthBefore = exists && existing.isRegularFile() ? existing.size() : 0;
-            if (offset > 0 && (!exists || !existing.isRegularFile() || lengthBefore < offset)) {
-                session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
-                return;
-            }
-            if (FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != UploadMode.UNIQUE)
-                    || QuotaRules.refuseName(session, virtualPath)) {
-                return;
-            }
-        } catch (IOException failure) {
-            session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
-            return;
-        }
-        boolean inPlace = mode == UploadMode.APPEND || offset > 0;
-        // what the upload will replace: the old file (STOR over it), or what REST cuts off
-        boolean mayReplace = mode == UploadMode.REPLACE && !inPlace && !session.security().settings().autorename();
-        long freed = mayReplace ? lengthBefore : offset > 0 ? lengthBefore - offset : 0;
-        boolean addsFile = inPlace ? !exists : !(mayReplace && exists);
-        long allowance = QuotaRules.startUpload(session, virtualPath, addsFile, freed);
-        if (allowance < 0) {
-            return;
-        }
-        long keepLength = mode == UploadMode.APPEND ? lengthBefore : offset;
-        Path written = inPlace ? target : target.resolveSibling(UPLOAD_TEMP_PREFIX
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        FileChannel openedFile = null;
-        if (inPlace) {
-            try {
-                openedFile = FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                openedFile.position(mode == UploadMode.APPEND ? openedFile.size() : offset);
-                if (mode != UploadMode.APPEND) {
-                    openedFile.truncate(offset);
-                }
-            } catch (IOException failure) {
-                closeQuietly(openedFile);
-                session.control().reply(553, "Can't open " + Replies.printable(argument) + ": "
-                        + Replies.reason(failure));
-                return;
-            }
-        }
-        boolean complete = false;
-        boolean countedInPlace = false;
-        Transfer transfer = null;
-        // a plain data connection is closed after the final reply: the client has closed its side and waits for
-        // the reply, not for the server's close (TLS connections are closed before it: close_notify ends the file)
-        DataConnection plainConnection = null;
-        try {
-            try {
-                DataConnection connection = DataConnections.open(session, mode == UploadMode.UNIQUE
-                        ? "FILE: " + Replies.printable(virtualPath.substring(virtualPath.lastIndexOf('/') + 1))
-                        : null);
-                if (connection == null) {
-                    closeQuietly(openedFile);
-                    return;
-                }
-                plainConnection = connection.encrypted() ? null : connection;
-                if (openedFile == null) {
-                    // the temporary file is made after the 150 reply: the client's first bytes arrive meanwhile
-                    try {
-                        openedFile = FilePolicy.createFile(session, written);
-                    } catch (IOException failure) {
-                        if (connection.encrypted()) {
-                            closeQuietly(connection);
-                        }
-                        session.control().reply(553, "Can't open " + Replies.printable(argument) + ": "
-                                + Replies.reason(failure));
-                        return;
-                    }
-                }
-                try (FileChannel file = openedFile) {
-                    transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving "
-                            + Replies.printable(virtualPath), virtualPath, connection.channel(), offset, -1, allowance);
-                    connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
-                    // with TLS, only the client's close_notify ends an upload; a bare TCP close is an error
-                    try (DataConnection tls = connection.encrypted() ? connection : null;
-                         InputStream tlsInput = tls != null ? tls.input() : null) {
-                        InputStream in = tlsInput != null ? tlsInput : connection.input();
-                        if (session.binary() && tls == null) {
-                            Transfers.receive(connection.channel(), file, session.directTransferBuffer(), transfer);
-                        } else if (session.binary()) {
-                            Transfers.receive(in, file, session.transferBuffer(), transfer);
-                        } else {
-                            OutputStream out = Channels.newOutputStream(file);
-                            Transfers.receiveAscii(in, out, session.transferBuffer(), transfer);
-                        }
-                        if (transfer.aborted()) {
-                            // ABOR or a stall ended the read like an end of data: the file is not complete
-                            throw new java.io.EOFException("aborted");
-                        }
-                        if (session.controlClosed()) {
-                            throw new java.io.EOFException("the client closed the control connection");
-                        }
-                        if (session.security().settings().uploadFsync()) {
-                            file.force(false);
-                        }
-                    } catch (QuotaExceededException overQuota) {
-                        LOG.info("Upload of {} by '{}' stopped after {} bytes: over quota", virtualPath,
-                                session.account().name(), transfer.bytes());
-                        if (inPlace) {
-                            file.truncate(keepLength);
-                        }
-                        session.control().reply(552, "Transfer aborted (quota): [" + Replies.printable(virtualPath)
-                                + "] won't be saved");
-                        return;
-                    } catch (IOException broken) {
-                        LOG.info("Upload of {} by '{}' aborted after {} bytes: {}", virtualPath,
-                                session.account().name(), transfer.bytes(), broken.toString());
-                        // over TLS, any end of the data connection before the client's close_notify (a bare TCP
-                        // close, a reset) leaves the file incomplete
-                        String reason = broken instanceof Transfers.DataConnectionLostException
-                                && connection.encrypted()
-                                ? "the data connection ended without TLS close_notify, so the file is incomplete"
-                                : Replies.reason(broken);
-                        session.control().reply(451, transfer.aborted() ? "Transfer aborted"
-                                : "Transfer aborted: " + reason);
-                        return;
-                    } finally {
-                        session.addUploaded(transfer.bytes());
-                        session.endTransfer(transfer);
-                    }
-                }
-                if (inPlace) {
-                    countedInPlace = true;
-                    QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
-                } else {
-                    Path requested = target;
-                    Path[] placed = {requested};
-                    QuotaRules.placeUpload(session, written, requested, mayReplace, () -> {
-                        if (mode == UploadMode.UNIQUE || (session.security().settings().autorename()
-                                && Files.exists(requested, LinkOption.NOFOLLOW_LINKS))) {
-                            placed[0] = placeUnderFreeName(written, requested, mode == UploadMode.UNIQUE);
-                        } else {
-                            moveIntoPlace(written, requested);
-                        }
-                    });
-                    target = placed[0];
-                    virtualPath = files.virtualPathOf(target);
-                }
-                complete = true;
-            } catch (QuotaExceededException overQuota) {
-                session.control().reply(552, "Quota exceeded: [" + Replies.printable(virtualPath)
-                        + "] won't be saved");
-                return;
-            } catch (IOException failure) {
-                session.control().reply(451, "Can't store " + Replies.printable(argument) + ": "
-                        + Replies.reason(failure));
-                return;
-            } finally {
-                if (!complete && !inPlace) {
-                    Files.deleteIfExists(written);
-                }
-                if (inPlace && !countedInPlace) {
-                    countBrokenInPlace(session, target, exists, lengthBefore, keepLength);
-                }
-                if (transfer != null && !complete) {
-                    announceUpload(session, transfer, virtualPath, target, inPlace ? target : written, false);
-                }
-            }
-            session.control().reply(226, mode == UploadMode.UNIQUE
-                    ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
-                    : "File successfully transferred");
-        } finally {
-            closeQuietly(plainConnection);
-            if (complete) {
-                // after the reply: the client goes on with its next command meanwhile
-                announceUpload(session, transfer, virtualPath, target, target, true);
-            }
-        }
-    }
-
-    /**
-     * The transfer log line, the transfer event and the upload hooks of a finished (or failed) upload; the hooks
-     * see {@code hookFile}: the file, or the temporary file a failed new upload went to (removed by now).
-     */
-    private static void announceUpload(FtpSession session, Transfer transfer, String virtualPath, Path target,
-                                       Path hookFile, boolean complete) {
-        session.recordTransfer(transfer, target, complete);
-        session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
-                transfer.bytes(), session.clientAddress(), complete, session.clock().instant()));
+        Upload.run(session, argument, Upload.Mode.UNIQUE);
     }
 
     /**
@@ -379,7 +155,7 @@ final class FileCommands {
         }
     }
 
-    private static void closeQuietly(java.io.Closeable closeable) {
+    static void closeQuietly(java.io.Closeable closeable) {
         if (closeable == null) {
             return;
         }
@@ -387,61 +163,6 @@ final class FileCommands {
             closeable.close();
         } catch (IOException ignored) {
             // the transfer is over or refused and answered: nothing depends on this close
-        }
-    }
-
-    /** A broken append or resume keeps what arrived (that is what resuming is for); the quota counts it. */
-    private static void countBrokenInPlace(FtpSession session, Path target, boolean existedBefore, long lengthBefore,
-                                           long keepLength) {
-        try {
-            QuotaRules.countInPlace(session, target, existedBefore, lengthBefore, keepLength);
-        } catch (IOException failure) {
-            LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
-                    failure.toString());
-        }
-    }
-
-    /** A name no file in the current directory has yet; the CREATE_NEW of the final move keeps it unique. */
-    private static String uniqueName(FtpSession session) throws IOException {
-        ConfinedFileSystem files = session.files();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            String name = UNIQUE_PREFIX + Long.toHexString(System.currentTimeMillis()) + "."
-                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            if (!Files.exists(files.toReal(files.virtualPath(name)), LinkOption.NOFOLLOW_LINKS)) {
-                return name;
-            }
-        }
-        throw new IOException("no unique name found");
-    }
-
-    /**
-     * Gives the finished upload a name nobody has: {@code target} itself for STOU, else {@code target.1},
-     * {@code target.2} … (autorename). A hard link fails if the name exists, so two uploads never share one.
-     */
-    private static Path placeUnderFreeName(Path temporary, Path target, boolean tryTargetFirst) throws IOException {
-        for (int suffix = tryTargetFirst ? 0 : 1; suffix < 10_000; suffix++) {
-            Path candidate = suffix == 0 ? target : target.resolveSibling(target.getFileName() + "." + suffix);
-            try {
-                Files.createLink(candidate, temporary);
-                Files.delete(temporary);
-                return candidate;
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
-                // try the next number
-            } catch (UnsupportedOperationException noHardLinks) {
-                if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.move(temporary, candidate);
-                    return candidate;
-                }
-            }
-        }
-        throw new IOException("no free name for " + target.getFileName());
-    }
-
-    private static void moveIntoPlace(Path temporary, Path target) throws IOException {
-        try {
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException notAtomic) {
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
