@@ -5,6 +5,7 @@ import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.limits.SessionLimits;
+import dev.wharf.core.server.ListenerSettings;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.BufferedOutputStream;
@@ -91,7 +92,12 @@ final class FileCommands {
             try {
                 try (DataConnection closedHere = endsBeforeClose ? null : connection) {
                     if (closedHere == null) {
-                        Transfers.sendFile(file, offset, size, connection.channel(), transfer);
+                        if (zeroCopy(session, size - offset)) {
+                            Transfers.sendFile(file, offset, size, connection.channel(), transfer);
+                        } else {
+                            Transfers.sendByCopy(file, offset, size, connection.channel(),
+                                    session.directTransferBuffer(), transfer);
+                        }
                         endOfData(connection);
                     } else {
                         OutputStream out = new BufferedOutputStream(connection.output(), OUTPUT_BUFFER);
@@ -128,6 +134,19 @@ final class FileCommands {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a plain binary download of {@code length} bytes goes by sendfile ({@link ListenerSettings.Sendfile}).
+     * A file that fits in one buffer always does: one call instead of a read and a write.
+     */
+    private static boolean zeroCopy(FtpSession session, long length) {
+        return switch (session.settings().sendfile()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> length <= FtpSession.TRANSFER_BUFFER_SIZE
+                    || !session.clientAddress().getAddress().isLoopbackAddress();
+        };
     }
 
     static void stor(FtpSession session, String argument) throws IOException {

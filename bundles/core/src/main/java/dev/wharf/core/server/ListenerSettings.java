@@ -31,10 +31,11 @@ import java.util.Map;
  * @param maxLineLength  longest accepted control line in bytes
  * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
  * @param tls            TLS (FTPS) settings of this listener
+ * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
  */
 public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
                                String passiveAddress, int maxClients, Duration idleTimeout, Duration dataTimeout,
-                               int maxLineLength, List<String> authOrder, TlsSettings tls) {
+                               int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile) {
 
     public static final String FACTORY_PID = "dev.wharf.listener";
 
@@ -45,6 +46,20 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
     public static final int DEFAULT_DATA_TIMEOUT_SECONDS = 60;
     /** Pure-FTPd accepts 4111 bytes; a little more leaves room for long UTF-8 names. */
     public static final int DEFAULT_MAX_LINE = 4096;
+
+    /**
+     * Whether plain binary downloads use sendfile (zero-copy) or read the file into a buffer and write that. On
+     * loopback, with no network card to hand the pages to, the receiving process copies them out of the page
+     * cache on its own core, and the copy loop, which spreads that work over two, measured about twice as fast.
+     */
+    public enum Sendfile {
+        /** sendfile, except for loopback clients and files that fit in one buffer (key value {@code auto}). */
+        AUTO,
+        /** Always sendfile ({@code true}). */
+        ALWAYS,
+        /** Never ({@code false}): for file systems where sendfile misbehaves, as vsftpd's {@code use_sendfile=NO}. */
+        NEVER
+    }
 
     /** How much TLS a listener demands, as Pure-FTPd's {@code -Y 0..3}. */
     public enum TlsLevel {
@@ -107,7 +122,17 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 Duration.ofSeconds(values.integer("data.timeout", DEFAULT_DATA_TIMEOUT_SECONDS, 1, 86_400)),
                 values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),
                 values.list("auth.order"),
-                tlsSettings(values));
+                tlsSettings(values),
+                sendfile(values.values()));
+    }
+
+    private static Sendfile sendfile(ConfigValues values) {
+        return switch (values.string("sendfile", "auto").strip().toLowerCase(Locale.ROOT)) {
+            case "auto" -> Sendfile.AUTO;
+            case "true", "yes", "on", "1" -> Sendfile.ALWAYS;
+            case "false", "no", "off", "0" -> Sendfile.NEVER;
+            default -> throw values.invalid("sendfile", "auto, true or false");
+        };
     }
 
     private static TlsSettings tlsSettings(Values values) {

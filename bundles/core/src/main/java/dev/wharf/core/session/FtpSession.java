@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class FtpSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(FtpSession.class);
-    private static final int TRANSFER_BUFFER_SIZE = 64 * 1024;
+    /** The size of each session's transfer buffers (on the heap and direct). */
+    public static final int TRANSFER_BUFFER_SIZE = 64 * 1024;
     /** Browsers and proxies speaking HTTP to an FTP port are cut off at once (cross-protocol attacks). */
     /** MLST/MLSD facts sent until OPTS MLST chooses others (lower case). */
     public static final Set<String> DEFAULT_MACHINE_FACTS = Set.of("type", "size", "modify", "perm", "unix.mode",

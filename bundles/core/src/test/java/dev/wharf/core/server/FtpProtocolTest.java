@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The FTP protocol over real sockets with Apache Commons Net as the client. */
 class FtpProtocolTest extends ServerTestBase {
@@ -324,6 +326,39 @@ class FtpProtocolTest extends ServerTestBase {
         client.disconnect();
     }
 
+    /**
+     * Plain downloads leave the file by sendfile or by a read-and-write loop (loopback clients, by default, for
+     * files over one buffer): every byte arrives either way, from the start or from a restart offset.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "true", "false"})
+    void downloadsArriveWholeBySendfileAndByCopy(String sendfile) throws Exception {
+        byte[] content = new byte[3 * 1024 * 1024 + 12_345];
+        new Random(7).nextBytes(content);
+        byte[] small = Arrays.copyOf(content, 1_000);
+        try (TestServer configured = new TestServer(temp.resolve("sendfile-" + sendfile), Map.of("sendfile",
+                sendfile))) {
+            Files.write(configured.home("alice").resolve("big.bin"), content);
+            Files.write(configured.home("alice").resolve("small.bin"), small);
+            FTPClient client = configured.loggedIn();
+
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            assertTrue(client.retrieveFile("big.bin", whole), client.getReplyString());
+            assertEquals(sha256(content), sha256(whole.toByteArray()));
+
+            int offset = 100_003; // inside the second 64 KiB buffer
+            client.setRestartOffset(offset);
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            assertTrue(client.retrieveFile("big.bin", rest), client.getReplyString());
+            assertEquals(sha256(Arrays.copyOfRange(content, offset, content.length)), sha256(rest.toByteArray()));
+
+            ByteArrayOutputStream smallBack = new ByteArrayOutputStream();
+            assertTrue(client.retrieveFile("small.bin", smallBack), client.getReplyString());
+            assertArrayEquals(small, smallBack.toByteArray());
+            client.disconnect();
+        }
+    }
+
     @Test
     void activeModeAndAsciiTransfersWork() throws IOException {
         Files.writeString(server.home("alice").resolve("unix.txt"), "one\ntwo\n");
@@ -495,6 +530,9 @@ class FtpProtocolTest extends ServerTestBase {
         String passive = assertThrows(InvalidSettingException.class, () -> ListenerSettings.from(
                 Map.of("passive.ports", "80-90"))).getMessage();
         assertTrue(passive.contains("'passive.ports'"), passive);
+        String sendfile = assertThrows(InvalidSettingException.class, () -> ListenerSettings.from(
+                Map.of("sendfile", "sometimes"))).getMessage();
+        assertTrue(sendfile.contains("'sendfile'") && sendfile.contains("auto, true or false"), sendfile);
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
