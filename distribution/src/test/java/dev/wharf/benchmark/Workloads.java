@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -41,15 +42,29 @@ final class Workloads {
     private Workloads() {
     }
 
-    /** The ceiling: sendfile of the file to a loopback socket, read by the same loop the clients use. */
-    static double rawLoopbackMegabytesPerSecond(Path file) throws Exception {
+    /**
+     * The ceiling: sendfile of the file to a loopback socket ({@code copyBuffer} 0), or a loop that reads the file
+     * into a direct buffer of that size and writes it, read by the same loop the clients use.
+     */
+    static double rawLoopbackMegabytesPerSecond(Path file, int copyBuffer) throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             Thread sender = Thread.ofPlatform().start(() -> {
                 try (SocketChannel peer = server.accept(); FileChannel source = FileChannel.open(file)) {
                     long position = 0;
                     long size = source.size();
-                    while (position < size) {
-                        position += source.transferTo(position, size - position, peer);
+                    if (copyBuffer == 0) {
+                        while (position < size) {
+                            position += source.transferTo(position, size - position, peer);
+                        }
+                        return;
+                    }
+                    ByteBuffer buffer = ByteBuffer.allocateDirect(copyBuffer);
+                    while (source.read(buffer) > 0) {
+                        buffer.flip();
+                        while (buffer.hasRemaining()) {
+                            peer.write(buffer);
+                        }
+                        buffer.clear();
                     }
                 } catch (IOException failed) {
                     throw new IllegalStateException(failed);
