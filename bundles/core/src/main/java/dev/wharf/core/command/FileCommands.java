@@ -11,6 +11,7 @@ import dev.wharf.core.session.Transfer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -92,7 +93,7 @@ final class FileCommands {
             try {
                 try (DataConnection closedHere = endsBeforeClose ? null : connection) {
                     if (closedHere == null) {
-                        if (zeroCopy(session, size - offset)) {
+                        if (zeroCopy(session, connection, size - offset)) {
                             Transfers.sendFile(file, offset, size, connection.channel(), transfer);
                         } else {
                             Transfers.sendByCopy(file, offset, size, connection.channel(),
@@ -138,14 +139,16 @@ final class FileCommands {
 
     /**
      * Whether a plain binary download of {@code length} bytes goes by sendfile ({@link ListenerSettings.Sendfile}).
-     * A file that fits in one buffer always does: one call instead of a read and a write.
+     * What fits in one buffer always does: one call instead of a read and a write. The data connection's peer
+     * counts, not the control connection's (with FXP they differ).
      */
-    private static boolean zeroCopy(FtpSession session, long length) {
+    private static boolean zeroCopy(FtpSession session, DataConnection connection, long length) throws IOException {
         return switch (session.settings().sendfile()) {
             case ALWAYS -> true;
             case NEVER -> false;
             case AUTO -> length <= FtpSession.TRANSFER_BUFFER_SIZE
-                    || !session.clientAddress().getAddress().isLoopbackAddress();
+                    || !(connection.channel().getRemoteAddress() instanceof InetSocketAddress peer
+                    && peer.getAddress().isLoopbackAddress());
         };
     }
 

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every command of the complete set through Commons Net, checking replies and what happens on disk. */
 class CompleteProtocolTest extends ServerTestBase {
@@ -281,8 +282,16 @@ class CompleteProtocolTest extends ServerTestBase {
         }
     }
 
-    @Test
-    void abortingAGigabyteDownloadKeepsTheSessionUsable() throws Exception {
+    /** Over loopback the default sends by copying; {@code sendfile = true} is what remote clients get. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "true"})
+    void abortingAGigabyteDownloadKeepsTheSessionUsable(String sendfile) throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("abort-" + sendfile), Map.of("sendfile", sendfile))) {
+            abortAGigabyteDownload(server, server.home("alice"));
+        }
+    }
+
+    private static void abortAGigabyteDownload(TestServer server, Path home) throws Exception {
         try (RandomAccessFile big = new RandomAccessFile(home.resolve("huge.bin").toFile(), "rw")) {
             big.setLength(1L << 30); // sparse: costs no disk
         }

@@ -17,6 +17,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bandwidth limits (per session and server-wide) and upload/download ratios, timed and checked byte for byte. */
@@ -39,10 +41,13 @@ class ThrottleAndRatioTest {
                 what + " took " + seconds + " s, expected " + expectedSeconds + " s ± 20 %");
     }
 
-    @Test
-    void throttledTwentyMegabyteDownloadTakesTheExpectedTime() throws IOException {
+    /** Over loopback the default sends by copying; {@code sendfile = true} is what remote clients get. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "true"})
+    void throttledTwentyMegabyteDownloadTakesTheExpectedTime(String sendfile) throws IOException {
         // 5,120 KB/s: 20 MiB take 4 s
-        try (TestServer server = new TestServer(temp.resolve("users"), Map.of("limits.bandwidth.download", "5120"))) {
+        try (TestServer server = new TestServer(temp.resolve("users-" + sendfile),
+                Map.of("limits.bandwidth.download", "5120", "sendfile", sendfile))) {
             byte[] file = randomBytes(20 * MIB);
             Files.write(server.home("alice").resolve("big.bin"), file);
             FTPClient client = server.loggedIn();

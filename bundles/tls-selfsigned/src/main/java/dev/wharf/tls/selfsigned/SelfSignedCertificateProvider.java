@@ -117,6 +117,7 @@ public class SelfSignedCertificateProvider implements CertificateProvider {
                 // the default was PKCS#12 before: keep the certificate that clients have seen
                 KeyMaterial kept = readPkcs12(earlier);
                 save(file, kept);
+                Files.delete(earlier); // one copy of the key, not two
                 LOG.info("Moved the self-signed certificate from {} to {}", earlier, file);
                 return kept;
             }

@@ -2,6 +2,7 @@ package dev.wharf.tls.selfsigned;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,7 @@ class SelfSignedCertificateProviderTest {
 
         assertArrayEquals(before.chain().get(0).getEncoded(), after.chain().get(0).getEncoded());
         assertTrue(Files.exists(pem));
+        assertFalse(Files.exists(earlier), "the key is kept in one file, not two");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pem)));
         assertArrayEquals(before.chain().get(0).getEncoded(), SelfSignedCertificateProvider.loadOrCreate(pem,
                 "new.example.org", Duration.ofDays(30)).chain().get(0).getEncoded(), "read from the PEM file now");
