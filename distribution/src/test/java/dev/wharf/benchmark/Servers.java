@@ -71,7 +71,8 @@ final class Servers {
         Files.writeString(home.resolve("etc/dev.wharf.auth.passwd.cfg"), String.join("\n",
                 "file = " + passwd, "demo.create = false", ""));
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/wharf").toString(), "run")
-                .redirectErrorStream(true).redirectOutput(work.resolve("wharf.log").toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("wharf.log").toFile())); // both starts
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("JAVA_OPTS", ("-Xmx1g " + System.getProperty("benchmark.wharf.jvm", "")).trim());
         // the first start of a new installation also makes its certificate, and the clean stop after it the JVM's
