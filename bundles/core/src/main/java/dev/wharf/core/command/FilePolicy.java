@@ -129,13 +129,13 @@ final class FilePolicy {
         return mode | (directory ? 0700 : 0600);
     }
 
+    private static final Set<OpenOption> NEW_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
     /**
      * Creates a new upload file with the mode the file umask gives it (anonymous uploads stay unreadable to others
      * until approved): set at creation, and changed afterwards only when the process umask has taken bits away (a
      * system call saved per upload otherwise).
      */
-    private static final Set<OpenOption> NEW_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-
     static FileChannel createFile(FtpSession session, Path file) throws IOException {
         int mode = 0666 & ~settings(session).fileUmask();
         if (session.anonymous()) {

@@ -51,10 +51,10 @@ public final class FtpSession {
     private static final Logger LOG = LoggerFactory.getLogger(FtpSession.class);
     /** The size of each session's transfer buffers (on the heap and direct). */
     public static final int TRANSFER_BUFFER_SIZE = 64 * 1024;
-    /** Browsers and proxies speaking HTTP to an FTP port are cut off at once (cross-protocol attacks). */
     /** MLST/MLSD facts sent until OPTS MLST chooses others (lower case). */
     public static final Set<String> DEFAULT_MACHINE_FACTS = Set.of("type", "size", "modify", "perm", "unix.mode",
             "unix.uid", "unix.gid", "unique");
+    /** Browsers and proxies speaking HTTP to an FTP port are cut off at once (cross-protocol attacks). */
     private static final Set<String> HTTP_VERBS = Set.of("GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS",
             "DELETE");
 
@@ -819,7 +819,10 @@ public final class FtpSession {
         this.renameFrom = virtualPath;
     }
 
-    /** The buffer for plain binary uploads, allocated on the first one; as large as {@link #transferBuffer()}. */
+    /**
+     * The buffer for plain binary uploads and for downloads that copy instead of sendfile, allocated on first use;
+     * as large as {@link #transferBuffer()}.
+     */
     public ByteBuffer directTransferBuffer() {
         if (directTransferBuffer == null) {
             directTransferBuffer = ByteBuffer.allocateDirect(TRANSFER_BUFFER_SIZE);
