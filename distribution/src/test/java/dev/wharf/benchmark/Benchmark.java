@@ -31,6 +31,16 @@ public final class Benchmark {
      * one run to the next, so the best of five of each stands for what the path can do.
      */
     private static final int BIG_FILE_ROUNDS = 5;
+    /**
+     * Small files: a round of 2,000 takes about a second, and on a shared virtual machine the CPU time stolen by
+     * the host comes in bursts of a second or two, so the best of seven rounds, alternating between the servers.
+     */
+    private static final int SMALL_FILE_ROUNDS = 7;
+    /**
+     * How long ext4 without a journal treats a freed inode as recently freed: a minute, six while its inode table
+     * block is not yet written back (as it is not while files are created next to it); and some margin.
+     */
+    private static final long FREED_INODES_RECENT_NANOS = 370_000_000_000L;
 
     private final Path work;
     private final Path data;
@@ -39,6 +49,8 @@ public final class Benchmark {
     private final java.util.Set<String> only;
     private Servers.Server wharf;
     private Servers.Server pure;
+    /** When this run deleted the previous run's tree ({@link System#nanoTime}); empty when there was none. */
+    private java.util.OptionalLong previousTreeDeleted = java.util.OptionalLong.empty();
 
     private Benchmark(Path work, java.util.Set<String> only) {
         this.work = work;
@@ -58,14 +70,14 @@ public final class Benchmark {
     }
 
     private void run(Path distribution) throws Exception {
-        // The previous run's tree is moved aside now and deleted only after this run: on ext4 without a journal
-        // (as on the development machines) a new file's inode is found by skipping every inode freed in the last
-        // minutes, so creating files right after deleting thousands costs several times more, and more for
-        // whichever server uploads first.
+        // the previous run's tree goes first: deleting its files now is what the uploads must wait for (see
+        // awaitFreedInodesAged); an aborted run may have left one aside
         Path previous = work.resolveSibling(work.getFileName() + ".previous");
         Servers.run(List.of("rm", "-rf", previous.toString()));
         if (Files.exists(work)) {
             Files.move(work, previous);
+            Servers.run(List.of("rm", "-rf", previous.toString()));
+            previousTreeDeleted = java.util.OptionalLong.of(System.nanoTime());
         }
         Files.createDirectories(data);
         System.out.println(format("Wharf benchmark: %d cores, Java %s, %s", Runtime.getRuntime()
@@ -94,7 +106,51 @@ public final class Benchmark {
             }
         }
         Files.write(work.resolve("results.txt"), report, StandardCharsets.UTF_8);
-        Servers.run(List.of("rm", "-rf", previous.toString()));
+    }
+
+    /**
+     * On ext4 without a journal (the development machines' file system), the search for a free inode skips every
+     * inode freed in the last minutes, reading its inode table block each time: creating a file within minutes of
+     * deleting 40,000 took 400-1,000 µs, against 40-70 µs later (measured with a plain create-write-close loop).
+     * So the uploads wait until the deletion of the previous run's tree is old enough.
+     */
+    private void awaitFreedInodesAged() throws InterruptedException {
+        if (previousTreeDeleted.isEmpty() || !onJournalLessExt4(work)) {
+            return;
+        }
+        long waitNanos = FREED_INODES_RECENT_NANOS - (System.nanoTime() - previousTreeDeleted.getAsLong());
+        if (waitNanos > 0) {
+            System.out.println(format("(waiting %d s before the uploads: ext4 without a journal is slow to create "
+                    + "files for minutes after many were deleted)", waitNanos / 1_000_000_000L));
+            Thread.sleep(waitNanos / 1_000_000);
+        }
+    }
+
+    /** Whether {@code path} lies on an ext4 file system without a journal (its sysfs entry names no journal task). */
+    private static boolean onJournalLessExt4(Path path) {
+        try {
+            String real = path.toRealPath().toString();
+            String bestMount = "";
+            String bestDevice = null;
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                // fields: id parent major:minor root mount-point options [optional fields] - type source options
+                String[] fields = line.split(" ");
+                int separator = List.of(fields).indexOf("-");
+                String mount = fields[4];
+                boolean contains = real.equals(mount) || real.startsWith(mount.endsWith("/") ? mount : mount + "/");
+                if (contains && mount.length() >= bestMount.length() && separator > 0) {
+                    bestMount = mount;
+                    bestDevice = fields[separator + 1].equals("ext4") ? fields[separator + 2] : null;
+                }
+            }
+            if (bestDevice == null) {
+                return false;
+            }
+            Path journalTask = Path.of("/sys/fs/ext4", Path.of(bestDevice).getFileName().toString(), "journal_task");
+            return Files.isReadable(journalTask) && Files.readString(journalTask).strip().equals("<none>");
+        } catch (IOException | RuntimeException unknown) {
+            return false;
+        }
     }
 
     private boolean selected(String group) {
@@ -137,6 +193,7 @@ public final class Benchmark {
         if (selected("small")) {
             byte[] small = new byte[SMALL_SIZE];
             new java.util.Random(4).nextBytes(small);
+            awaitFreedInodesAged();
             // as for listings: a server that has run for a while has compiled its transfer code; warm both up with
             // unmeasured rounds (uploads into directories of their own)
             for (int round = 0; round < SMALL_WARM_UP; round++) {
@@ -148,7 +205,8 @@ public final class Benchmark {
                 }
             }
             double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true, 5);
+                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true,
+                    SMALL_FILE_ROUNDS);
             rate("GET 2,000 x 4 KiB, one session (after " + SMALL_WARM_UP + " warm-up rounds)", get, "files/s");
             // new files each round, each server in a directory of its own made (unmeasured) before the round
             java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
@@ -156,17 +214,18 @@ public final class Benchmark {
                     () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-" + round.incrementAndGet(),
                             SMALL_FILES, true, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-" + round.get(), SMALL_FILES, true, small),
-                    true, 5);
+                    true, SMALL_FILE_ROUNDS);
             rate("PUT 2,000 x 4 KiB, new files, one session", put, "files/s");
-            // the same names again: Pure-FTPd truncates each file in place, Wharf writes a new file and renames it
-            // over the old one (a new inode each time) so that no reader ever sees a partial file
-            double[] again = compare(
-                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-1", SMALL_FILES, true, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-1", SMALL_FILES, true, small), true, 3);
-            rate("PUT 2,000 x 4 KiB over existing files", again, "files/s");
             // the same over a raw socket, a client that costs far less than Commons Net, step by step
             rawClientSteps("GET", "/small", "/small", false, small);
             rawClientSteps("PUT", "/up-wharf/raw", "/up-pure/raw", true, small);
+            // the same names again, last: Pure-FTPd truncates each file in place, Wharf writes a new file and renames
+            // it over the old one (a new inode each time, and a freed one) so that no reader ever sees a partial file
+            double[] again = compare(
+                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-1", SMALL_FILES, true, small),
+                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-1", SMALL_FILES, true, small), true,
+                    SMALL_FILE_ROUNDS);
+            rate("PUT 2,000 x 4 KiB over existing files", again, "files/s");
         }
         if (selected("logins")) {
             double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
