@@ -139,15 +139,16 @@ final class FileCommands {
 
     /**
      * Whether a plain binary download of {@code length} bytes goes by sendfile ({@link ListenerSettings.Sendfile}).
-     * What fits in one buffer always does: one call instead of a read and a write. The data connection's peer
-     * counts, not the control connection's (with FXP they differ).
+     * What fits in one buffer never does: the JDK's transferTo costs three system calls (fstat, a copy_file_range
+     * that a socket refuses, sendfile) where a read and a write take two. The data connection's peer counts, not
+     * the control connection's (with FXP they differ).
      */
     private static boolean zeroCopy(FtpSession session, DataConnection connection, long length) throws IOException {
         return switch (session.settings().sendfile()) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case AUTO -> length <= FtpSession.TRANSFER_BUFFER_SIZE
-                    || !(connection.channel().getRemoteAddress() instanceof InetSocketAddress peer
+            case AUTO -> length > FtpSession.TRANSFER_BUFFER_SIZE
+                    && !(connection.channel().getRemoteAddress() instanceof InetSocketAddress peer
                     && peer.getAddress().isLoopbackAddress());
         };
     }

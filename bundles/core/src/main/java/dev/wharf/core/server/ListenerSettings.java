@@ -53,7 +53,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
      * cache on its own core; the copy loop, which spreads that work over two, measured 1.04 to 2.5 times as fast.
      */
     public enum Sendfile {
-        /** sendfile, except to a loopback peer for more than one buffer (key value {@code auto}). */
+        /** sendfile for more than one buffer to a peer that is not on loopback (key value {@code auto}). */
         AUTO,
         /** Always sendfile ({@code true}). */
         ALWAYS,
