@@ -126,13 +126,16 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 sendfile(values.values()));
     }
 
+    /** {@code auto}, or the words of every other on/off key. */
     private static Sendfile sendfile(ConfigValues values) {
-        return switch (values.string("sendfile", "auto").strip().toLowerCase(Locale.ROOT)) {
-            case "auto" -> Sendfile.AUTO;
-            case "true", "yes", "on", "1" -> Sendfile.ALWAYS;
-            case "false", "no", "off", "0" -> Sendfile.NEVER;
-            default -> throw values.invalid("sendfile", "auto, true or false");
-        };
+        if (values.string("sendfile", "auto").equalsIgnoreCase("auto")) {
+            return Sendfile.AUTO;
+        }
+        try {
+            return values.bool("sendfile", true) ? Sendfile.ALWAYS : Sendfile.NEVER;
+        } catch (ConfigValues.InvalidSettingException notOnOff) {
+            throw values.invalid("sendfile", "auto, true or false");
+        }
     }
 
     private static TlsSettings tlsSettings(Values values) {

@@ -327,8 +327,8 @@ class FtpProtocolTest extends ServerTestBase {
     }
 
     /**
-     * Plain downloads leave the file by sendfile or by a read-and-write loop (loopback clients, by default, for
-     * files over one buffer): every byte arrives either way, from the start or from a restart offset.
+     * Plain downloads leave the file by sendfile or by a read-and-write loop (by default for loopback clients and
+     * for files that fit in one buffer): every byte arrives either way, from the start or from a restart offset.
      */
     @ParameterizedTest
     @ValueSource(strings = {"auto", "true", "false"})
