@@ -25,14 +25,20 @@ public final class Benchmark {
     private static final int LISTING_WARM_UP = 30;
     /** A listing takes some 40 ms, shorter than a burst of CPU stolen by the host: the best of many, in turn. */
     private static final int LISTING_ROUNDS = 25;
-    /** Unmeasured rounds of small GETs and PUTs on each server before the measured ones (JIT-compiled code). */
-    private static final int SMALL_WARM_UP = 3;
+    /**
+     * Unmeasured rounds of small GETs and PUTs on each server before the measured ones: at least the first number,
+     * then until a round leaves Wharf's JIT compiler nearly idle (fewer compilations than the third number), at
+     * most the second. Measured: the compiler goes on for some 14,000 uploads, and uploads get faster until then.
+     */
+    private static final int SMALL_WARM_UP_MIN = 3;
+    private static final int SMALL_WARM_UP_MAX = 15;
+    private static final long SMALL_WARM_UP_QUIET_COMPILATIONS = 10;
     private static final int ROUNDS = 2;
     /**
      * 1 GiB transfers and the raw ceiling: on a small virtual machine one copy of a gigabyte varies by ±15 % from
-     * one run to the next, so the best of five of each stands for what the path can do.
+     * one run to the next, so the best of seven of each stands for what the path can do.
      */
-    private static final int BIG_FILE_ROUNDS = 5;
+    private static final int BIG_FILE_ROUNDS = 7;
     /**
      * Small files: a round of 2,000 takes about a second, and on a shared virtual machine the CPU time stolen by
      * the host comes in bursts of a second or two, so the best of seven rounds, alternating between the servers.
@@ -177,8 +183,9 @@ public final class Benchmark {
             double retrPure = Double.NaN;
             for (int round = 0; round < BIG_FILE_ROUNDS; round++) {
                 raw = better(raw, Workloads.rawLoopbackMegabytesPerSecond(big, 0), true);
-                // what Wharf does for loopback clients by default (listener setting sendfile = auto)
-                rawCopy = better(rawCopy, Workloads.rawLoopbackMegabytesPerSecond(big, 64 * 1024), true);
+                // what Wharf does for loopback clients by default (listener setting sendfile = auto): a loop through
+                // one of its large buffers
+                rawCopy = better(rawCopy, Workloads.rawLoopbackMegabytesPerSecond(big, 512 * 1024), true);
                 if (downloads) {
                     retrWharf = better(retrWharf, Workloads.retrieveMegabytesPerSecond(wharf, false, "big.bin"),
                             true);
@@ -189,7 +196,7 @@ public final class Benchmark {
                 }
             }
             line("raw loopback sendfile 1 GiB", format("%.0f MB/s (the ceiling)", raw));
-            line("raw loopback read+write 1 GiB, 64 KiB", format("%.0f MB/s (%.2fx sendfile)", rawCopy,
+            line("raw loopback read+write 1 GiB, 512 KiB", format("%.0f MB/s (%.2fx sendfile)", rawCopy,
                     rawCopy / raw));
             if (downloads) {
                 throughput("RETR 1 GiB plain", new double[] {retrWharf, retrPure}, raw, rawCopy);
@@ -212,18 +219,11 @@ public final class Benchmark {
             awaitFreedInodesAged();
             // as for listings: a server that has run for a while has compiled its transfer code; warm both up with
             // unmeasured rounds (uploads into directories of their own)
-            for (int round = 0; round < SMALL_WARM_UP; round++) {
-                Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small);
-                Workloads.smallFilesPerSecond(wharf, "/up-wharf/warm-" + round, SMALL_FILES, true, small);
-                if (pure != null) {
-                    Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small);
-                    Workloads.smallFilesPerSecond(pure, "/up-pure/warm-" + round, SMALL_FILES, true, small);
-                }
-            }
+            line("small files, unmeasured warm-up", warmUpSmallFiles(small));
             double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
                     () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true,
                     SMALL_FILE_ROUNDS);
-            rate("GET 2,000 x 4 KiB, one session (after " + SMALL_WARM_UP + " warm-up rounds)", get, "files/s");
+            rate("GET 2,000 x 4 KiB, one session", get, "files/s");
             // new files each round, each server in a directory of its own made (unmeasured) before the round
             java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
             double[] put = compare(
@@ -277,6 +277,41 @@ public final class Benchmark {
         line("start to first accepted login", format("wharf %d ms, first start %d ms (makes its certificate)",
                 startedWharf.laterStartMillis(), startedWharf.millisToFirstLogin())
                 + (startedPure == null ? "" : format(" | pure-ftpd %d ms", startedPure.millisToFirstLogin())));
+    }
+
+    /**
+     * Small GETs and PUTs, unmeasured, on both servers until Wharf's JIT has compiled the code they run (see
+     * {@link #SMALL_WARM_UP_MIN}); returns what to print: the rounds and the compilations in each.
+     */
+    private String warmUpSmallFiles(byte[] small) throws Exception {
+        List<Long> compiledPerRound = new ArrayList<>();
+        java.util.OptionalLong compiled = wharf.jitCompilations();
+        int round = 0;
+        while (round < SMALL_WARM_UP_MAX) {
+            Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small);
+            Workloads.smallFilesPerSecond(wharf, "/up-wharf/warm-" + round, SMALL_FILES, true, small);
+            if (pure != null) {
+                Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small);
+                Workloads.smallFilesPerSecond(pure, "/up-pure/warm-" + round, SMALL_FILES, true, small);
+            }
+            round++;
+            java.util.OptionalLong now = wharf.jitCompilations();
+            if (compiled.isEmpty() || now.isEmpty()) {
+                // no jcmd: a fixed warm-up
+                if (round >= SMALL_WARM_UP_MIN) {
+                    return round + " warm-up rounds";
+                }
+                continue;
+            }
+            compiledPerRound.add(now.getAsLong() - compiled.getAsLong());
+            compiled = now;
+            if (round >= SMALL_WARM_UP_MIN
+                    && compiledPerRound.get(compiledPerRound.size() - 1) < SMALL_WARM_UP_QUIET_COMPILATIONS) {
+                break;
+            }
+        }
+        return round + " warm-up rounds; Wharf's JIT compilations in each: " + compiledPerRound.stream()
+                .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private double store(Servers.Server server, boolean tls) throws Exception {
@@ -360,11 +395,13 @@ public final class Benchmark {
         double[] wharfSteps = null;
         double[] pureSteps = null;
         for (int round = 0; round < 3; round++) {
-            wharfSteps = quicker(wharfSteps, Workloads.transferSteps(wharf, wharfDirectory, SMALL_FILES, upload,
-                    content));
+            // uploads make new files every round, as above (over existing ones Wharf frees an inode per file)
+            String suffix = upload ? "-" + round : "";
+            wharfSteps = quicker(wharfSteps, Workloads.transferSteps(wharf, wharfDirectory + suffix, SMALL_FILES,
+                    upload, content));
             if (pure != null) {
-                pureSteps = quicker(pureSteps, Workloads.transferSteps(pure, pureDirectory, SMALL_FILES, upload,
-                        content));
+                pureSteps = quicker(pureSteps, Workloads.transferSteps(pure, pureDirectory + suffix, SMALL_FILES,
+                        upload, content));
             }
         }
         rate(verb + " 2,000 x 4 KiB, raw-socket client", new double[] {1e6 / total(wharfSteps),

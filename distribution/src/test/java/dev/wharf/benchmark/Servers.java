@@ -36,6 +36,27 @@ final class Servers {
             return total;
         }
 
+        /**
+         * How many methods the server's JVM has compiled so far ({@code jcmd PerfCounter.print}); empty for a server
+         * that is not a JVM.
+         */
+        java.util.OptionalLong jitCompilations() throws IOException, InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            if (!Files.isExecutable(jcmd)) {
+                return java.util.OptionalLong.empty();
+            }
+            Process query = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "PerfCounter.print")
+                    .redirectErrorStream(true).start();
+            String counters = new String(query.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            query.waitFor();
+            for (String line : counters.split("\n")) {
+                if (line.startsWith("sun.ci.totalCompiles=")) {
+                    return java.util.OptionalLong.of(Long.parseLong(line.substring(line.indexOf('=') + 1).strip()));
+                }
+            }
+            return java.util.OptionalLong.empty();
+        }
+
         private List<ProcessHandle> family() {
             List<ProcessHandle> all = new ArrayList<>(List.of(process.toHandle()));
             process.toHandle().descendants().forEach(all::add);
