@@ -46,13 +46,16 @@ public final class Transfers {
 
     /**
      * Sends {@code file} from {@code position} to {@code size} by reading it into a buffer and writing that to the
-     * socket: two copies, which on loopback beat sendfile's none (the listener setting {@code sendfile}). What does
-     * not fit in {@code buffer}, the session's own, goes through a large buffer borrowed for the transfer when one
-     * is free: on loopback, 512 KiB at a time moved about 1.5 times as much per second as 64 KiB (measured).
+     * socket: two copies, which on loopback beat sendfile's none (the listener setting {@code sendfile}). A transfer
+     * larger than {@code buffer}, the session's own, goes through a 512 KiB buffer borrowed for it when one is free
+     * and no throttle keeps its chunks within {@code buffer}: on loopback, 512 KiB at a time moved about 1.5 times
+     * as much per second as 64 KiB (measured).
      */
     public static long sendByCopy(FileChannel file, long position, long size, SocketChannel out, ByteBuffer buffer,
                                   TransferProgress progress) throws IOException {
-        ByteBuffer borrowed = size - position > buffer.capacity() ? LargeBuffers.borrow() : null;
+        boolean large = size - position > buffer.capacity()
+                && progress.chunkSize(LargeBuffers.SIZE) > buffer.capacity();
+        ByteBuffer borrowed = large ? LargeBuffers.borrow() : null;
         ByteBuffer current = borrowed != null ? borrowed : buffer;
         long sent = 0;
         try {
@@ -182,7 +185,11 @@ public final class Transfers {
                 return free;
             }
             if (MADE.incrementAndGet() <= MOST) {
-                return ByteBuffer.allocateDirect(SIZE);
+                try {
+                    return ByteBuffer.allocateDirect(SIZE);
+                } catch (OutOfMemoryError noDirectMemory) {
+                    // the transfer goes on through the session's own buffer
+                }
             }
             MADE.decrementAndGet();
             return null;
