@@ -1,36 +1,60 @@
 package dev.wharf.storage.local;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.DirectoryListing;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.api.storage.PendingUpload;
+import dev.wharf.api.storage.ReadFile;
+import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
-import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.api.storage.WriteMode;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(30)
 class LocalStorageProviderTest {
 
     @TempDir
     Path dir;
 
+    private Storage open(String home) throws IOException {
+        Account account = new Account("joe", home, 1000, 1000, AccountLimits.NONE);
+        return new LocalStorageProvider().open(account, Identity.of(account));
+    }
+
     @Test
     void chrootMarkerSplitsRootAndStartDirectory() throws IOException {
-        LocalStorageProvider provider = new LocalStorageProvider();
-        Account account = new Account("joe", dir + "/ftp/./joe", 1000, 1000, AccountLimits.NONE);
-
-        StorageRoot storage = provider.open(account);
-
-        assertEquals(dir.resolve("ftp").toRealPath(), storage.root());
-        assertTrue(Files.isDirectory(dir.resolve("ftp/joe")), "start directory created");
-        assertTrue(storage.can(StorageCapability.ZERO_COPY));
+        try (Storage storage = open(dir + "/ftp/./joe")) {
+            assertEquals(dir.resolve("ftp").toRealPath(), storage.localPath("/"));
+            assertTrue(Files.isDirectory(dir.resolve("ftp/joe")), "start directory created");
+            assertTrue(storage.stat("/joe").isDirectory());
+            assertTrue(storage.can(StorageCapability.ZERO_COPY));
+        }
     }
 
     @Test
@@ -39,8 +63,110 @@ class LocalStorageProviderTest {
         provider.configure(config(false));
         Account account = new Account("joe", dir + "/absent", 1000, 1000, AccountLimits.NONE);
 
-        assertThrows(NoSuchFileException.class, () -> provider.open(account));
+        assertThrows(NoSuchFileException.class, () -> provider.open(account, Identity.of(account)));
         assertTrue(Files.notExists(dir.resolve("absent")));
+    }
+
+    @Test
+    void aKernelWithoutOpenat2IsAClearStartError() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> new LocalStorageProvider(() -> Linux.ENOSYS));
+        assertTrue(refused.getMessage().contains("Linux 5.6"), refused.getMessage());
+    }
+
+    @Test
+    void filesAreWrittenReadListedRenamedAndDeletedBelowTheRoot() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        try (Storage storage = open(root.toString())) {
+            storage.mkdir("/d", 0750);
+            assertEquals(0750, storage.stat("/d").mode());
+            try (PendingUpload upload = storage.startUpload("/d/f", 0640)) {
+                upload.channel().write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+                assertNull(storage.lstatIfExists("/d/f"), "invisible before commit");
+                upload.commit("f", false);
+            }
+            assertEquals("hello", Files.readString(root.resolve("d/f")));
+            assertEquals(0640, storage.stat("/d/f").mode());
+            try (ReadFile read = storage.openRead("/d/f")) {
+                assertTrue(read.channel() instanceof FileChannel);
+                assertEquals(5, read.info().size());
+            }
+            try (SeekableByteChannel append = storage.openWrite("/d/f", WriteMode.APPEND, 0, 0644)) {
+                append.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.US_ASCII)));
+            }
+            assertEquals("hello!", Files.readString(root.resolve("d/f")));
+            try (SeekableByteChannel resume = storage.openWrite("/d/f", WriteMode.AT_OFFSET, 2, 0644)) {
+                resume.write(ByteBuffer.wrap("LP".getBytes(StandardCharsets.US_ASCII)));
+            }
+            assertEquals("heLP", Files.readString(root.resolve("d/f")));
+            Map<String, Long> listed = new HashMap<>();
+            try (DirectoryListing listing = storage.list("/d")) {
+                for (DirectoryEntry entry : listing) {
+                    listed.put(entry.name(), entry.info().size());
+                }
+            }
+            assertEquals(Map.of("f", 4L), listed);
+            storage.setModified("/d/f", Instant.parse("2020-01-02T03:04:05Z"));
+            assertEquals(Instant.parse("2020-01-02T03:04:05Z"), storage.stat("/d/f").modified());
+            storage.chmod("/d/f", 0600);
+            assertEquals(0600, storage.stat("/d/f").mode());
+            storage.rename("/d/f", "/g", false);
+            assertTrue(Files.exists(root.resolve("g")));
+            Files.writeString(root.resolve("h"), "x");
+            assertThrows(FileAlreadyExistsException.class, () -> storage.rename("/g", "/h", false));
+            storage.rename("/g", "/h", true);
+            storage.delete("/h");
+            storage.rmdir("/d");
+            assertEquals(0, Files.list(root).count());
+        }
+    }
+
+    @Test
+    void linksInsideTheRootWorkAndLinksOutsideAreRefused() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "secret");
+        Files.writeString(root.resolve("inside"), "inside");
+        Files.createSymbolicLink(root.resolve("ok"), Path.of("inside"));
+        Files.createSymbolicLink(root.resolve("out"), outside);
+        Files.createSymbolicLink(root.resolve("up"), Path.of("../outside/secret"));
+        try (Storage storage = open(root.toString())) {
+            try (ReadFile read = storage.openRead("/ok")) {
+                assertEquals(6, read.info().size());
+            }
+            assertEquals("inside", storage.readLink("/ok"));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/out/secret"));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/up"));
+            assertThrows(AccessDeniedException.class, () -> storage.delete("/out/secret"));
+            assertThrows(AccessDeniedException.class, () -> storage.startUpload("/out/new", 0644));
+            assertThrows(AccessDeniedException.class, () -> storage.rename("/inside", "/out/moved", false));
+            assertThrows(FileSystemException.class, () -> storage.openWrite("/up", WriteMode.APPEND, 0, 0644));
+            assertEquals("secret", Files.readString(outside.resolve("secret")));
+            assertFalse(Files.exists(outside.resolve("new")));
+            assertFalse(Files.exists(outside.resolve("moved")));
+            storage.delete("/out"); // the link itself
+            assertTrue(Files.isDirectory(outside));
+        }
+    }
+
+    @Test
+    void namesAreBytes() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        byte[] latin1 = "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
+        String escaped = Names.decode(latin1, latin1.length);
+        assertEquals("caf\udce9", escaped);
+        assertArrayEquals(latin1, Names.encode(escaped));
+        assertEquals("\u00e9t\u00e9 \ud83d\ude00", Names.decode(Names.encode("\u00e9t\u00e9 \ud83d\ude00"),
+                Names.encode("\u00e9t\u00e9 \ud83d\ude00").length));
+        try (Storage storage = open(root.toString())) {
+            try (PendingUpload upload = storage.startUpload("/" + escaped, 0644)) {
+                upload.commit(escaped, false);
+            }
+            try (DirectoryListing listing = storage.list("/")) {
+                assertEquals(escaped, listing.iterator().next().name());
+            }
+            storage.delete("/" + escaped);
+        }
     }
 
     private static LocalStorageProvider.Config config(boolean createHome) {
