@@ -4,14 +4,12 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
-import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.storage.local.LocalStorageProvider;
 import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.commons.net.ftp.FTP;
@@ -44,8 +42,7 @@ final class TestServer implements AutoCloseable {
         passwords.put("alice", "wonderland");
         Files.createDirectories(this.base.resolve("alice"));
         services.addAuthBackend(this::authenticate, properties("test-users", 0));
-        services.addStorageProvider(account -> new StorageRoot(Path.of(account.rootDirectory()).toRealPath(),
-                EnumSet.allOf(StorageCapability.class)), properties("test-storage", 0));
+        services.addStorageProvider(new LocalStorageProvider(), properties("test-storage", 0));
         Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~test",
                 "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
         settings.putAll(extraSettings);
