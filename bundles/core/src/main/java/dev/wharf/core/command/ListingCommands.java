@@ -5,6 +5,7 @@ import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.api.storage.DirectoryEntry;
 import dev.wharf.api.storage.DirectoryListing;
 import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.core.fs.ListingFormatter;
@@ -215,7 +216,7 @@ final class ListingCommands {
                 transfer.moved(used);
                 used = 0;
                 if (length * 3 + 2 > chunk.length) {
-                    byte[] encoded = (line + "\r\n").getBytes(StandardCharsets.UTF_8);
+                    byte[] encoded = FileNames.encode(line + "\r\n");
                     out.write(encoded);
                     transfer.moved(encoded.length);
                     continue;
@@ -232,7 +233,7 @@ final class ListingCommands {
                 chunk[used++] = (byte) c;
             }
             if (!ascii) {
-                byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
+                byte[] encoded = FileNames.encode(line);
                 System.arraycopy(encoded, 0, chunk, start, encoded.length);
                 used = start + encoded.length;
             }
@@ -418,8 +419,12 @@ final class ListingCommands {
         List<Entry> matches = new ArrayList<>();
         for (Entry entry : directoryEntries(storage, directory,
                 dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {
-            if (matcher.matches(Path.of(entry.name()))) {
-                matches.add(entry);
+            try {
+                if (matcher.matches(Path.of(entry.name()))) {
+                    matches.add(entry);
+                }
+            } catch (java.nio.file.InvalidPathException notInTheLocale) {
+                // a name the JVM's locale cannot spell is matched by no pattern
             }
         }
         return matches;

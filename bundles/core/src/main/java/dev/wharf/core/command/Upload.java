@@ -181,8 +181,8 @@ final class Upload {
                         + "] won't be saved");
                 return;
             } catch (IOException failure) {
-                session.control().reply(451, "Can't store " + Replies.printable(argument) + ": "
-                        + Replies.reason(failure));
+                session.control().reply(Replies.storageFull(failure) ? 452 : 451, "Can't store "
+                        + Replies.printable(argument) + ": " + Replies.reason(failure));
                 return;
             } finally {
                 if (!complete) {
@@ -212,7 +212,8 @@ final class Upload {
             if (connection.encrypted()) {
                 FileCommands.closeQuietly(connection);
             }
-            session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
+            session.control().reply(Replies.storageFull(failure) ? 452 : 553, "Can't open "
+                    + Replies.printable(argument) + ": " + Replies.reason(failure));
             return false;
         }
     }
@@ -263,8 +264,8 @@ final class Upload {
                 String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
                         ? "the data connection ended without TLS close_notify, so the file is incomplete"
                         : Replies.reason(broken);
-                session.control().reply(451, transfer.aborted() ? "Transfer aborted"
-                        : "Transfer aborted: " + reason);
+                session.control().reply(!transfer.aborted() && Replies.storageFull(broken) ? 452 : 451,
+                        transfer.aborted() ? "Transfer aborted" : "Transfer aborted: " + reason);
                 return false;
             } finally {
                 session.addUploaded(transfer.bytes());

@@ -101,7 +101,7 @@ public final class QuotaCheck {
      * Regular files and directories under {@code root} (not the root itself, not {@code .ftpquota}, not uploads
      * in progress), each inode once, symlinks never followed.
      */
-    static QuotaFile.Usage count(Path root) throws IOException {
+    public static QuotaFile.Usage count(Path root) throws IOException {
         Set<Object> seen = new HashSet<>();
         long[] totals = new long[2];
         Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -27,6 +27,7 @@ final class Linux {
     static final int O_NOFOLLOW = 0400000;
     static final int O_CLOEXEC = 02000000;
     static final int O_PATH = 010000000;
+    static final int O_TMPFILE = 020200000;
 
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_BENEATH = 0x08;
@@ -34,6 +35,7 @@ final class Linux {
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int AT_REMOVEDIR = 0x200;
     static final int AT_EMPTY_PATH = 0x1000;
+    static final int AT_SYMLINK_FOLLOW = 0x400;
     static final int RENAME_NOREPLACE = 1;
 
     static final int STATX_BASIC_STATS = 0x7ff;
@@ -55,6 +57,7 @@ final class Linux {
     static final int ENOSYS = 38;
     static final int ENOTEMPTY = 39;
     static final int ELOOP = 40;
+    static final int EOPNOTSUPP = 95;
     static final int EDQUOT = 122;
 
     /** openat2 on every architecture with the generic syscall table and on x86_64. */

@@ -3,6 +3,7 @@ package dev.wharf.storage.local;
 import static dev.wharf.storage.local.Linux.*;
 
 import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.DirectoryListing;
 import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Identity;
@@ -59,10 +60,16 @@ final class LocalStorage implements Storage {
     private final Access access;
     private final String key;
     private final int umask;
+    /**
+     * Whether the session acts as the account (the server may give files away): new entries get its uid/gid on
+     * the open descriptor before their final name is visible, and access is judged for it here, from the modes of
+     * the descriptors opened, since the kernel judges for the server's privileged user.
+     */
+    private final boolean actAs;
     private volatile boolean closed;
 
     LocalStorage(Path realRoot, int rootFd, Set<StorageCapability> capabilities, Identity identity, Access access,
-                 int umask) {
+                 int umask, boolean actAs) {
         this.realRoot = realRoot;
         this.rootFd = rootFd;
         this.capabilities = capabilities;
@@ -70,6 +77,7 @@ final class LocalStorage implements Storage {
         this.access = access;
         this.key = "local:" + realRoot;
         this.umask = umask;
+        this.actAs = actAs;
     }
 
     @Override
@@ -109,7 +117,7 @@ final class LocalStorage implements Storage {
     }
 
     private static byte[] terminated(String text) {
-        byte[] bytes = Names.encode(text);
+        byte[] bytes = FileNames.encode(text);
         byte[] withNul = new byte[bytes.length + 1];
         System.arraycopy(bytes, 0, withNul, 0, bytes.length);
         return withNul;
@@ -148,6 +156,87 @@ final class LocalStorage implements Storage {
         }
     }
 
+    // ---- acting as the account ----
+
+    /** The attributes of what {@code fd} refers to. */
+    private static FileInfo fstat(Arena arena, int fd, String path) throws IOException {
+        MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
+        check(statx(arena, fd, cName(arena, ""), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, buffer), path);
+        return info(buffer);
+    }
+
+    /** Search permission on every directory from the root down to the one holding {@code path}. */
+    private void requireSearch(Arena arena, String path) throws IOException {
+        if (!actAs) {
+            return;
+        }
+        String directory = "/";
+        int from = 1;
+        while (true) {
+            int fd = directory.equals("/") ? rootFd : open(arena, directory, O_PATH, 0);
+            try {
+                if (!access.permits(fstat(arena, fd, directory), 1)) {
+                    throw new AccessDeniedException(path, null, "Permission denied");
+                }
+            } finally {
+                closeParent(fd);
+            }
+            int slash = path.indexOf('/', from);
+            if (slash < 0) {
+                return;
+            }
+            directory = path.substring(0, slash);
+            from = slash + 1;
+        }
+    }
+
+    private void require(FileInfo info, int wanted, String path) throws IOException {
+        if (actAs && !access.permits(info, wanted)) {
+            throw new AccessDeniedException(path, null, "Permission denied");
+        }
+    }
+
+    /**
+     * Creating, removing or renaming in a directory: write and search on it, and with the sticky bit set only the
+     * owner of the entry (or of the directory) may remove or replace it.
+     */
+    private void requireChange(FileInfo directory, FileInfo entry, String path) throws IOException {
+        if (!actAs) {
+            return;
+        }
+        require(directory, 3, path);
+        if (entry != null && (directory.mode() & 01000) != 0 && entry.uid() != identity.uid()
+                && directory.uid() != identity.uid()) {
+            throw new AccessDeniedException(path, null, "Operation not permitted (sticky directory)");
+        }
+    }
+
+    /** SITE CHMOD, MFMT: only the owner, as chmod(2) and utimensat(2) with a time allow. */
+    private void requireOwner(FileInfo info, String path) throws IOException {
+        if (actAs && info.uid() != identity.uid()) {
+            throw new AccessDeniedException(path, null, "Operation not permitted");
+        }
+    }
+
+    /** The entry {@code name} in {@code parent}, not followed, or null. */
+    private static FileInfo entryOf(Arena arena, int parent, MemorySegment name, String path) throws IOException {
+        MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
+        int result = statx(arena, parent, name, AT_SYMLINK_NOFOLLOW, buffer);
+        if (result == -ENOENT) {
+            return null;
+        }
+        check(result, path);
+        return info(buffer);
+    }
+
+    /** Gives a new entry to the account: its uid, and its gid unless a setgid directory hands down its own. */
+    private void giveAway(Arena arena, int fd, FileInfo directory, String path) throws IOException {
+        if (actAs) {
+            int gid = (directory.mode() & 02000) != 0 ? directory.gid() : identity.gid();
+            check(fchown(arena, fd, identity.uid(), gid), path);
+        }
+    }
+
     private void checkOpen() throws IOException {
         if (closed) {
             throw new IOException("storage closed");
@@ -165,6 +254,7 @@ final class LocalStorage implements Storage {
                 check(statx(arena, rootFd, cName(arena, ""), AT_EMPTY_PATH, buffer), path);
                 return info(buffer);
             }
+            requireSearch(arena, path);
             int fd = open(arena, path, O_PATH, 0);
             try {
                 check(statx(arena, fd, cName(arena, ""), AT_EMPTY_PATH, buffer), path);
@@ -186,6 +276,7 @@ final class LocalStorage implements Storage {
             }
             int parent;
             try {
+                requireSearch(arena, path);
                 parent = openParent(arena, path);
             } catch (NoSuchFileException missingParent) {
                 return null;
@@ -228,7 +319,14 @@ final class LocalStorage implements Storage {
         checkOpen();
         Arena arena = Arena.ofShared();
         try {
+            requireSearch(arena, path);
             int fd = open(arena, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+            try {
+                require(fstat(arena, fd, path), 4, path);
+            } catch (IOException refused) {
+                Linux.close(fd);
+                throw refused;
+            }
             return new Listing(arena, fd, path);
         } catch (IOException | RuntimeException failed) {
             arena.close();
@@ -322,7 +420,7 @@ final class LocalStorage implements Storage {
                 if (result < 0) {
                     throw new UncheckedIOException(failure(-result, path));
                 }
-                return new DirectoryEntry(Names.decode(name, length), info(buffer));
+                return new DirectoryEntry(FileNames.decode(name, length), info(buffer));
             }
         }
 
@@ -342,6 +440,7 @@ final class LocalStorage implements Storage {
     public ReadFile openRead(String path) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, path);
             int fd = open(arena, path, O_PATH, 0);
             try {
                 MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
@@ -351,6 +450,7 @@ final class LocalStorage implements Storage {
                     throw new FileSystemException(path, null, info.isDirectory() ? "Is a directory"
                             : "Not a regular file");
                 }
+                require(info, 4, path);
                 return new ReadFile(reopen(fd, path, READ), info);
             } finally {
                 Linux.close(fd);
@@ -384,14 +484,17 @@ final class LocalStorage implements Storage {
                 case AT_OFFSET -> O_WRONLY;
                 case UPDATE -> O_RDWR | O_CREAT;
             };
+            requireSearch(arena, path);
             // O_NOFOLLOW: a final symbolic link is never written through; O_NONBLOCK: a FIFO never blocks
-            int fd = open(arena, path, flags | O_NOFOLLOW | O_NONBLOCK, (flags & O_CREAT) != 0 ? permissions : 0);
+            int fd = actAs && (flags & O_CREAT) != 0 ? openOrCreateAsAccount(arena, path, flags, permissions)
+                    : open(arena, path, flags | O_NOFOLLOW | O_NONBLOCK, (flags & O_CREAT) != 0 ? permissions : 0);
             try {
                 MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
                 check(statx(arena, fd, cName(arena, ""), AT_EMPTY_PATH, buffer), path);
                 if (!info(buffer).isFile()) {
                     throw new FileSystemException(path, null, "Not a regular file");
                 }
+                require(info(buffer), 2, path);
                 FileChannel channel = reopen(fd, path, mode == WriteMode.UPDATE ? READ_WRITE : WRITE);
                 try {
                     if (mode == WriteMode.APPEND) {
@@ -411,59 +514,139 @@ final class LocalStorage implements Storage {
         }
     }
 
+    /**
+     * Opens an existing file for writing, or creates it for the account: under a temporary name, given away, then
+     * renamed to its name only if that is still free (else the file now there is opened).
+     */
+    private int openOrCreateAsAccount(Arena arena, String path, int flags, int permissions) throws IOException {
+        int access = flags & (O_WRONLY | O_RDWR);
+        int parent = openParent(arena, path);
+        try {
+            MemorySegment name = cName(arena, nameOf(path));
+            for (int attempt = 0; attempt < 10; attempt++) {
+                int fd = openat2(arena, parent, name, access | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0, RESOLVE);
+                if (fd != -ENOENT) {
+                    if (fd < 0) {
+                        throw failure(-fd, path);
+                    }
+                    return fd;
+                }
+                FileInfo directory = fstat(arena, parent, parentOf(path));
+                requireChange(directory, null, path);
+                MemorySegment temporary = cName(arena, UPLOAD_PREFIX
+                        + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+                fd = openat2(arena, parent, temporary, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        permissions | 0600, RESOLVE);
+                if (fd < 0) {
+                    throw failure(-fd, path);
+                }
+                try {
+                    giveAway(arena, fd, directory, path);
+                    check(fchmod(arena, fd, permissions), path);
+                    int placed = renameat2(arena, parent, temporary, parent, name, RENAME_NOREPLACE);
+                    if (placed == 0) {
+                        int result = fd;
+                        fd = -1;
+                        return result;
+                    }
+                    if (placed != -EEXIST) {
+                        throw failure(-placed, path);
+                    }
+                } finally {
+                    if (fd >= 0) {
+                        Linux.close(fd);
+                        Linux.unlinkat(arena, parent, temporary, 0);
+                    }
+                }
+            }
+            throw new FileSystemException(path, null, "The name keeps changing");
+        } finally {
+            closeParent(parent);
+        }
+    }
+
     @Override
     public PendingUpload startUpload(String path, int permissions) throws IOException {
         checkOpen();
         Arena arena = Arena.ofShared();
         int parent = -1;
+        int fd = -1;
+        MemorySegment cTemporary = null;
         try {
+            requireSearch(arena, path);
             parent = openParent(arena, path);
-            String temporary = UPLOAD_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-            MemorySegment cTemporary = cName(arena, temporary);
+            FileInfo directory = actAs ? fstat(arena, parent, parentOf(path)) : null;
+            requireChange(directory, null, path);
             // the owner can always write it (the channel is opened again from /proc); the mode is set after
             int createMode = permissions | 0600;
-            int fd = openat2(arena, parent, cTemporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    createMode, RESOLVE);
+            if (tmpfileWorks) {
+                // an unnamed file: a crash or kill -9 leaves nothing behind; it gets its name at commit
+                fd = openat2(arena, parent, cName(arena, "."), O_TMPFILE | O_WRONLY | O_CLOEXEC, createMode,
+                        RESOLVE);
+                if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
+                    tmpfileWorks = false; // this file system has no O_TMPFILE: named temporary files
+                }
+            }
+            if (!tmpfileWorks) {
+                cTemporary = cName(arena, temporaryName());
+                fd = openat2(arena, parent, cTemporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        createMode, RESOLVE);
+            }
             if (fd < 0) {
                 throw failure(-fd, path);
             }
-            FileChannel channel;
-            try {
-                if (createMode != permissions || (permissions & umask) != 0) {
-                    check(fchmod(arena, fd, permissions), path);
-                }
-                channel = reopen(fd, path, WRITE);
-            } catch (IOException failed) {
-                Linux.unlinkat(arena, parent, cTemporary, 0);
-                throw failed;
-            } finally {
+            giveAway(arena, fd, directory, path);
+            if (createMode != permissions || (permissions & umask) != 0) {
+                check(fchmod(arena, fd, permissions), path);
+            }
+            FileChannel channel = reopen(fd, path, WRITE);
+            if (cTemporary != null) {
+                Linux.close(fd); // the name is enough to place it
+                fd = -1;
+            }
+            return new Upload(arena, parent, fd, cTemporary, parentOf(path), channel);
+        } catch (IOException | RuntimeException failed) {
+            if (fd >= 0) {
                 Linux.close(fd);
             }
-            return new Upload(arena, parent, cTemporary, parentOf(path), temporary, channel);
-        } catch (IOException | RuntimeException failed) {
+            if (cTemporary != null && parent >= 0) {
+                Linux.unlinkat(arena, parent, cTemporary, 0);
+            }
             closeParent(parent);
             arena.close();
             throw failed;
         }
     }
 
-    /** A new file under a temporary name in its directory, renamed into place by {@link #commit}. */
+    /** Whether the file system takes O_TMPFILE; cleared at the first refusal. */
+    private volatile boolean tmpfileWorks = true;
+
+    private static String temporaryName() {
+        return UPLOAD_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * A new file, unnamed ({@code O_TMPFILE}) or under a temporary name in its directory, given its name by
+     * {@link #commit}: a hard link of the unnamed file (renamed over an existing name when it replaces one), or a
+     * rename of the temporary one.
+     */
     private final class Upload implements PendingUpload {
         private final Arena arena;
         private final int parent;
+        /** The unnamed file's descriptor, or -1 for a named temporary file. */
+        private final int unnamed;
         private final MemorySegment cTemporary;
         private final String directory;
-        private final String temporary;
         private final FileChannel channel;
         private boolean done;
 
-        Upload(Arena arena, int parent, MemorySegment cTemporary, String directory, String temporary,
+        Upload(Arena arena, int parent, int unnamed, MemorySegment cTemporary, String directory,
                FileChannel channel) {
             this.arena = arena;
             this.parent = parent;
+            this.unnamed = unnamed;
             this.cTemporary = cTemporary;
             this.directory = directory;
-            this.temporary = temporary;
             this.channel = channel;
         }
 
@@ -483,12 +666,32 @@ final class LocalStorage implements Storage {
             String target = (directory.equals("/") ? "" : directory) + "/" + name;
             try (Arena call = Arena.ofConfined()) {
                 MemorySegment cTarget = cName(call, name);
-                int result = renameat2(call, parent, cTemporary, parent, cTarget, replace ? 0 : RENAME_NOREPLACE);
-                if (result == -EINVAL && !replace) {
-                    // a file system without RENAME_NOREPLACE: a hard link also fails on an existing name
-                    result = linkat(call, parent, cTemporary, parent, cTarget, 0);
-                    if (result == 0) {
-                        Linux.unlinkat(call, parent, cTemporary, 0);
+                if (actAs && replace) {
+                    requireChange(fstat(call, parent, directory), entryOf(call, parent, cTarget, target), target);
+                }
+                int result;
+                if (unnamed >= 0) {
+                    MemorySegment self = cName(call, "/proc/self/fd/" + unnamed);
+                    result = linkat(call, AT_FDCWD, self, parent, cTarget, AT_SYMLINK_FOLLOW);
+                    if (result == -EEXIST && replace) {
+                        // link under a temporary name, then rename over the old file: atomic for readers
+                        MemorySegment cTemporary = cName(call, temporaryName());
+                        result = linkat(call, AT_FDCWD, self, parent, cTemporary, AT_SYMLINK_FOLLOW);
+                        if (result == 0) {
+                            result = renameat2(call, parent, cTemporary, parent, cTarget, 0);
+                            if (result != 0) {
+                                Linux.unlinkat(call, parent, cTemporary, 0);
+                            }
+                        }
+                    }
+                } else {
+                    result = renameat2(call, parent, cTemporary, parent, cTarget, replace ? 0 : RENAME_NOREPLACE);
+                    if (result == -EINVAL && !replace) {
+                        // a file system without RENAME_NOREPLACE: a hard link also fails on an existing name
+                        result = linkat(call, parent, cTemporary, parent, cTarget, 0);
+                        if (result == 0) {
+                            Linux.unlinkat(call, parent, cTemporary, 0);
+                        }
                     }
                 }
                 check(result, target);
@@ -499,7 +702,7 @@ final class LocalStorage implements Storage {
 
         @Override
         public Path localPath() {
-            return LocalStorage.this.localPath(directory.equals("/") ? "/" + temporary : directory + "/" + temporary);
+            return LocalStorage.this.localPath(directory);
         }
 
         @Override
@@ -507,7 +710,9 @@ final class LocalStorage implements Storage {
             if (arena.scope().isAlive()) {
                 try {
                     channel.close();
-                    if (!done) {
+                    if (unnamed >= 0) {
+                        Linux.close(unnamed); // an unnamed file not linked is gone with its last descriptor
+                    } else if (!done) {
                         Linux.unlinkat(arena, parent, cTemporary, 0);
                     }
                 } finally {
@@ -524,9 +729,14 @@ final class LocalStorage implements Storage {
     public void mkdir(String path, int permissions) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, path);
             int parent = openParent(arena, path);
             try {
                 MemorySegment name = cName(arena, nameOf(path));
+                if (actAs) {
+                    mkdirAsAccount(arena, parent, name, path, permissions);
+                    return;
+                }
                 check(mkdirat(arena, parent, name, permissions), path);
                 if ((permissions & umask) != 0) {
                     // the umask took bits away: set them on the directory just made, never through a link
@@ -539,6 +749,39 @@ final class LocalStorage implements Storage {
                 }
             } finally {
                 closeParent(parent);
+            }
+        }
+    }
+
+    /** A directory made under a temporary name, given to the account, then renamed to a name still free. */
+    private void mkdirAsAccount(Arena arena, int parent, MemorySegment name, String path, int permissions)
+            throws IOException {
+        FileInfo directory = fstat(arena, parent, parentOf(path));
+        requireChange(directory, null, path);
+        if (entryOf(arena, parent, name, path) != null) {
+            throw new FileAlreadyExistsException(path, null, "File exists");
+        }
+        MemorySegment temporary = cName(arena, UPLOAD_PREFIX + "d."
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        check(mkdirat(arena, parent, temporary, 0700), path);
+        boolean placed = false;
+        try {
+            int fd = openat2(arena, parent, temporary, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE);
+            if (fd < 0) {
+                throw failure(-fd, path);
+            }
+            try {
+                giveAway(arena, fd, directory, path);
+                // a setgid directory hands its bit down to the ones made in it, as mkdir(2) does
+                check(fchmod(arena, fd, permissions | (directory.mode() & 02000)), path);
+            } finally {
+                Linux.close(fd);
+            }
+            check(renameat2(arena, parent, temporary, parent, name, RENAME_NOREPLACE), path);
+            placed = true;
+        } finally {
+            if (!placed) {
+                Linux.unlinkat(arena, parent, temporary, AT_REMOVEDIR);
             }
         }
     }
@@ -556,9 +799,14 @@ final class LocalStorage implements Storage {
     private void unlink(String path, int flags) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, path);
             int parent = openParent(arena, path);
             try {
-                check(unlinkat(arena, parent, cName(arena, nameOf(path)), flags), path);
+                MemorySegment name = cName(arena, nameOf(path));
+                if (actAs) {
+                    requireChange(fstat(arena, parent, parentOf(path)), entryOf(arena, parent, name, path), path);
+                }
+                check(unlinkat(arena, parent, name, flags), path);
             } finally {
                 closeParent(parent);
             }
@@ -569,12 +817,24 @@ final class LocalStorage implements Storage {
     public void rename(String from, String to, boolean replace) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, from);
+            requireSearch(arena, to);
             int fromParent = openParent(arena, from);
             try {
                 int toParent = parentOf(from).equals(parentOf(to)) ? fromParent : openParent(arena, to);
                 try {
-                    int result = renameat2(arena, fromParent, cName(arena, nameOf(from)), toParent,
-                            cName(arena, nameOf(to)), replace ? 0 : RENAME_NOREPLACE);
+                    MemorySegment fromName = cName(arena, nameOf(from));
+                    MemorySegment toName = cName(arena, nameOf(to));
+                    if (actAs) {
+                        FileInfo moved = entryOf(arena, fromParent, fromName, from);
+                        requireChange(fstat(arena, fromParent, parentOf(from)), moved, from);
+                        requireChange(fstat(arena, toParent, parentOf(to)), entryOf(arena, toParent, toName, to), to);
+                        if (moved != null && moved.isDirectory() && toParent != fromParent) {
+                            require(moved, 2, from); // its ".." changes
+                        }
+                    }
+                    int result = renameat2(arena, fromParent, fromName, toParent, toName,
+                            replace ? 0 : RENAME_NOREPLACE);
                     if (result == -EXDEV) {
                         throw new FileSystemException(from, to, "Invalid cross-device link");
                     }
@@ -594,8 +854,10 @@ final class LocalStorage implements Storage {
     public void setModified(String path, Instant time) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, path);
             int fd = path.equals("/") ? rootFd : open(arena, path, O_PATH, 0);
             try {
+                requireOwner(fstat(arena, fd, path), path);
                 // the descriptor's /proc name reaches the opened file only: no path is walked again
                 check(Linux.setModified(arena, AT_FDCWD, cName(arena, "/proc/self/fd/" + fd),
                         time.getEpochSecond(), time.getNano()), path);
@@ -609,8 +871,10 @@ final class LocalStorage implements Storage {
     public void chmod(String path, int mode) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
+            requireSearch(arena, path);
             int fd = path.equals("/") ? rootFd : open(arena, path, O_PATH, 0);
             try {
+                requireOwner(fstat(arena, fd, path), path);
                 check(fchmodat(arena, AT_FDCWD, cName(arena, "/proc/self/fd/" + fd), mode), path);
             } finally {
                 closeParent(fd);
@@ -628,7 +892,7 @@ final class LocalStorage implements Storage {
                 long length = readlinkat(arena, parent, cName(arena, nameOf(path)), buffer);
                 check((int) Math.min(0, length), path);
                 byte[] bytes = buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
-                return Names.decode(bytes, bytes.length);
+                return FileNames.decode(bytes, bytes.length);
             } finally {
                 closeParent(parent);
             }
@@ -649,6 +913,57 @@ final class LocalStorage implements Storage {
             closed = true;
             Linux.close(rootFd);
         }
+    }
+
+    // ---- left-overs ----
+
+    /**
+     * Removes temporary upload files a crash or kill -9 left behind (uploads normally leave none: they are unnamed
+     * until placed), when last changed before {@code olderThan}; at most {@code budget} entries are looked at.
+     *
+     * @return how many were removed
+     */
+    int removeLeftovers(Instant olderThan, int budget) {
+        int[] left = {budget};
+        return removeLeftovers("/", olderThan, left, 0);
+    }
+
+    private int removeLeftovers(String directory, Instant olderThan, int[] left, int depth) {
+        int removed = 0;
+        java.util.List<String> subdirectories = new java.util.ArrayList<>();
+        try (DirectoryListing listing = list(directory)) {
+            for (DirectoryEntry entry : listing) {
+                if (--left[0] < 0) {
+                    break;
+                }
+                String path = directory.equals("/") ? "/" + entry.name() : directory + "/" + entry.name();
+                FileInfo info = entry.info();
+                if (entry.name().startsWith(UPLOAD_PREFIX) && info.modified().isBefore(olderThan)
+                        && (info.isFile() || info.isDirectory())) {
+                    try {
+                        if (info.isFile()) {
+                            delete(path);
+                        } else {
+                            rmdir(path);
+                        }
+                        removed++;
+                    } catch (IOException inUseOrGone) {
+                        // left for the next start
+                    }
+                } else if (info.isDirectory() && depth < 64) {
+                    subdirectories.add(path);
+                }
+            }
+        } catch (IOException | UncheckedIOException unreadable) {
+            return removed;
+        }
+        for (String subdirectory : subdirectories) {
+            if (left[0] <= 0) {
+                break;
+            }
+            removed += removeLeftovers(subdirectory, olderThan, left, depth + 1);
+        }
+        return removed;
     }
 
     // ---- errors ----

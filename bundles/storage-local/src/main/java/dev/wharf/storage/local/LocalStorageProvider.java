@@ -1,6 +1,7 @@
 package dev.wharf.storage.local;
 
 import dev.wharf.api.auth.Account;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Identity;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
@@ -11,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -43,13 +45,32 @@ public class LocalStorageProvider implements StorageProvider {
         @AttributeDefinition(name = "Create missing home directories",
                 description = "Create an account's root directory at login when it does not exist (Pure-FTPd -j).")
         boolean create_home() default true;
+
+        @AttributeDefinition(name = "Whose files",
+                description = "auto: when the server may (root, or CAP_CHOWN and CAP_DAC_OVERRIDE), files belong "
+                        + "to each account's uid/gid and access is judged for it; server: always the server's own "
+                        + "user", options = {
+                            @org.osgi.service.metatype.annotations.Option(value = "auto"),
+                            @org.osgi.service.metatype.annotations.Option(value = "server")})
+        String account_identity() default "auto";
     }
 
     private static final Set<StorageCapability> CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
             StorageCapability.RESUME, StorageCapability.POSIX_PERMISSIONS, StorageCapability.SYMLINKS,
             StorageCapability.ZERO_COPY, StorageCapability.SET_TIMES));
+    private static final Set<StorageCapability> ACTING_CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
+            StorageCapability.RESUME, StorageCapability.POSIX_PERMISSIONS, StorageCapability.SYMLINKS,
+            StorageCapability.ZERO_COPY, StorageCapability.SET_TIMES, StorageCapability.PER_ACCOUNT_IDENTITY));
 
     private volatile boolean createHome = true;
+    private volatile boolean announced;
+    /** Roots whose left-over upload files were removed since this provider started. */
+    private final Set<String> leftoversRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Temporary files older than this provider belong to no upload of this server. */
+    private final Instant started = Instant.now();
+    /** Entries looked at per root for left-overs: a huge home costs its first login no more than this. */
+    private static final int LEFTOVER_BUDGET = 200_000;
+    private volatile boolean actAsAccounts;
     private final ProcessStatus process;
     private final Access processAccess;
 
@@ -72,10 +93,30 @@ public class LocalStorageProvider implements StorageProvider {
 
     @Activate
     @Modified
-    void configure(Config config) {
+    public void configure(Config config) {
         createHome = config.create_home();
-        LOG.info("Local storage: every account's files are kept as the server's own user (uid {}); accounts' "
-                + "uids and gids are not applied", process.uid());
+        boolean wanted = !"server".equals(config.account_identity());
+        if (!wanted && !"auto".equals(config.account_identity())) {
+            LOG.warn("Local storage: account.identity must be auto or server, not '{}'; using auto",
+                    config.account_identity());
+            wanted = true;
+        }
+        boolean acting = wanted && process.canActForAccounts();
+        if (!announced || acting != actAsAccounts) {
+            announced = true;
+            actAsAccounts = acting;
+            if (acting) {
+                LOG.info("Local storage: files belong to each account's uid/gid and access is judged for it "
+                        + "(the server runs with CAP_CHOWN and CAP_DAC_OVERRIDE)");
+            } else if (!wanted) {
+                LOG.info("Local storage: account.identity = server, so every account's files are kept as the "
+                        + "server's own user (uid {})", process.uid());
+            } else {
+                LOG.info("Local storage: the server runs without CAP_CHOWN and CAP_DAC_OVERRIDE, so every account's "
+                        + "files are kept as its own user (uid {}); accounts' uids and gids are not applied",
+                        process.uid());
+            }
+        }
     }
 
     /** 0 when {@code openat2} resolves {@code /} from the working directory, else its errno. */
@@ -93,16 +134,20 @@ public class LocalStorageProvider implements StorageProvider {
 
     @Override
     public Storage open(Account account, Identity identity) throws IOException {
+        if (!announced) {
+            configure(DEFAULTS);
+        }
+        boolean actAs = actAsAccounts && identity.uid() != process.uid();
         Path root = Path.of(account.rootDirectory());
         if (!Files.isDirectory(root)) {
             if (!createHome) {
                 throw new NoSuchFileException(root.toString(), null, "home directory does not exist");
             }
-            Files.createDirectories(root);
+            createHome(root, actAs ? identity : null);
         }
         Path start = root.resolve(account.startDirectory().substring(1));
         if (createHome && !Files.isDirectory(start)) {
-            Files.createDirectories(start);
+            createHome(start, actAs ? identity : null);
         }
         Path realRoot = root.toRealPath();
         int fd;
@@ -114,11 +159,62 @@ public class LocalStorageProvider implements StorageProvider {
         if (fd < 0) {
             throw LocalStorage.failure(-fd, realRoot.toString());
         }
-        return new LocalStorage(realRoot, fd, CAPABILITIES, identity, processAccess, process.umask());
+        Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
+        LocalStorage storage = new LocalStorage(realRoot, fd, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
+                access, process.umask(), actAs);
+        if (leftoversRemoved.add(realRoot.toString())) {
+            // once per root and start: what a crash left of uploads in progress (named temporary files of file
+            // systems without O_TMPFILE, or of older versions) is removed before the account works there again
+            int removed = storage.removeLeftovers(started, LEFTOVER_BUDGET);
+            if (removed > 0) {
+                LOG.info("Local storage: removed {} left-over temporary upload file(s) under {}", removed, realRoot);
+            }
+        }
+        return storage;
+    }
+
+    /** Creates a home (Pure-FTPd -j); the directories made belong to the account when the server acts as it. */
+    private static void createHome(Path directory, Identity owner) throws IOException {
+        Path existing = directory;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Files.createDirectories(directory);
+        if (owner != null) {
+            for (Path made = directory; made != null && !made.equals(existing); made = made.getParent()) {
+                Files.setAttribute(made, "unix:uid", owner.uid());
+                Files.setAttribute(made, "unix:gid", owner.gid());
+            }
+        }
+    }
+
+    /** The defaults, for a provider made without Declarative Services (tests, embedded servers). */
+    private static final Config DEFAULTS = new Config() {
+        @Override
+        public boolean create_home() {
+            return true;
+        }
+
+        @Override
+        public String account_identity() {
+            return "auto";
+        }
+
+        @Override
+        public Class<? extends java.lang.annotation.Annotation> annotationType() {
+            return Config.class;
+        }
+    };
+
+    private static int[] withPrimary(Identity identity) {
+        int[] groups = identity.groups();
+        int[] all = java.util.Arrays.copyOf(groups, groups.length + 1);
+        all[groups.length] = identity.gid();
+        return all;
     }
 
     private static byte[] terminated(String text) {
-        byte[] bytes = Names.encode(text);
+        byte[] bytes = FileNames.encode(text);
         return java.util.Arrays.copyOf(bytes, bytes.length + 1);
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.DirectoryListing;
 import dev.wharf.api.storage.Identity;
 import dev.wharf.api.storage.PendingUpload;
@@ -153,11 +154,11 @@ class LocalStorageProviderTest {
     void namesAreBytes() throws IOException {
         Path root = Files.createDirectories(dir.resolve("home"));
         byte[] latin1 = "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
-        String escaped = Names.decode(latin1, latin1.length);
+        String escaped = FileNames.decode(latin1, latin1.length);
         assertEquals("caf\udce9", escaped);
-        assertArrayEquals(latin1, Names.encode(escaped));
-        assertEquals("\u00e9t\u00e9 \ud83d\ude00", Names.decode(Names.encode("\u00e9t\u00e9 \ud83d\ude00"),
-                Names.encode("\u00e9t\u00e9 \ud83d\ude00").length));
+        assertArrayEquals(latin1, FileNames.encode(escaped));
+        assertEquals("\u00e9t\u00e9 \ud83d\ude00", FileNames.decode(FileNames.encode("\u00e9t\u00e9 \ud83d\ude00"),
+                FileNames.encode("\u00e9t\u00e9 \ud83d\ude00").length));
         try (Storage storage = open(root.toString())) {
             try (PendingUpload upload = storage.startUpload("/" + escaped, 0644)) {
                 upload.commit(escaped, false);
@@ -169,11 +170,86 @@ class LocalStorageProviderTest {
         }
     }
 
+    @Test
+    void uploadsLeaveNothingUntilPlacedAndLeftOversOfACrashGoAtTheFirstLogin() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Path crashed = Files.writeString(Files.createDirectories(root.resolve("sub")).resolve(".wharf-upload.dead"),
+                "cut by kill -9");
+        Files.setLastModifiedTime(crashed, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(5)));
+        Path keep = Files.writeString(root.resolve("sub/.wharf-upload-like but not ours"), "kept");
+        Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        LocalStorageProvider provider = new LocalStorageProvider();
+        try (Storage storage = provider.open(account, Identity.of(account))) {
+            assertFalse(Files.exists(crashed), "left-over removed at the first login");
+            assertTrue(Files.exists(keep));
+            PendingUpload abandoned = storage.startUpload("/sub/new", 0644);
+            abandoned.channel().write(ByteBuffer.wrap(new byte[1000]));
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(1, entries.count(), "an upload in progress has no name");
+            }
+            abandoned.close();
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(1, entries.count(), "nor one after it was dropped");
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.commit("new", false);
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.channel().write(ByteBuffer.wrap("second".getBytes(StandardCharsets.US_ASCII)));
+                assertThrows(FileAlreadyExistsException.class, () -> replacing.commit("new", false));
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.channel().write(ByteBuffer.wrap("third".getBytes(StandardCharsets.US_ASCII)));
+                replacing.commit("new", true);
+            }
+            assertEquals("third", Files.readString(root.resolve("sub/new")));
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(2, entries.count(), "nothing but the files: " + root.resolve("sub"));
+            }
+        }
+    }
+
+    @Test
+    void sessionsKeepOneDescriptorAndCloseIt() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(root.resolve("f"), "x");
+        long before = openDescriptors();
+        Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        LocalStorageProvider provider = new LocalStorageProvider();
+        Storage[] storages = new Storage[50];
+        for (int i = 0; i < storages.length; i++) {
+            storages[i] = provider.open(account, Identity.of(account));
+            storages[i].stat("/f");
+            try (ReadFile read = storages[i].openRead("/f")) {
+                assertEquals(1, read.info().size());
+            }
+            try (DirectoryListing listing = storages[i].list("/")) {
+                listing.iterator().hasNext();
+            }
+        }
+        assertEquals(before + storages.length, openDescriptors(), "one descriptor per open storage");
+        for (Storage storage : storages) {
+            storage.close();
+        }
+        assertEquals(before, openDescriptors(), "none left after close");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.count() - 1; // the listing's own
+        }
+    }
+
     private static LocalStorageProvider.Config config(boolean createHome) {
         return new LocalStorageProvider.Config() {
             @Override
             public boolean create_home() {
                 return createHome;
+            }
+
+            @Override
+            public String account_identity() {
+                return "auto";
             }
 
             @Override

@@ -1,20 +1,21 @@
-package dev.wharf.storage.local;
+package dev.wharf.api.storage;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * File names are bytes on disk. Names are UTF-8 whatever the server's locale; a byte that is not part of valid
- * UTF-8 travels as the lone surrogate {@code U+DC80..U+DCFF} (as Python's {@code surrogateescape}), so that a
- * Latin-1 name read from a directory is written back with the same bytes.
+ * How names travel between the FTP control connection, the core and storages: as UTF-8 whatever the server's
+ * locale, and a byte that is not part of valid UTF-8 as the lone surrogate {@code U+DC80..U+DCFF} (as Python's
+ * {@code surrogateescape}). A Latin-1 name read from a disk is shown to the client, and sent back by it, with its
+ * own bytes, and a storage writes it back unchanged.
  */
-final class Names {
+public final class FileNames {
 
-    private Names() {
+    private FileNames() {
     }
 
     /** The bytes of {@code text}, without a terminating NUL. */
-    static byte[] encode(String text) {
+    public static byte[] encode(String text) {
         int length = text.length();
         boolean ascii = true;
         for (int i = 0; i < length; i++) {
@@ -54,7 +55,7 @@ final class Names {
     }
 
     /** The name for {@code bytes[0..length)}. */
-    static String decode(byte[] bytes, int length) {
+    public static String decode(byte[] bytes, int length) {
         boolean ascii = true;
         for (int i = 0; i < length; i++) {
             if (bytes[i] < 0) {
