@@ -64,6 +64,7 @@ public class LocalStorageProvider implements StorageProvider {
 
     private volatile boolean createHome = true;
     private volatile boolean announced;
+    private final SystemGroups systemGroups = new SystemGroups(Path.of("/etc/passwd"), Path.of("/etc/group"));
     /** Roots whose left-over upload files were removed since this provider started. */
     private final Set<String> leftoversRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Temporary files older than this provider belong to no upload of this server. */
@@ -158,6 +159,16 @@ public class LocalStorageProvider implements StorageProvider {
         }
         if (fd < 0) {
             throw LocalStorage.failure(-fd, realRoot.toString());
+        }
+        if (actAs) {
+            // a system account's groups from /etc/group, besides any the backend gave
+            int[] system = systemGroups.of(account.name(), identity.uid());
+            if (system.length > 0) {
+                int[] given = identity.groups();
+                int[] all = java.util.Arrays.copyOf(given, given.length + system.length);
+                System.arraycopy(system, 0, all, given.length, system.length);
+                identity = new Identity(identity.uid(), identity.gid(), all);
+            }
         }
         Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
         LocalStorage storage = new LocalStorage(realRoot, fd, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,

@@ -234,6 +234,16 @@ class LocalStorageProviderTest {
         assertEquals(before, openDescriptors(), "none left after close");
     }
 
+    @Test
+    void systemAccountsGetTheirGroupsVirtualNamesakesDoNot() throws IOException {
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nalice:x:1501:1501::/home/alice:/bin/sh\n");
+        Path group = Files.writeString(dir.resolve("group"), "alice:x:1501:\nshare:x:1600:bob,alice\nother:x:1700:bob\n");
+        SystemGroups groups = new SystemGroups(passwd, group);
+        assertArrayEquals(new int[] {1600}, groups.of("alice", 1501));
+        assertArrayEquals(new int[0], groups.of("alice", 2000), "a virtual alice is not the system's");
+        assertArrayEquals(new int[0], groups.of("nobody-here", 1501));
+    }
+
     private static long openDescriptors() throws IOException {
         try (var entries = Files.list(Path.of("/proc/self/fd"))) {
             return entries.count() - 1; // the listing's own
