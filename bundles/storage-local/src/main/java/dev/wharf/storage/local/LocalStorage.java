@@ -135,10 +135,76 @@ final class LocalStorage implements Storage {
     /** Opens {@code path} below the root: a descriptor (closed by the caller), or an exception. */
     private int open(Arena arena, String path, int flags, int mode) throws IOException {
         int fd = openat2(arena, rootFd, relative(arena, path), flags | O_CLOEXEC, mode, RESOLVE);
+        // an absolute symbolic link is refused by RESOLVE_BENEATH even when it names a place inside the root:
+        // such links are rewritten relative to the root and the walk made again, still beneath it
+        String resolved = path;
+        for (int rewrites = 0; fd == -EXDEV && rewrites < 8; rewrites++) {
+            resolved = rewriteAbsoluteLink(arena, resolved, (flags & O_NOFOLLOW) == 0);
+            if (resolved == null) {
+                break;
+            }
+            fd = openat2(arena, rootFd, relative(arena, resolved), flags | O_CLOEXEC, mode, RESOLVE);
+        }
         if (fd < 0) {
             throw failure(-fd, path);
         }
         return fd;
+    }
+
+    /**
+     * {@code path} with its first absolute symbolic link that points inside the root replaced by the place it
+     * names, or {@code null} when there is none (the link leads outside: refused). Each component is looked at
+     * through a descriptor opened beneath the root, so nothing here can reach outside either.
+     */
+    private String rewriteAbsoluteLink(Arena arena, String path, boolean followLast) {
+        String[] components = path.substring(1).split("/");
+        StringBuilder prefix = new StringBuilder();
+        MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
+        MemorySegment empty = cName(arena, "");
+        String rootText = realRoot.toString();
+        for (int i = 0; i < components.length; i++) {
+            prefix.append('/').append(components[i]);
+            if (i == components.length - 1 && !followLast) {
+                return null;
+            }
+            int fd = openat2(arena, rootFd, relative(arena, prefix.toString()), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0,
+                    RESOLVE);
+            if (fd < 0) {
+                return null;
+            }
+            try {
+                if (statx(arena, fd, empty, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, buffer) < 0
+                        || !info(buffer).isSymbolicLink()) {
+                    continue;
+                }
+                MemorySegment target = arena.allocate(4096);
+                long length = readlinkat(arena, fd, empty, target);
+                if (length <= 0) {
+                    return null;
+                }
+                byte[] bytes = target.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
+                String link = FileNames.decode(bytes, bytes.length);
+                if (!link.startsWith("/")) {
+                    continue; // relative links are the kernel's to follow
+                }
+                String inside;
+                if (link.equals(rootText) || link.equals(rootText + "/")) {
+                    inside = "";
+                } else if (link.startsWith(rootText + "/")) {
+                    inside = link.substring(rootText.length());
+                } else {
+                    return null;
+                }
+                StringBuilder rewritten = new StringBuilder(inside);
+                for (int rest = i + 1; rest < components.length; rest++) {
+                    rewritten.append('/').append(components[rest]);
+                }
+                return rewritten.isEmpty() ? "/" : rewritten.toString();
+            } finally {
+                Linux.close(fd);
+            }
+        }
+        return null;
     }
 
     /** The directory that holds {@code path}: the root's own descriptor (not to be closed) or a new one. */

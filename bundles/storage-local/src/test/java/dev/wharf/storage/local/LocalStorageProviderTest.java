@@ -151,6 +151,35 @@ class LocalStorageProviderTest {
     }
 
     @Test
+    void absoluteLinksWorkWhileTheyStayInside() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home")).toRealPath();
+        Files.createDirectories(root.resolve("real/deeper"));
+        Files.writeString(root.resolve("real/deeper/file.txt"), "fine");
+        Files.writeString(dir.resolve("secret"), "secret");
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("file-link"), root.resolve("real/deeper/file.txt"));
+        Files.createSymbolicLink(root.resolve("chain"), root.resolve("alias"));
+        Files.createSymbolicLink(root.resolve("out"), dir.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("real/lookalike"), Path.of(root + "-other"));
+        try (Storage storage = open(root.toString())) {
+            try (ReadFile read = storage.openRead("/alias/deeper/file.txt")) {
+                assertEquals(4, read.info().size());
+            }
+            try (ReadFile read = storage.openRead("/file-link")) {
+                assertEquals(4, read.info().size());
+            }
+            assertTrue(storage.stat("/chain/deeper").isDirectory());
+            try (PendingUpload upload = storage.startUpload("/alias/deeper/new", 0644)) {
+                upload.commit("new", false);
+            }
+            assertTrue(Files.exists(root.resolve("real/deeper/new")));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/out"));
+            assertThrows(AccessDeniedException.class, () -> storage.stat("/real/lookalike"));
+            assertTrue(storage.lstatIfExists("/alias").isSymbolicLink());
+        }
+    }
+
+    @Test
     void namesAreBytes() throws IOException {
         Path root = Files.createDirectories(dir.resolve("home"));
         byte[] latin1 = "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
