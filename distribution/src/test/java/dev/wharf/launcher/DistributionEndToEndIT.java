@@ -170,6 +170,10 @@ class DistributionEndToEndIT {
         awaitLog("accepting FTP connections on 127.0.0.1:" + port);
         awaitLog("Serving 1 user"); // the passwd backend may come up a moment after the listener
         assertTrue(Files.notExists(demoHome.resolve("big.bin")), "no partial file under the final name");
+        try (Stream<Path> left = Files.list(demoHome)) {
+            assertTrue(left.noneMatch(path -> path.getFileName().toString().startsWith(".wharf-upload.")),
+                    "no temporary file either");
+        }
         Result listing = curl("--user", "demo:" + password, "--list-only", "ftp://127.0.0.1:" + port + "/");
         assertEquals(0, listing.exitCode(), "the restarted server serves the same account: " + listing.output());
         assertTrue(listing.output().lines().noneMatch("big.bin"::equals), listing.output());
@@ -201,6 +205,9 @@ class DistributionEndToEndIT {
     void addingAuthPgsqlToTheRunningServerMakesSqlLoginsWork() throws Exception {
         String table = "wharf_it_e2e_" + Long.toUnsignedString(new Random().nextLong(), 36);
         Path home = Files.createDirectories(server.resolve("var/ftp/sqluser"));
+        // the account's own home, as for Pure-FTPd: run as root, the server acts as uid 2000
+        Files.setAttribute(home, "unix:uid", 2000);
+        Files.setAttribute(home, "unix:gid", 2000);
         Properties credentials = new Properties();
         credentials.setProperty("user", "postgres");
         String url = "jdbc:postgresql://127.0.0.1:5432/test?connectTimeout=5";
@@ -298,12 +305,29 @@ class DistributionEndToEndIT {
         return wharfWithInput("", arguments);
     }
 
-    private static boolean uploadInProgress(Path directory) throws IOException {
+    /**
+     * Whether the server writes an upload in {@code directory}: an unnamed file ({@code O_TMPFILE}, shown by
+     * {@code /proc} as {@code directory/#inode (deleted)}) it holds open there, or a hidden temporary file on file
+     * systems without unnamed files.
+     */
+    private boolean uploadInProgress(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
             return false;
         }
         try (Stream<Path> files = Files.list(directory)) {
-            return files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."));
+            if (files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."))) {
+                return true;
+            }
+        }
+        Path descriptors = Path.of("/proc", Long.toString(process.pid()), "fd");
+        try (Stream<Path> open = Files.list(descriptors)) {
+            return open.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(directory.toRealPath() + "/#");
+                } catch (IOException closedMeanwhile) {
+                    return false;
+                }
+            });
         }
     }
 
