@@ -25,7 +25,7 @@ class ConfinedFileSystemTest {
 
     private ConfinedFileSystem open(Path root) throws IOException {
         Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
-        return new ConfinedFileSystem(new LocalStorageProvider().open(account, Identity.of(account)), "/");
+        return new ConfinedFileSystem(ServiceUserStorage.provider().open(account, Identity.of(account)), "/");
     }
 
     @Test

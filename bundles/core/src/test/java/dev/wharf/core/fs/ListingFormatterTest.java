@@ -35,7 +35,7 @@ class ListingFormatterTest {
         Files.setAttribute(directory, "unix:mode", 02775); // setgid survives into the mode
         Files.createSymbolicLink(temp.resolve("link"), Path.of("file.txt"));
         Account account = new Account("joe", temp.toString(), 1000, 1000, AccountLimits.NONE);
-        try (Storage storage = new LocalStorageProvider().open(account, Identity.of(account))) {
+        try (Storage storage = ServiceUserStorage.provider().open(account, Identity.of(account))) {
             FileInfo stat = storage.stat("/file.txt");
             assertEquals(2, stat.links());
             assertEquals(0640, stat.mode());

@@ -2,7 +2,6 @@ package dev.wharf.core.server;
 
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.storage.local.LocalStorageProvider;
 import dev.wharf.api.tls.CertificateProvider;
 import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
@@ -35,7 +34,7 @@ public final class EmbeddedServer implements AutoCloseable {
      *                         without the prefix
      */
     public EmbeddedServer(Map<String, ?> listenerSettings) throws IOException {
-        services.addStorageProvider(new LocalStorageProvider(),
+        services.addStorageProvider(TestServer.localStorage("server"),
                 properties(StorageProvider.NAME_PROPERTY, "embedded-storage", 0));
         dev.wharf.api.tls.KeyMaterial certificate = TestCertificates.localhost();
         services.addCertificateProvider(serverName -> Optional.of(certificate),

@@ -43,9 +43,16 @@ class LocalStorageProviderTest {
     @TempDir
     Path dir;
 
+    /** A provider as one service user (whoever runs the tests): these tests are about paths, not owners. */
+    private static LocalStorageProvider provider() {
+        LocalStorageProvider provider = new LocalStorageProvider();
+        provider.configure(config(true, "server"));
+        return provider;
+    }
+
     private Storage open(String home) throws IOException {
         Account account = new Account("joe", home, 1000, 1000, AccountLimits.NONE);
-        return new LocalStorageProvider().open(account, Identity.of(account));
+        return provider().open(account, Identity.of(account));
     }
 
     @Test
@@ -61,7 +68,7 @@ class LocalStorageProviderTest {
     @Test
     void missingHomeIsAnErrorWhenCreationIsOff() {
         LocalStorageProvider provider = new LocalStorageProvider();
-        provider.configure(config(false));
+        provider.configure(config(false, "server"));
         Account account = new Account("joe", dir + "/absent", 1000, 1000, AccountLimits.NONE);
 
         assertThrows(NoSuchFileException.class, () -> provider.open(account, Identity.of(account)));
@@ -207,7 +214,7 @@ class LocalStorageProviderTest {
         Files.setLastModifiedTime(crashed, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(5)));
         Path keep = Files.writeString(root.resolve("sub/.wharf-upload-like but not ours"), "kept");
         Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
-        LocalStorageProvider provider = new LocalStorageProvider();
+        LocalStorageProvider provider = provider();
         try (Storage storage = provider.open(account, Identity.of(account))) {
             assertFalse(Files.exists(crashed), "left-over removed at the first login");
             assertTrue(Files.exists(keep));
@@ -244,7 +251,7 @@ class LocalStorageProviderTest {
         Files.writeString(root.resolve("f"), "x");
         long before = openDescriptors();
         Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
-        LocalStorageProvider provider = new LocalStorageProvider();
+        LocalStorageProvider provider = provider();
         Storage[] storages = new Storage[50];
         for (int i = 0; i < storages.length; i++) {
             storages[i] = provider.open(account, Identity.of(account));
@@ -279,7 +286,7 @@ class LocalStorageProviderTest {
         }
     }
 
-    private static LocalStorageProvider.Config config(boolean createHome) {
+    private static LocalStorageProvider.Config config(boolean createHome, String identity) {
         return new LocalStorageProvider.Config() {
             @Override
             public boolean create_home() {
@@ -288,7 +295,7 @@ class LocalStorageProviderTest {
 
             @Override
             public String account_identity() {
-                return "auto";
+                return identity;
             }
 
             @Override
