@@ -300,8 +300,8 @@ final class Upload {
      * for) and the quota counts it. The log, events and hooks hear of it either way.
      */
     private void cleanUpAfterFailure() throws IOException {
-        java.nio.file.Path hookFile = inPlace || pending == null ? session.files().localPath(virtualPath)
-                : pending.localPath();
+        java.nio.file.Path hookFile = session.files().localPath(inPlace || pending == null ? virtualPath
+                : ConfinedFileSystem.parentOf(virtualPath)); // a new upload that failed left no file
         if (pending != null) {
             pending.close();
         }

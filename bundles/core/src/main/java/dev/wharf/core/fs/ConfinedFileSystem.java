@@ -3,6 +3,7 @@ package dev.wharf.core.fs;
 import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Storage;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,8 +74,16 @@ public final class ConfinedFileSystem implements AutoCloseable {
      * virtual path itself when the storage has none.
      */
     public Path localPath(String virtualPath) {
-        Path local = storage.localPath(virtualPath);
-        return local != null ? local : Path.of(virtualPath);
+        try {
+            Path local = storage.localPath(virtualPath);
+            return local != null ? local : Path.of(virtualPath);
+        } catch (InvalidPathException unspellable) {
+            // a name the JVM cannot spell (bytes that are not UTF-8, or a locale without them): shown, not used
+            StringBuilder shown = new StringBuilder(virtualPath.length());
+            virtualPath.codePoints().forEach(c -> shown.appendCodePoint(c < 0x20 || c > 0x7E ? '?' : c));
+            Path local = storage.localPath("/");
+            return local != null ? local.resolve(shown.substring(1)) : Path.of(shown.toString());
+        }
     }
 
     /** Releases the storage (the session's root descriptor). */
