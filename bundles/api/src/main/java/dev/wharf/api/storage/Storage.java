@@ -33,7 +33,11 @@ public interface Storage extends Closeable {
     /** The entry at {@code path}, symbolic links followed (within the root). */
     FileInfo stat(String path) throws IOException;
 
-    /** The entry at {@code path} itself (a final symbolic link not followed), or {@code null} if there is none. */
+    /**
+     * The entry at {@code path} itself (a final symbolic link not followed), or {@code null} if its directory has
+     * no such entry; when the directory itself is missing, {@link java.nio.file.NoSuchFileException} (or
+     * {@link java.nio.file.NotDirectoryException}), so that one call tells a free name from an impossible one.
+     */
     FileInfo lstatIfExists(String path) throws IOException;
 
     /** The entries of the directory at {@code path} (links followed to reach it), each not followed. */

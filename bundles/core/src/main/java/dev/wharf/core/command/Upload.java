@@ -21,7 +21,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NotDirectoryException;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -92,11 +91,7 @@ final class Upload {
                 throw new PathRefusedException("The root directory cannot be replaced");
             }
             Storage storage = files.storage();
-            String parent = ConfinedFileSystem.parentOf(virtualPath);
-            if (!parent.equals("/") && !storage.stat(parent).isDirectory()) {
-                throw new NotDirectoryException(parent);
-            }
-            FileInfo existing = storage.lstatIfExists(virtualPath);
+            FileInfo existing = storage.lstatIfExists(virtualPath); // throws when the directory is missing
             if (existing != null && existing.isSymbolicLink()) {
                 // a dangling link is replaced by a new upload's rename, never written through
                 if (mode == Mode.APPEND || offset > 0 || statIfExists(storage, virtualPath) != null) {

@@ -340,13 +340,8 @@ final class LocalStorage implements Storage {
                 check(statx(arena, rootFd, cName(arena, ""), AT_EMPTY_PATH, buffer), path);
                 return info(buffer);
             }
-            int parent;
-            try {
-                requireSearch(arena, path);
-                parent = openParent(arena, path);
-            } catch (NoSuchFileException missingParent) {
-                return null;
-            }
+            requireSearch(arena, path);
+            int parent = openParent(arena, path); // no directory to hold it: an exception, not null
             try {
                 // one name, not followed, relative to a confined directory: nothing to escape through
                 int result = statx(arena, parent, cName(arena, nameOf(path)), AT_SYMLINK_NOFOLLOW, buffer);
