@@ -96,12 +96,12 @@ public class LocalStorageProvider implements StorageProvider {
     @Modified
     public void configure(Config config) {
         createHome = config.create_home();
-        boolean wanted = !"server".equals(config.account_identity());
-        if (!wanted && !"auto".equals(config.account_identity())) {
-            LOG.warn("Local storage: account.identity must be auto or server, not '{}'; using auto",
-                    config.account_identity());
-            wanted = true;
+        String mode = config.account_identity();
+        if (!"auto".equals(mode) && !"server".equals(mode)) {
+            LOG.warn("Local storage: account.identity must be auto or server, not '{}'; using auto", mode);
+            mode = "auto";
         }
+        boolean wanted = "auto".equals(mode);
         boolean acting = wanted && process.canActForAccounts();
         if (!announced || acting != actAsAccounts) {
             announced = true;
