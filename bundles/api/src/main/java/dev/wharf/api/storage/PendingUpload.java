@@ -16,7 +16,7 @@ public interface PendingUpload extends Closeable {
     /** Where the data goes. Closed by {@link #commit} and {@link #close}. */
     SeekableByteChannel channel();
 
-    /** Bytes written so far. */
+    /** Bytes written so far, also once the channel is closed. */
     long size() throws IOException;
 
     /**

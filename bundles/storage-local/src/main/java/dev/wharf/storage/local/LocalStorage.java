@@ -718,7 +718,13 @@ final class LocalStorage implements Storage {
 
         @Override
         public long size() throws IOException {
-            return channel.size();
+            if (channel.isOpen()) {
+                return channel.size();
+            }
+            try (Arena call = Arena.ofConfined()) { // the writer closed the channel: the file itself tells
+                return unnamed >= 0 ? fstat(call, unnamed, directory).size()
+                        : entryOf(call, parent, cTemporary, directory).size();
+            }
         }
 
         @Override

@@ -236,6 +236,8 @@ class LocalStorageProviderTest {
             }
             try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
                 replacing.channel().write(ByteBuffer.wrap("third".getBytes(StandardCharsets.US_ASCII)));
+                replacing.channel().close(); // as the core does once the data connection ended
+                assertEquals(5, replacing.size());
                 replacing.commit("new", true);
             }
             assertEquals("third", Files.readString(root.resolve("sub/new")));
