@@ -378,21 +378,20 @@ final class LocalStorage implements Storage {
     @Override
     public DirectoryListing list(String path) throws IOException {
         checkOpen();
-        Arena arena = Arena.ofShared();
-        try {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
             requireSearch(arena, path);
-            int fd = open(arena, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+            fd = open(arena, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
             try {
                 require(fstat(arena, fd, path), 4, path);
             } catch (IOException refused) {
                 Linux.close(fd);
                 throw refused;
             }
-            return new Listing(arena, fd, path);
-        } catch (IOException | RuntimeException failed) {
-            arena.close();
-            throw failed;
         }
+        // the listing's buffers live as long as it: freed by the collector, so any thread may read and close it
+        // (a shared arena's close would stop every thread for a handshake, a confined one binds to this thread)
+        return new Listing(Arena.ofAuto(), fd, path);
     }
 
     /** A directory read by getdents64, each entry stat'ed relative to the directory's descriptor. */
@@ -490,7 +489,6 @@ final class LocalStorage implements Storage {
             if (!closed) {
                 closed = true;
                 Linux.close(fd);
-                arena.close();
             }
         }
     }
@@ -629,53 +627,53 @@ final class LocalStorage implements Storage {
     @Override
     public PendingUpload startUpload(String path, int permissions) throws IOException {
         checkOpen();
-        Arena arena = Arena.ofShared();
         int parent = -1;
         int fd = -1;
-        MemorySegment cTemporary = null;
-        try {
-            requireSearch(arena, path);
-            parent = openParent(arena, path);
-            FileInfo directory = actAs ? fstat(arena, parent, parentOf(path)) : null;
-            requireChange(directory, null, path);
-            // the owner can always write it (the channel is opened again from /proc); the mode is set after
-            int createMode = permissions | 0600;
-            if (tmpfileWorks) {
-                // an unnamed file: a crash or kill -9 leaves nothing behind; it gets its name at commit
-                fd = openat2(arena, parent, cName(arena, "."), O_TMPFILE | O_WRONLY | O_CLOEXEC, createMode,
-                        RESOLVE);
-                if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
-                    tmpfileWorks = false; // this file system has no O_TMPFILE: named temporary files
+        String temporary = null;
+        try (Arena arena = Arena.ofConfined()) {
+            try {
+                requireSearch(arena, path);
+                parent = openParent(arena, path);
+                FileInfo directory = actAs ? fstat(arena, parent, parentOf(path)) : null;
+                requireChange(directory, null, path);
+                // the owner can always write it (the channel is opened again from /proc); the mode is set after
+                int createMode = permissions | 0600;
+                if (tmpfileWorks) {
+                    // an unnamed file: a crash or kill -9 leaves nothing behind; it gets its name at commit
+                    fd = openat2(arena, parent, cName(arena, "."), O_TMPFILE | O_WRONLY | O_CLOEXEC, createMode,
+                            RESOLVE);
+                    if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
+                        tmpfileWorks = false; // this file system has no O_TMPFILE: named temporary files
+                    }
                 }
+                if (!tmpfileWorks) {
+                    temporary = temporaryName();
+                    fd = openat2(arena, parent, cName(arena, temporary),
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, createMode, RESOLVE);
+                }
+                if (fd < 0) {
+                    throw failure(-fd, path);
+                }
+                giveAway(arena, fd, directory, path);
+                if (createMode != permissions || (permissions & umask) != 0) {
+                    check(fchmod(arena, fd, permissions), path);
+                }
+                FileChannel channel = reopen(fd, path, WRITE);
+                if (temporary != null) {
+                    Linux.close(fd); // the name is enough to place it
+                    fd = -1;
+                }
+                return new Upload(parent, fd, temporary, parentOf(path), channel);
+            } catch (IOException | RuntimeException failed) {
+                if (fd >= 0) {
+                    Linux.close(fd);
+                }
+                if (temporary != null && parent >= 0) {
+                    Linux.unlinkat(arena, parent, cName(arena, temporary), 0);
+                }
+                closeParent(parent);
+                throw failed;
             }
-            if (!tmpfileWorks) {
-                cTemporary = cName(arena, temporaryName());
-                fd = openat2(arena, parent, cTemporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        createMode, RESOLVE);
-            }
-            if (fd < 0) {
-                throw failure(-fd, path);
-            }
-            giveAway(arena, fd, directory, path);
-            if (createMode != permissions || (permissions & umask) != 0) {
-                check(fchmod(arena, fd, permissions), path);
-            }
-            FileChannel channel = reopen(fd, path, WRITE);
-            if (cTemporary != null) {
-                Linux.close(fd); // the name is enough to place it
-                fd = -1;
-            }
-            return new Upload(arena, parent, fd, cTemporary, parentOf(path), channel);
-        } catch (IOException | RuntimeException failed) {
-            if (fd >= 0) {
-                Linux.close(fd);
-            }
-            if (cTemporary != null && parent >= 0) {
-                Linux.unlinkat(arena, parent, cTemporary, 0);
-            }
-            closeParent(parent);
-            arena.close();
-            throw failed;
         }
     }
 
@@ -692,21 +690,20 @@ final class LocalStorage implements Storage {
      * rename of the temporary one.
      */
     private final class Upload implements PendingUpload {
-        private final Arena arena;
         private final int parent;
         /** The unnamed file's descriptor, or -1 for a named temporary file. */
         private final int unnamed;
-        private final MemorySegment cTemporary;
+        /** The named temporary file, or null. */
+        private final String temporary;
         private final String directory;
         private final FileChannel channel;
         private boolean done;
+        private boolean released;
 
-        Upload(Arena arena, int parent, int unnamed, MemorySegment cTemporary, String directory,
-               FileChannel channel) {
-            this.arena = arena;
+        Upload(int parent, int unnamed, String temporary, String directory, FileChannel channel) {
             this.parent = parent;
             this.unnamed = unnamed;
-            this.cTemporary = cTemporary;
+            this.temporary = temporary;
             this.directory = directory;
             this.channel = channel;
         }
@@ -723,7 +720,7 @@ final class LocalStorage implements Storage {
             }
             try (Arena call = Arena.ofConfined()) { // the writer closed the channel: the file itself tells
                 return unnamed >= 0 ? fstat(call, unnamed, directory).size()
-                        : entryOf(call, parent, cTemporary, directory).size();
+                        : entryOf(call, parent, cName(call, temporary), directory).size();
             }
         }
 
@@ -752,6 +749,7 @@ final class LocalStorage implements Storage {
                         }
                     }
                 } else {
+                    MemorySegment cTemporary = cName(call, temporary);
                     result = renameat2(call, parent, cTemporary, parent, cTarget, replace ? 0 : RENAME_NOREPLACE);
                     if (result == -EINVAL && !replace) {
                         // a file system without RENAME_NOREPLACE: a hard link also fails on an existing name
@@ -774,17 +772,17 @@ final class LocalStorage implements Storage {
 
         @Override
         public void close() throws IOException {
-            if (arena.scope().isAlive()) {
-                try {
+            if (!released) {
+                released = true;
+                try (Arena call = Arena.ofConfined()) {
                     channel.close();
                     if (unnamed >= 0) {
                         Linux.close(unnamed); // an unnamed file not linked is gone with its last descriptor
                     } else if (!done) {
-                        Linux.unlinkat(arena, parent, cTemporary, 0);
+                        Linux.unlinkat(call, parent, cName(call, temporary), 0);
                     }
                 } finally {
                     closeParent(parent);
-                    arena.close();
                 }
             }
         }
