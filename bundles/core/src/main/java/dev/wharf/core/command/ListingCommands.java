@@ -3,6 +3,7 @@ package dev.wharf.core.command;
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.fs.ListingFormatter;
+import dev.wharf.core.fs.PathRefusedException;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.IOException;
@@ -400,8 +401,13 @@ final class ListingCommands {
             throw new TooComplexPatternException();
         }
         // braces are not part of ls globbing; escape them so Java's glob syntax takes them literally
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
-                + pattern.replace("{", "\\{").replace("}", "\\}"));
+        PathMatcher matcher;
+        try {
+            matcher = FileSystems.getDefault().getPathMatcher("glob:"
+                    + pattern.replace("{", "\\{").replace("}", "\\}"));
+        } catch (java.util.regex.PatternSyntaxException malformed) { // "[" without "]" and the like
+            throw new PathRefusedException("Malformed wildcard pattern");
+        }
         List<Entry> matches = new ArrayList<>();
         try (DirectoryEntries read = directoryEntries(directory,
                 dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {

@@ -37,6 +37,8 @@ public final class TlsEngine {
     static final String DISABLED_EXTENSIONS = "jdk.tls.server.disableExtensions";
     static final String TLS12_TICKETS = "session_ticket";
     static final String REQUIRE_CLOSE_NOTIFY = "com.sun.net.ssl.requireCloseNotify";
+    /** A TLS 1.2 client may not ask for handshake after handshake (each a full key exchange, for free); 1.3 has none. */
+    static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     static {
         String disabled = System.getProperty(DISABLED_EXTENSIONS, "");
@@ -46,6 +48,7 @@ public final class TlsEngine {
         if (System.getProperty(REQUIRE_CLOSE_NOTIFY) == null) {
             System.setProperty(REQUIRE_CLOSE_NOTIFY, "true");
         }
+        System.setProperty(REJECT_RENEGOTIATION, "true");
     }
 
     private static final X509TrustManager NO_CLIENT_CERTIFICATES = new X509TrustManager() {
