@@ -9,10 +9,12 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,15 +24,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (RFC 959 4.1.3; lftp, BSD ftp). Each time the transfer's 426 comes first, then ABOR's 226, the server stops
  * moving data, nothing of an aborted upload is left, and the session goes on.
  */
-class AbortTest extends ServerTestBase {
+class AbortTest {
 
     private static final long SIZE = 256L << 20;
+    /** KB/s: loopback would otherwise take the whole upload before the ABOR is read. */
+    private static final String UPLOAD_LIMIT = "51200";
+
+    @TempDir
+    Path temp;
 
     @ParameterizedTest(name = "{0}, ABOR sent {1}")
     @CsvSource({"download, plain", "download, urgent", "download, synch", "download, bsd",
             "upload, plain", "upload, urgent", "upload, synch", "upload, bsd"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aborEndsTheTransfer(String direction, String way) throws Exception {
+        try (TestServer server = new TestServer(temp.resolve("users"), direction.equals("upload")
+                ? Map.of("limits.bandwidth.upload", UPLOAD_LIMIT) : Map.of())) {
+            abort(server, server.home("alice"), direction, way);
+        }
+    }
+
+    private void abort(TestServer server, Path home, String direction, String way) throws Exception {
         if (direction.equals("download")) {
             try (RandomAccessFile file = new RandomAccessFile(home.resolve("big.bin").toFile(), "rw")) {
                 file.setLength(SIZE);
