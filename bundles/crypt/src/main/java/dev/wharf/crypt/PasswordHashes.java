@@ -14,7 +14,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 /**
  * Checks passwords against the hash formats found in {@code pureftpd.passwd} files and /etc/shadow: argon2id and
  * argon2i in the PHC string form libsodium writes, bcrypt, scrypt ({@code $7$}), yescrypt ({@code $y$}), and the
- * crypt(3) schemes SHA-512, SHA-256 and MD5. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
+ * crypt(3) schemes SHA-512, SHA-256, MD5 and traditional DES. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
  */
 public final class PasswordHashes {
 

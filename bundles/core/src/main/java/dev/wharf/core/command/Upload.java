@@ -250,8 +250,9 @@ final class Upload {
                 String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
                         ? "the data connection ended without TLS close_notify, so the file is incomplete"
                         : Replies.reason(broken);
-                session.control().reply(451, transfer.aborted() ? "Transfer aborted"
-                        : "Transfer aborted: " + reason);
+                // after ABOR: 426 here, then 226 for the ABOR itself, as for downloads
+                session.control().reply(transfer.abortedByCommand() ? 426 : 451, transfer.aborted()
+                        ? "Transfer aborted" : "Transfer aborted: " + reason);
                 return false;
             } finally {
                 session.addUploaded(transfer.bytes());

@@ -62,7 +62,7 @@ public final class ControlChannel {
 
     /**
      * Reads one command line without its terminator, or {@code null} at end of stream. Telnet IAC sequences
-     * (sent by some clients before ABOR) are dropped.
+     * (IP and the Synch's DM that clients send before ABOR; the socket keeps urgent data inline) are dropped.
      */
     public String readLine() throws IOException {
         // what has arrived of the line so far lives in fields: a read that times out (a quiet client) must not

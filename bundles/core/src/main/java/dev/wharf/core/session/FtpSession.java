@@ -168,6 +168,9 @@ public final class FtpSession {
     public void run() {
         try (socket) {
             socket.setTcpNoDelay(true);
+            // ABOR sent as urgent data (Telnet IP + Synch, RFC 959 4.1.3; lftp, BSD ftp, Python's ftplib) keeps
+            // its urgent byte in the stream, where the command reader skips the Telnet bytes
+            socket.setOOBInline(true);
             Socket controlSocket = socket;
             if (settings.tls().implicit()) {
                 controlTls = handshakeWithTimeout(socket);
@@ -254,7 +257,7 @@ public final class FtpSession {
                 Transfer during = activeTransfer;
                 String verb = verbOf(line);
                 if (during != null && verb.equals("ABOR")) {
-                    during.abort();
+                    during.abortByCommand();
                 } else if (during != null && verb.equals("STAT") && line.trim().length() == 4) {
                     control.reply(213, "Status: " + during.status());
                     continue;

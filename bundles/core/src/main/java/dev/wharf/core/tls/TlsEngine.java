@@ -104,15 +104,19 @@ public final class TlsEngine {
     /**
      * The handshake of a PROT P data connection: it presents the control connection's certificate whatever the
      * providers would say now. JSSE also asks for it without the client's SNI name while it checks a TLS 1.3
-     * ticket, so only this pinning lets a data connection resume a session made for a named certificate.
+     * ticket, so only this pinning lets a data connection resume a session made for a named certificate. The TLS
+     * 1.3 session ticket JSSE sends after the handshake is held back until the server writes (see
+     * {@link TicketHoldingSocket}); the control connection's tickets, which data connections resume, go out at once.
      */
     public SSLSocket dataHandshake(Socket plain, SSLSession control) throws IOException {
-        SSLSocket ssl = newServerSocket(plain);
+        TicketHoldingSocket holding = new TicketHoldingSocket(plain);
+        SSLSocket ssl = newServerSocket(holding);
         keyManager.pin(ssl, control);
         try {
             ssl.startHandshake();
         } finally {
             keyManager.unpin(ssl);
+            holding.handshakeDone();
         }
         return ssl;
     }
