@@ -53,6 +53,8 @@ public final class WharfLauncher {
         setDefault("jdk.tls.server.disableExtensions", "session_ticket");
         // a TLS upload cut without close_notify is an incomplete file, not a finished one
         setDefault("com.sun.net.ssl.requireCloseNotify", "true");
+        // a TLS 1.2 client asking for one full handshake after another costs the server for nothing: refused
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         WharfLauncher launcher = new WharfLauncher(home);
         try {
             launcher.run();
@@ -208,6 +210,9 @@ public final class WharfLauncher {
 
     /** slf4j-simple reads these once, when the first logger is made; an admin's -D options win. */
     private static void configureLogging() {
+        // slf4j-simple looks System.out up at every line: escape what clients can put into log lines
+        System.setOut(escaping(java.io.FileDescriptor.out));
+        System.setErr(escaping(java.io.FileDescriptor.err)); // uncaught exceptions are printed there
         setDefault("org.slf4j.simpleLogger.logFile", "System.out");
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
         setDefault("org.slf4j.simpleLogger.showDateTime", "true");
@@ -218,6 +223,11 @@ public final class WharfLauncher {
         // java.util.logging (FileInstall, the JDK) into the same log instead of its two-line stderr format
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+    }
+
+    private static java.io.PrintStream escaping(java.io.FileDescriptor descriptor) {
+        return new java.io.PrintStream(new EscapingOutputStream(new java.io.BufferedOutputStream(
+                new java.io.FileOutputStream(descriptor), 8192)), true, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void setDefault(String key, String value) {

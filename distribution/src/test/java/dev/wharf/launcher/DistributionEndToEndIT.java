@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Starts the built server directory as a real process with {@code bin/wharf run} and drives it with curl, as an
@@ -518,6 +519,182 @@ class DistributionEndToEndIT {
             }
         }
         return files;
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void startStatusAndStopTellAKilledServerFromALiveOne() throws Exception {
+        stopServer();
+        process = null;
+        for (int round = 0; round < 4; round++) {
+            Result started = wharfWithInput("", "start");
+            assertEquals(0, started.exitCode(), started.output());
+            assertTrue(started.output().contains("Wharf started"), "round " + round + ": " + started.output());
+            long pid = Long.parseLong(Files.readString(server.resolve("var/wharf.pid")).strip());
+            Result status = wharfWithInput("", "status");
+            assertEquals(0, status.exitCode(), status.output());
+            assertTrue(status.output().contains("running (pid " + pid + ")"), status.output());
+            new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+            // right after kill -9 the process may not be reaped yet: it must not count as running
+            Result dead = wharfWithInput("", "status");
+            assertEquals(3, dead.exitCode(), "round " + round + ": " + dead.output());
+        }
+        Result started = wharfWithInput("", "start");
+        assertTrue(started.output().contains("Wharf started"), started.output());
+        awaitPort();
+        Result stopped = wharfWithInput("", "stop");
+        assertEquals(0, stopped.exitCode(), stopped.output());
+        assertTrue(stopped.output().contains("Wharf stopped"), stopped.output());
+        Result status = wharfWithInput("", "status");
+        assertEquals(3, status.exitCode(), status.output());
+    }
+
+    /** Waits until the listener port answers (a server started in the background logs elsewhere). */
+    private void awaitPort() throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        fail("nothing listens on port " + port);
+    }
+
+    /** One raw login attempt from {@code source}: the final reply line to PASS (or what ended the connection). */
+    private String tryLogin(String source, String user, String password) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress(source, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(60_000);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), StandardCharsets.UTF_8));
+            java.io.OutputStream out = socket.getOutputStream();
+            String greeting = finalReply(in);
+            if (greeting == null || !greeting.startsWith("220")) {
+                return String.valueOf(greeting);
+            }
+            out.write(("USER " + user + "\r\nPASS " + password + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            finalReply(in);
+            return String.valueOf(finalReply(in));
+        } catch (IOException failed) {
+            return failed.toString();
+        }
+    }
+
+    private static String finalReply(java.io.BufferedReader in) throws IOException {
+        String line = in.readLine();
+        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+            line = in.readLine();
+        }
+        return line;
+    }
+
+    private long residentKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + process.pid());
+    }
+
+    /**
+     * 200 wrong passwords at once against the demo account's argon2id hash (64 MiB each), from 20 addresses: the
+     * server's memory stays bounded, and a real user still logs in within seconds.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void twoHundredWrongPasswordsAtOnceStayWithinMemoryAndLetARealUserIn() throws Exception {
+        String password = demoPassword();
+        assertTrue(tryLogin("127.0.0.1", "demo", password).startsWith("230"));
+        long before = residentKib();
+        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong(before);
+        java.util.concurrent.atomic.AtomicBoolean storm = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            while (storm.get()) {
+                try {
+                    peak.accumulateAndGet(residentKib(), Math::max);
+                    Thread.sleep(50);
+                } catch (IOException | InterruptedException stop) {
+                    return;
+                }
+            }
+        });
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> replies =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        List<Thread> attackers = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 200; i++) {
+            String source = "127.0.0." + (101 + i % 20);
+            int guess = i;
+            attackers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                String reply = tryLogin(source, "demo", "wrong-" + guess);
+                replies.computeIfAbsent(reply.length() >= 3 ? reply.substring(0, 3) : reply,
+                        code -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            }));
+        }
+        go.countDown();
+        Thread.sleep(1_000);
+        long started = System.nanoTime();
+        String real = tryLogin("127.0.0.1", "demo", password);
+        long realMillis = (System.nanoTime() - started) / 1_000_000;
+        for (Thread attacker : attackers) {
+            attacker.join(120_000);
+        }
+        storm.set(false);
+        sampler.join(5_000);
+        long peakMib = peak.get() / 1024;
+        System.out.printf("200 wrong argon2id passwords: RSS %d MiB before, peak %d MiB; replies %s; real login %d ms%n",
+                before / 1024, peakMib, replies, realMillis);
+        assertTrue(real.startsWith("230"), "the real user got in during the storm: " + real);
+        assertTrue(realMillis < 5_000, "the real user waited " + realMillis + " ms");
+        assertTrue(peakMib < 640, "the server's memory peaked at " + peakMib + " MiB");
+        assertEquals(200, replies.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
+        assertTrue(!replies.containsKey("230"), "no wrong password got in: " + replies);
+    }
+
+    /** Control bytes a client sends never reach the log file raw (they could forge or hide lines). */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void hostileBytesReachTheLogEscaped() throws Exception {
+        String password = demoPassword();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), StandardCharsets.UTF_8));
+            java.io.OutputStream out = socket.getOutputStream();
+            finalReply(in);
+            out.write(("USER demo\r\nPASS " + password + "\r\nPASV\r\n").getBytes(StandardCharsets.UTF_8));
+            finalReply(in);
+            finalReply(in);
+            finalReply(in);
+            for (String hostile : List.of("LIST [\0\u001b[2J", "NLST *[\u0007", "STAT [\u007f", "CWD \u001b]0;x\u0007",
+                    "USER \u001b[31mroot\0")) {
+                out.write((hostile + "\r\n").getBytes(StandardCharsets.UTF_8));
+                String reply = finalReply(in);
+                assertTrue(reply != null && !reply.contains("Internal error"), hostile + " -> " + reply);
+            }
+            out.write("QUIT\r\n".getBytes(StandardCharsets.UTF_8));
+            finalReply(in);
+        }
+        assertTrue(tryLogin("127.0.0.1", "\u001b[31mroot\rFAKE", "x").startsWith("530"));
+        awaitLog("Login refused for");
+        byte[] logged = Files.readAllBytes(log);
+        for (int i = 0; i < logged.length; i++) {
+            int b = logged[i] & 0xFF;
+            assertTrue(b >= 0x20 && b != 0x7F || b == '\n' || b == '\t',
+                    "raw control byte " + b + " at " + i + " of the log: " + new String(logged,
+                            Math.max(0, i - 80), Math.min(160, logged.length - Math.max(0, i - 80)),
+                            StandardCharsets.UTF_8));
+        }
     }
 
     /** Runs {@code bin/wharf} with {@code input} on its standard input (passwords for "user" commands). */

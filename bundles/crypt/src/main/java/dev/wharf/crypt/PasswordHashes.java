@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.concurrent.Semaphore;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -15,7 +14,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 /**
  * Checks passwords against the hash formats found in {@code pureftpd.passwd} files and /etc/shadow: argon2id and
  * argon2i in the PHC string form libsodium writes, bcrypt, scrypt ({@code $7$}), yescrypt ({@code $y$}), and the
- * crypt(3) schemes SHA-512, SHA-256 and MD5. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
+ * crypt(3) schemes SHA-512, SHA-256, MD5 and traditional DES. Anything else (or an empty or mangled hash) never matches. Comparisons take the same time whatever bytes differ.
  */
 public final class PasswordHashes {
 
@@ -30,12 +29,6 @@ public final class PasswordHashes {
     private static final Base64.Decoder BASE64 = Base64.getDecoder();
     private static final Base64.Encoder BASE64_NO_PADDING = Base64.getEncoder().withoutPadding();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /**
-     * Each argon2 computation holds its whole memory cost (64 MiB for our own hashes); a burst of logins must queue
-     * rather than exhaust the heap. More parallel computations than cores would not finish sooner anyway.
-     */
-    private static final Semaphore ARGON2_SLOTS =
-            new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
     private PasswordHashes() {
     }
@@ -56,7 +49,9 @@ public final class PasswordHashes {
     }
 
     /**
-     * Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. A success with an
+     * Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. Checks wait their
+     * turn for at most a few seconds ({@link HashingGate}), then throw
+     * {@link dev.wharf.api.auth.AuthBusyException}. A success with an
      * expensive scheme is remembered for {@link #rememberVerifiedSeconds(long) a while}, so the same login again
      * answers at once.
      */
@@ -89,11 +84,13 @@ public final class PasswordHashes {
 
     private static boolean check(String stored, char[] password) {
         if (isBcrypt(stored)) {
-            try {
-                return OpenBSDBCrypt.checkPassword(stored, password);
-            } catch (RuntimeException malformed) {
-                return false;
-            }
+            return HashingGate.run(0, () -> {
+                try {
+                    return OpenBSDBCrypt.checkPassword(stored, password);
+                } catch (RuntimeException malformed) {
+                    return false;
+                }
+            });
         }
         if (!isSupported(stored)) {
             return false;
@@ -107,27 +104,27 @@ public final class PasswordHashes {
                 return verifyArgon2(stored, Argon2Parameters.ARGON2_i, secret);
             }
             if (stored.startsWith("$7$")) {
-                ARGON2_SLOTS.acquireUninterruptibly(); // memory-hard too: same queue as argon2
-                try {
-                    return Scrypt.verify(stored, secret);
-                } finally {
-                    ARGON2_SLOTS.release();
-                }
+                return memoryHard(Scrypt.memoryBytes(stored), () -> Scrypt.verify(stored, secret));
             }
             if (stored.startsWith("$y$")) {
-                ARGON2_SLOTS.acquireUninterruptibly();
-                try {
-                    return Yescrypt.verify(stored, secret);
-                } finally {
-                    ARGON2_SLOTS.release();
-                }
+                return memoryHard(Yescrypt.memoryBytes(stored), () -> Yescrypt.verify(stored, secret));
             }
-            return UnixCrypt.verify(stored, secret);
+            return HashingGate.run(0, () -> UnixCrypt.verify(stored, secret));
+        } catch (dev.wharf.api.auth.AuthBusyException busy) {
+            throw busy;
         } catch (RuntimeException malformed) {
             return false;
         } finally {
             Arrays.fill(secret, (byte) 0);
         }
+    }
+
+    /** A memory-hard check through the gate; one that could never fit this JVM's budget never matches. */
+    private static boolean memoryHard(long memoryBytes, java.util.function.BooleanSupplier check) {
+        if (memoryBytes < 0 || !HashingGate.fits(memoryBytes)) {
+            return false;
+        }
+        return HashingGate.run(memoryBytes, check);
     }
 
     /** A new argon2id hash in PHC form, e.g. {@code $argon2id$v=19$m=65536,t=2,p=1$salt$hash}. */
@@ -186,8 +183,12 @@ public final class PasswordHashes {
         if (expected.length < 4) {
             return false;
         }
-        byte[] actual = argon2(type, version, memory, iterations, parallelism, salt, password, expected.length);
-        return MessageDigest.isEqual(expected, actual);
+        int memoryKib = memory;
+        int versionUsed = version;
+        int passes = iterations;
+        int lanes = parallelism;
+        return memoryHard(memoryKib * 1024L, () -> MessageDigest.isEqual(expected,
+                argon2(type, versionUsed, memoryKib, passes, lanes, salt, password, expected.length)));
     }
 
     private static byte[] argon2(int type, int version, int memoryKib, int iterations, int parallelism, byte[] salt,
@@ -196,12 +197,7 @@ public final class PasswordHashes {
         generator.init(new Argon2Parameters.Builder(type).withVersion(version).withMemoryAsKB(memoryKib)
                 .withIterations(iterations).withParallelism(parallelism).withSalt(salt).build());
         byte[] out = new byte[length];
-        ARGON2_SLOTS.acquireUninterruptibly();
-        try {
-            generator.generateBytes(password, out);
-        } finally {
-            ARGON2_SLOTS.release();
-        }
+        generator.generateBytes(password, out);
         return out;
     }
 

@@ -26,6 +26,17 @@ final class Scrypt {
         return FORMAT.matcher(hash).matches();
     }
 
+    /** The memory one check of {@code stored} holds (128 * r * N bytes), or -1 when it is not a usable hash. */
+    static long memoryBytes(String stored) {
+        Matcher parts = FORMAT.matcher(stored);
+        if (!parts.matches()) {
+            return -1;
+        }
+        int log2N = ITOA64.indexOf(parts.group(1).charAt(0));
+        long r = decode30(parts.group(2));
+        return log2N < 1 || log2N > 30 || r < 1 || r > MAX_MEMORY ? -1 : 128L * r * (1L << log2N);
+    }
+
     static boolean verify(String stored, byte[] password) {
         Matcher parts = FORMAT.matcher(stored);
         if (!parts.matches()) {

@@ -8,8 +8,8 @@ import java.util.Arrays;
 /**
  * The crypt(3) schemes a {@code pureftpd.passwd} written without libsodium (or converted from /etc/shadow) may
  * hold: SHA-512 {@code $6$}, SHA-256 {@code $5$} (Ulrich Drepper's "Unix crypt using SHA-256 and SHA-512"
- * specification) and MD5 {@code $1$} (Poul-Henning Kamp's md5crypt). Only checking is offered: new hashes are
- * always argon2id.
+ * specification), MD5 {@code $1$} (Poul-Henning Kamp's md5crypt) and traditional DES ({@link DesCrypt}). Only
+ * checking is offered: new hashes are always argon2id.
  */
 final class UnixCrypt {
 
@@ -38,7 +38,7 @@ final class UnixCrypt {
     }
 
     static boolean isUnixCrypt(String hash) {
-        return hash.startsWith("$6$") || hash.startsWith("$5$") || hash.startsWith("$1$");
+        return hash.startsWith("$6$") || hash.startsWith("$5$") || hash.startsWith("$1$") || DesCrypt.isDesCrypt(hash);
     }
 
     /** Recomputes {@code stored} from its own settings and compares the whole strings in constant time. */
@@ -50,6 +50,8 @@ final class UnixCrypt {
             computed = shaCrypt("$5$", "SHA-256", SHA256_ORDER, stored, password);
         } else if (stored.startsWith("$1$")) {
             computed = md5Crypt(stored, password);
+        } else if (DesCrypt.isDesCrypt(stored)) {
+            computed = DesCrypt.crypt(stored, password);
         } else {
             return false;
         }

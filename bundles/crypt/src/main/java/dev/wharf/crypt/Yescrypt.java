@@ -64,6 +64,16 @@ final class Yescrypt {
         return Setting.parse(hash) != null;
     }
 
+    /** The memory one check of {@code stored} holds (its V array and S-boxes), or -1 when it is not usable. */
+    static long memoryBytes(String stored) {
+        Setting setting = Setting.parse(stored);
+        if (setting == null) {
+            return -1;
+        }
+        boolean rw = (setting.flags & RW) != 0;
+        return 128L * setting.r * (1L << setting.log2N) + (rw ? setting.p * SBOX_WORDS * 4L : 0);
+    }
+
     /** Recomputes {@code stored} from its own settings and compares the whole strings in constant time. */
     static boolean verify(String stored, byte[] password) {
         Setting setting = Setting.parse(stored);

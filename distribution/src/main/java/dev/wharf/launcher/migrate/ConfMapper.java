@@ -32,13 +32,14 @@ final class ConfMapper {
     static final String LDAP = "dev.wharf.auth.ldap";
     static final String EXTAUTH = "dev.wharf.auth.extauth";
     static final String UNIX = "dev.wharf.auth.unix";
+    static final String PAM = "dev.wharf.auth.pam";
     static final String TLS_FILES = "dev.wharf.tls.files";
     static final String TLS_CERTD = "dev.wharf.tls.certd";
     static final String UPLOAD_SCRIPT = "dev.wharf.hook.uploadscript";
     static final String STORAGE = "dev.wharf.storage.local";
 
     /** The order files are listed in the report. */
-    static final List<String> PID_ORDER = List.of(LISTENER, SECURITY, LIMITS, TRANSFER_LOG, PASSWD, UNIX, MYSQL,
+    static final List<String> PID_ORDER = List.of(LISTENER, SECURITY, LIMITS, TRANSFER_LOG, PASSWD, UNIX, PAM, MYSQL,
             PGSQL, LDAP, EXTAUTH, TLS_FILES, TLS_CERTD, UPLOAD_SCRIPT, STORAGE);
 
     /** Pure-FTPd's certificate when neither CertFile nor CertFileAndKey is given. */
@@ -62,7 +63,8 @@ final class ConfMapper {
             "PGSQLConfigFile", new Backend("pgsql", PGSQL, "auth-pgsql", "config.file"),
             "LDAPConfigFile", new Backend("ldap", LDAP, "auth-ldap", "config.file"),
             "ExtAuth", new Backend("extauth", EXTAUTH, "auth-extauth", "socket"),
-            "UnixAuthentication", new Backend("unix", UNIX, "auth-unix", null));
+            "UnixAuthentication", new Backend("unix", UNIX, "auth-unix", null),
+            "PAMAuthentication", new Backend("pam", PAM, "auth-pam", null));
 
     /** The system account Pure-FTPd serves anonymous users as. */
     record FtpAccount(String name, String home) {
@@ -284,9 +286,7 @@ final class ConfMapper {
             }
             // --- authentication chain, in order
             case "PureDB", "MySQLConfigFile", "PGSQLConfigFile", "LDAPConfigFile", "ExtAuth",
-                 "UnixAuthentication" -> backend(s, yes);
-            case "PAMAuthentication" -> onlyIfYes(yes, s, Kind.DIFFERS, "Wharf has no PAM; if PAM only checked "
-                    + "/etc/shadow, use UnixAuthentication (feature auth-unix) instead", "not in the chain");
+                 "UnixAuthentication", "PAMAuthentication" -> backend(s, yes);
             // --- transfers and files
             case "Umask" -> umask(s);
             case "NoTruncate" -> unmapped(s, Kind.ALREADY, "always on in Wharf: uploads go to a temporary file "
@@ -580,14 +580,19 @@ final class ConfMapper {
         Integer uid = number(s.value(), 0, Integer.MAX_VALUE - 1);
         if (uid == null) {
             unmapped(s, Kind.INVALID, "'" + s.value() + "' is not a uid");
-        } else if (plannedChain.contains("unix")) {
-            set(UNIX, "min.uid", Integer.toString(uid));
-            if (plannedChain.size() > 1) {
+        } else if (plannedChain.contains("unix") || plannedChain.contains("pam")) {
+            if (plannedChain.contains("unix")) {
+                set(UNIX, "min.uid", Integer.toString(uid));
+            }
+            if (plannedChain.contains("pam")) {
+                set(PAM, "min.uid", Integer.toString(uid));
+            }
+            if (plannedChain.stream().anyMatch(name -> !name.equals("unix") && !name.equals("pam"))) {
                 remarks.add("Wharf checks it for system accounts only; its other backends refuse uid 0 only");
             }
         } else {
-            unmapped(s, Kind.DIFFERS, "Wharf checks a minimum uid only for system accounts (auth-unix), which this "
-                    + "configuration does not use; its other backends refuse uid 0 only");
+            unmapped(s, Kind.DIFFERS, "Wharf checks a minimum uid only for system accounts (auth-unix, auth-pam), "
+                    + "which this configuration does not use; its other backends refuse uid 0 only");
         }
     }
 
@@ -746,6 +751,10 @@ final class ConfMapper {
         if (!last.containsKey("MinUID") && chain.contains("unix")) {
             plan.differingDefaults.add("MinUID: Pure-FTPd let system accounts with any uid but 0 log in; Wharf's "
                     + "auth-unix refuses uids below 1000 (min.uid in " + fileName(UNIX) + ")");
+        }
+        if (!last.containsKey("MinUID") && chain.contains("pam")) {
+            plan.differingDefaults.add("MinUID: Pure-FTPd let PAM users with any uid log in; Wharf's auth-pam "
+                    + "refuses uid 0 and uids below 1000 (min.uid in " + fileName(PAM) + ")");
         }
     }
 

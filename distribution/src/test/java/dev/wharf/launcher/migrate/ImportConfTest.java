@@ -261,16 +261,21 @@ class ImportConfTest {
     @Test
     void theAuthChainReplacesAuthPasswdWhenItHasNoPureDb() throws IOException {
         Result result = run(conf("sql.conf", "PGSQLConfigFile /etc/pure-ftpd/db/postgresql.conf",
-                "LDAPConfigFile /etc/pure-ftpd/db/ldap.conf", "PAMAuthentication yes", "NoAnonymous yes").toString());
+                "LDAPConfigFile /etc/pure-ftpd/db/ldap.conf", "PAMAuthentication yes", "MinUID 500",
+                "NoAnonymous yes").toString());
 
-        assertEquals(1, result.exitCode(), result.out());
-        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap"),
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap, pam"),
                 "dev.wharf.security.cfg", Map.of("anonymous.enabled", "false"),
                 "dev.wharf.auth.pgsql.cfg", Map.of("config.file", "/etc/pure-ftpd/db/postgresql.conf"),
-                "dev.wharf.auth.ldap.cfg", Map.of("config.file", "/etc/pure-ftpd/db/ldap.conf")), cfgFiles());
-        assertEquals("base, core, storage-local, tls, auth-pgsql, auth-ldap", features());
-        assertEquals(List.of("PAMAuthentication DIFFERS"), result.unmapped());
+                "dev.wharf.auth.ldap.cfg", Map.of("config.file", "/etc/pure-ftpd/db/ldap.conf"),
+                "dev.wharf.auth.pam.cfg", Map.of("min.uid", "500")), cfgFiles());
+        assertEquals("base, core, storage-local, tls, auth-pgsql, auth-ldap, auth-pam", features());
+        assertEquals(List.of(), result.unmapped());
         assertTrue(result.out().contains("removed auth-passwd: Pure-FTPd's chain has no PureDB"), result.out());
+        assertTrue(result.line("sql.conf:3").contains("auth.order: pam"), result.out());
+        assertTrue(result.line("sql.conf:4").startsWith("dev.wharf.auth.pam.cfg: min.uid = 500 (Wharf checks it for "
+                + "system accounts only"), result.out());
     }
 
     @Test

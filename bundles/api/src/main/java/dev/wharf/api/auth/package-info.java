@@ -6,7 +6,7 @@
  * follow by descending {@code service.ranking}. Backends come and go at run time; a session that already logged
  * in keeps its account when the backend that accepted it disappears.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package dev.wharf.api.auth;
 

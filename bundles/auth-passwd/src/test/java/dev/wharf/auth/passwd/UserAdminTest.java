@@ -99,6 +99,27 @@ class UserAdminTest {
         }
     }
 
+    /** A traditional DES crypt(3) hash (13 characters), as Pure-FTPd accepts through libc, logs in over FTP. */
+    @Test
+    void mkpasswdDesHashLogsIn() throws Exception {
+        String hash = run(List.of("mkpasswd", "-m", "descrypt", "-S", "w5", "sesame12"), "").strip();
+        assertEquals(13, hash.length(), hash);
+        Path file = temp.resolve("pureftpd.passwd");
+        Path home = Files.createDirectories(temp.resolve("des"));
+        Files.writeString(file, "des:" + hash + ":1001:1001::" + home + "::::::::::::\n");
+        PasswdAuthBackend backend = new PasswdAuthBackend();
+        backend.configure(temp.toString(), config(file.toString()));
+        try (EmbeddedServer server = new EmbeddedServer(Map.of())) {
+            server.addAuthBackend(backend, "passwd", 0);
+            FTPClient client = server.login("des", "sesame12");
+            assertTrue(client.storeFile("up.bin", new ByteArrayInputStream(new byte[] {1, 2, 3})));
+            client.disconnect();
+            assertEquals(3, Files.size(home.resolve("up.bin")));
+            IOException refused = assertThrows(IOException.class, () -> server.login("des", "sesame13"));
+            assertTrue(refused.getMessage().contains("530"), refused.getMessage());
+        }
+    }
+
     /** Hashes made by mkpasswd (Debian package whois) in a file edited by us log in over FTP. */
     @Test
     void mkpasswdSha512HashLogsIn() throws Exception {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * System accounts from /etc/passwd and /etc/shadow, checked like Pure-FTPd's unix backend: the shell must be
  * listed in /etc/shells, an expired or locked account is refused, root and uids below the minimum never log in.
  * The files are read at each login, so account changes apply at once. Wharf verifies the hash itself
- * (yescrypt {@code $y$}, Debian's default since 11; SHA-512/SHA-256/MD5 crypt, bcrypt, scrypt).
+ * (yescrypt {@code $y$}, Debian's default since 11; SHA-512/SHA-256/MD5/DES crypt, bcrypt, scrypt).
  */
 @Component(service = AuthBackend.class, configurationPid = UnixAuthBackend.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -121,7 +121,7 @@ public class UnixAuthBackend implements AuthBackend {
             }
             if (!PasswordHashes.isSupported(hash)) {
                 LOG.warn("System account '{}' has a password hash Wharf cannot check ({}); login refused", user,
-                        hash.startsWith("$") ? hash.substring(0, hash.indexOf('$', 1) + 1) : "DES or unknown");
+                        hash.startsWith("$") ? hash.substring(0, hash.indexOf('$', 1) + 1) : "unknown scheme");
                 return AuthResult.rejected("unsupported password hash");
             }
             if (!PasswordHashes.verify(hash, request.password())) {

@@ -225,6 +225,23 @@ public class ServerActivity {
         return kicked.size();
     }
 
+    /**
+     * Closes, with a 421 saying {@code reason}, every session from {@code address} that has not logged in, except
+     * {@code keep}; returns how many. Used when an address is banned: its other connections must not go on guessing.
+     * Each is closed on a thread of its own, so a client that does not read cannot hold up the caller.
+     */
+    public int closeNotLoggedIn(java.net.InetAddress address, FtpSession keep, String reason) {
+        int closed = 0;
+        for (FtpSession session : sessions) {
+            if (session != keep && !session.isLoggedIn()
+                    && session.clientAddress().getAddress().equals(address)) {
+                Thread.ofVirtual().start(() -> session.shutdown(reason));
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /** A kicked session may still be finishing a throttled chunk or its cleanup for a moment. */
     private static final long KICK_WAIT_MILLIS = 5_000;
 

@@ -9,6 +9,7 @@ import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.core.fs.ListingFormatter;
+import dev.wharf.core.fs.PathRefusedException;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.IOException;
@@ -414,8 +415,13 @@ final class ListingCommands {
             throw new TooComplexPatternException();
         }
         // braces are not part of ls globbing; escape them so Java's glob syntax takes them literally
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:"
-                + pattern.replace("{", "\\{").replace("}", "\\}"));
+        PathMatcher matcher;
+        try {
+            matcher = FileSystems.getDefault().getPathMatcher("glob:"
+                    + pattern.replace("{", "\\{").replace("}", "\\}"));
+        } catch (java.util.regex.PatternSyntaxException malformed) { // "[" without "]" and the like
+            throw new PathRefusedException("Malformed wildcard pattern");
+        }
         List<Entry> matches = new ArrayList<>();
         for (Entry entry : directoryEntries(storage, directory,
                 dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {

@@ -3,6 +3,7 @@ package dev.wharf.core.command;
 import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthBusyException;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import dev.wharf.api.storage.StorageProvider;
@@ -13,6 +14,7 @@ import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.server.ServiceDirectory.Tracked;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +66,11 @@ final class LoginCommands {
             return;
         }
         session.pendingUser(null);
+        if (session.security().bans().isBanned(session.clientAddress().getAddress())) {
+            session.control().reply(421, bannedText(session));
+            session.close();
+            return;
+        }
         if (session.pendingAnonymous()) {
             SecuritySettings settings = session.security().settings();
             int uid = settings.anonymousUid();
@@ -76,13 +83,73 @@ final class LoginCommands {
             return;
         }
         if (!TlsCommands.certificateAllows(session, user)) {
-            LOG.info("Login refused for '{}' from {}: the client certificate names someone else", user,
-                    clientIp(session));
-            refuse(session);
+            if (session.mayLog()) {
+                LOG.info("Login refused for '{}' from {}: the client certificate names someone else", user,
+                        clientIp(session));
+            }
+            refuse(session, System.nanoTime());
             return;
         }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
                 session.controlSecured(), session.controlServerName());
+        InetAddress address = session.clientAddress().getAddress();
+        long started = System.nanoTime();
+        boolean myTurn;
+        try {
+            myTurn = session.security().beginLoginCheck(address);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            session.close();
+            return;
+        }
+        if (!myTurn) {
+            if (session.mayLog()) {
+                LOG.info("Login of '{}' from {} not checked: too many logins from this address are being checked",
+                        user, clientIp(session));
+            }
+            session.control().reply(421, "Too many logins from your address at once - try again in a moment");
+            session.close();
+            return;
+        }
+        Verdict verdict;
+        try {
+            verdict = check(session, request);
+        } finally {
+            session.security().endLoginCheck(address, System.nanoTime() - started);
+        }
+        switch (verdict.result()) {
+            case AuthResult.Accepted accepted -> startSession(session, accepted.account(), verdict.backend(), false);
+            case AuthResult.Rejected rejected -> {
+                if (session.mayLog()) {
+                    LOG.info("Login refused for '{}' from {} by backend '{}': {}", user, clientIp(session),
+                            verdict.backend(), rejected.reason());
+                }
+                refuse(session, started);
+            }
+            case AuthResult.Unknown unknown -> {
+                if (session.mayLog()) {
+                    LOG.info("Login refused for '{}' from {}: no backend knows this user", user, clientIp(session));
+                }
+                refuse(session, started);
+            }
+            case AuthResult.Unavailable unavailable -> {
+                session.control().reply(421, verdict.busy()
+                        ? "Too many logins at once - try again in a moment"
+                        : verdict.backend() == null
+                        ? "Authentication service not available yet - try again in a moment"
+                        : "Authentication service temporarily unavailable - try later");
+                session.close();
+            }
+        }
+    }
+
+    /** What the backend chain said of a login, and which backend said it ({@code null}: none did). */
+    private record Verdict(AuthResult result, String backend, boolean busy) {
+    }
+
+    /** Asks the backends in turn until one knows the user; no reply is sent here. */
+    private static Verdict check(FtpSession session, LoginRequest request) {
+        String user = request.user();
         List<Tracked<AuthBackend>> chain = session.services().authChain(session.settings().authOrder());
         for (long waited = 0; chain.isEmpty() && waited < NO_BACKEND_WAIT_MILLIS; waited += 50) {
             // the server is starting or a backend bundle is being replaced: give it a moment
@@ -96,44 +163,40 @@ final class LoginCommands {
         }
         if (chain.isEmpty()) {
             // starting up, or every backend uninstalled: not the client's fault, so no failed-login penalty
-            LOG.warn("Login of '{}' from {} not possible: no auth backend is installed", user, clientIp(session));
-            session.control().reply(421, "Authentication service not available yet - try again in a moment");
-            session.close();
-            return;
+            if (session.mayLog()) {
+                LOG.warn("Login of '{}' from {} not possible: no auth backend is installed", user, clientIp(session));
+            }
+            return new Verdict(AuthResult.unavailable("no auth backend"), null, false);
         }
         for (Tracked<AuthBackend> backend : chain) {
-            AuthResult result = ask(backend, request);
-            switch (result) {
-                case AuthResult.Accepted accepted -> {
-                    startSession(session, accepted.account(), backend.name(), false);
-                    return;
+            AuthResult result;
+            try {
+                result = ask(backend, request);
+            } catch (AuthBusyException busy) {
+                if (session.mayLog()) {
+                    LOG.warn("Login of '{}' from {} not checked by backend '{}': {}", user, clientIp(session),
+                            backend.name(), busy.getMessage());
                 }
-                case AuthResult.Unknown unknown -> {
-                    // next backend
-                }
-                case AuthResult.Rejected rejected -> {
-                    LOG.info("Login refused for '{}' from {} by backend '{}': {}", user, clientIp(session),
-                            backend.name(), rejected.reason());
-                    refuse(session);
-                    return;
-                }
-                case AuthResult.Unavailable unavailable -> {
-                    LOG.warn("Auth backend '{}' unavailable for '{}': {}", backend.name(), user,
-                            unavailable.reason());
-                    session.control().reply(421, "Authentication service temporarily unavailable - try later");
-                    session.close();
-                    return;
+                return new Verdict(AuthResult.unavailable(busy.getMessage()), backend.name(), true);
+            }
+            if (result instanceof AuthResult.Unavailable unavailable) {
+                if (session.mayLog()) {
+                    LOG.warn("Auth backend '{}' unavailable for '{}': {}", backend.name(), user, unavailable.reason());
                 }
             }
+            if (!(result instanceof AuthResult.Unknown)) {
+                return new Verdict(result, backend.name(), false);
+            }
         }
-        LOG.info("Login refused for '{}' from {}: no backend knows this user", user, clientIp(session));
-        refuse(session);
+        return new Verdict(AuthResult.unknown(), null, false);
     }
 
     /** A backend that throws is treated as unavailable: the client must not get in because of a bug. */
     private static AuthResult ask(Tracked<AuthBackend> backend, LoginRequest request) {
         try {
             return backend.service().authenticate(request);
+        } catch (AuthBusyException busy) {
+            throw busy;
         } catch (RuntimeException | LinkageError failure) {
             LOG.error("Auth backend '{}' failed", backend.name(), failure);
             return AuthResult.unavailable(failure.toString());
@@ -143,16 +206,42 @@ final class LoginCommands {
     private static void startSession(FtpSession session, Account account, String backendName, boolean anonymous)
             throws IOException {
         if (account.uid() == 0 || account.gid() == 0) {
-            LOG.warn("Login refused for '{}': backend '{}' maps it to uid/gid 0", account.name(), backendName);
+            if (session.mayLog()) {
+                LOG.warn("Login refused for '{}': backend '{}' maps it to uid/gid 0", account.name(), backendName);
+            }
             session.control().reply(530, "Sorry, but I can't trust you");
             return;
         }
-        String refusal = session.security().admitAccount(account.name(), account.limits().maxSessions());
-        if (refusal != null) {
-            LOG.info("Login of '{}' from {} refused: {}", account.name(), clientIp(session), refusal);
-            session.control().reply(421, refusal);
+        String full = session.takeLoginPlace();
+        if (full != null) {
+            if (session.mayLog()) {
+                LOG.info("Login of '{}' from {} refused: {}", account.name(), clientIp(session), full);
+            }
+            session.control().reply(421, full);
             session.close();
             return;
+        }
+        boolean placeKept = false;
+        try {
+            placeKept = admitAndOpen(session, account, backendName, anonymous);
+        } finally {
+            if (!placeKept) {
+                session.releaseLoginPlace();
+            }
+        }
+    }
+
+    /** The account's own session limit, then its storage; false (after replying) when the login cannot complete. */
+    private static boolean admitAndOpen(FtpSession session, Account account, String backendName, boolean anonymous)
+            throws IOException {
+        String refusal = session.security().admitAccount(account.name(), account.limits().maxSessions());
+        if (refusal != null) {
+            if (session.mayLog()) {
+                LOG.info("Login of '{}' from {} refused: {}", account.name(), clientIp(session), refusal);
+            }
+            session.control().reply(421, refusal);
+            session.close();
+            return false;
         }
         boolean started = false;
         try {
@@ -162,6 +251,7 @@ final class LoginCommands {
                 session.security().releaseAccount(account.name());
             }
         }
+        return started;
     }
 
     /** Opens the account's storage and completes the login; false (after replying) when the home is missing. */
@@ -192,7 +282,9 @@ final class LoginCommands {
             }
         }
         session.logIn(account, files, anonymous);
-        LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
+        if (session.mayLog()) {
+            LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
+        }
         List<String> lines = new ArrayList<>(MessageFiles.read(storage, "/.banner"));
         String quota = QuotaRules.loginLine(session);
         if (quota != null) {
@@ -204,28 +296,51 @@ final class LoginCommands {
     }
 
     /**
-     * Same reply for unknown users and wrong passwords; the growing delay slows down guessing, the session ends
-     * after a few failures, and an address with too many failures across connections is banned.
+     * Same reply, after the same time, for unknown users and wrong passwords: a failed login is answered no sooner
+     * than the configured delay per failure of the session and the slowest recent check (see
+     * {@link dev.wharf.core.security.SecurityPolicy#failedLoginNanos}), counted from its PASS. The failure counts
+     * towards a ban at once, not after the delay, so parallel sessions cannot guess on while they wait; a ban also
+     * closes the address's other sessions that have not logged in.
      */
-    private static void refuse(FtpSession session) throws IOException {
+    private static void refuse(FtpSession session, long passStartedNanos) throws IOException {
         SecuritySettings settings = session.security().settings();
         int failures = session.recordFailedLogin();
+        InetAddress address = session.clientAddress().getAddress();
+        boolean banned = session.security().recordLoginFailure(address);
+        if (banned) {
+            int closed = session.activity().closeNotLoggedIn(address, session, bannedText(session));
+            if (closed > 0) {
+                if (session.mayLog()) {
+                    LOG.info("Closed {} other connection(s) from banned address {}", closed, clientIp(session));
+                }
+            }
+        }
+        long replyAt = passStartedNanos + session.security().failedLoginNanos(failures)
+                + ThreadLocalRandom.current().nextLong(100_000_000L);
         try {
-            Thread.sleep(settings.loginFailureDelay().toMillis() * failures + ThreadLocalRandom.current().nextInt(100));
+            for (long wait = replyAt - System.nanoTime(); wait > 0; wait = replyAt - System.nanoTime()) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (session.security().recordLoginFailure(session.clientAddress().getAddress())) {
-            session.control().reply(421, "Too many failed logins - your address is banned for "
-                    + settings.banDuration().toSeconds() + " seconds");
+        if (banned || session.security().bans().isBanned(address)) {
+            session.control().reply(421, bannedText(session));
             session.close();
             return;
         }
         session.control().reply(530, "Login authentication failed");
         if (failures >= settings.maxLoginFailuresPerSession()) {
-            LOG.warn("Closing session from {} after {} failed logins", clientIp(session), failures);
+            if (session.mayLog()) {
+                LOG.warn("Closing session from {} after {} failed logins", clientIp(session), failures);
+            }
             session.close();
         }
+    }
+
+    private static String bannedText(FtpSession session) {
+        return "Too many failed logins - your address is banned for "
+                + session.security().settings().banDuration().toSeconds() + " seconds";
     }
 
     static void quit(FtpSession session, String argument) throws IOException {

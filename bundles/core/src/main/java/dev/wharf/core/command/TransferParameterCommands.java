@@ -91,7 +91,7 @@ final class TransferParameterCommands {
     /** Returns the passive port, or -1 after replying 425. */
     private static int openPassive(FtpSession session, InetAddress local) throws IOException {
         try {
-            return session.data().openPassive(local, session.settings().passivePorts());
+            return session.data().openPassive(local);
         } catch (DataConnectionException busy) {
             session.control().reply(425, busy.getMessage());
         } catch (IOException failure) {

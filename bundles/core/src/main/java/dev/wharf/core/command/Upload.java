@@ -259,8 +259,10 @@ final class Upload {
                 String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
                         ? "the data connection ended without TLS close_notify, so the file is incomplete"
                         : Replies.reason(broken);
-                session.control().reply(!transfer.aborted() && Replies.storageFull(broken) ? 452 : 451,
-                        transfer.aborted() ? "Transfer aborted" : "Transfer aborted: " + reason);
+                // after ABOR: 426 here, then 226 for the ABOR itself, as for downloads; a full disk is 452
+                session.control().reply(transfer.abortedByCommand() ? 426
+                        : !transfer.aborted() && Replies.storageFull(broken) ? 452 : 451, transfer.aborted()
+                        ? "Transfer aborted" : "Transfer aborted: " + reason);
                 return false;
             } finally {
                 session.addUploaded(transfer.bytes());

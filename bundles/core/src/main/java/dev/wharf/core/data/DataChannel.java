@@ -16,10 +16,12 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The data-connection side of one session: either a passive listener (kept open for the rest of the session or
- * until the next PASV/PORT, so several transfers can follow one EPSV) or an active target. Connections are
+ * The data-connection side of one session: either a passive listener or an active target. A passive listener is
+ * closed once its connection is accepted, unless the listener's {@link PassivePorts} lets it stay for the next
+ * PASV; one that no client connects to is closed after the data timeout. Connections are
  * {@link SocketChannel}s so that downloads can use {@code FileChannel.transferTo} (sendfile).
  */
 public final class DataChannel implements AutoCloseable {
@@ -37,7 +39,14 @@ public final class DataChannel implements AutoCloseable {
 
     private final InetAddress controlPeer;
     private final Duration timeout;
+    private final PassivePorts ports;
+    /** Held by the session while it works on the listener; the listener's sweeper only tries it. */
+    private final ReentrantLock lock = new ReentrantLock();
     private ServerSocketChannel passive;
+    /** The passive listener stays open after its transfer, counted in {@link #ports}. */
+    private boolean kept;
+    /** When the passive listener was opened or last served a connection. */
+    private long passiveUsedNanos;
     /** What {@link #passive} was opened for, to tell whether the next PASV may use it again. */
     private InetAddress passiveAddress;
     private PortRange passiveRange;
@@ -45,9 +54,10 @@ public final class DataChannel implements AutoCloseable {
     private boolean allowForeignPeers;
     private InetSocketAddress activeTarget;
 
-    public DataChannel(InetAddress controlPeer, Duration timeout) {
+    public DataChannel(InetAddress controlPeer, Duration timeout, PassivePorts ports) {
         this.controlPeer = controlPeer;
         this.timeout = timeout;
+        this.ports = ports;
     }
 
     /** FXP: accept passive connections from any address (only when an admin allowed it for the account). */
@@ -62,13 +72,30 @@ public final class DataChannel implements AutoCloseable {
      * server more than the transfer. Connections still queued on the old listener are closed first, so a
      * transfer never gets a connection made for an earlier one.
      */
-    public int openPassive(InetAddress local, PortRange range) throws IOException {
+    public int openPassive(InetAddress local) throws IOException {
+        lock.lock();
+        try {
+            return openPassiveLocked(local, ports.range());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int openPassiveLocked(InetAddress local, PortRange range) throws IOException {
         activeTarget = null;
         if (passive != null && !allowForeignPeers && local.equals(passiveAddress)
                 && Objects.equals(range, passiveRange) && discardQueuedConnections()) {
+            if (kept) {
+                kept = false;
+                ports.unkeep();
+            }
+            passiveUsedNanos = System.nanoTime();
             return passivePort;
         }
         close();
+        if (ports.exhausted()) {
+            throw new DataConnectionException("All reserved TCP ports are busy");
+        }
         // an IPv4 socket for an IPv4 client: the kernel's IPv4 path is shorter than a dual-stack socket's
         ServerSocketChannel channel = ServerSocketChannel.open(familyOf(local)); // SO_REUSEADDR is on by default
         try {
@@ -82,6 +109,8 @@ public final class DataChannel implements AutoCloseable {
             throw failure;
         }
         channel.configureBlocking(false);
+        ports.opened();
+        passiveUsedNanos = System.nanoTime();
         passive = channel;
         passiveAddress = local;
         passiveRange = range;
@@ -139,7 +168,23 @@ public final class DataChannel implements AutoCloseable {
      * peer is closed and the wait goes on (hijack protection).
      */
     public SocketChannel connect() throws IOException {
-        SocketChannel channel = passive != null ? acceptFromPeer() : connectActive();
+        SocketChannel channel;
+        lock.lock();
+        try {
+            if (passive != null) {
+                channel = acceptFromPeer();
+                passiveUsedNanos = System.nanoTime();
+                if (!ports.tryKeep()) {
+                    closePassive(); // enough listeners are kept for re-use: this port goes back to the range
+                } else {
+                    kept = true;
+                }
+            } else {
+                channel = connectActive();
+            }
+        } finally {
+            lock.unlock();
+        }
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         // bounds the TLS handshake; transfers clear it and leave stalls to the listener's stall check, since every
         // timed read of a channel switches the socket to non-blocking mode and back
@@ -203,16 +248,48 @@ public final class DataChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes a passive listener nobody has connected to (or that was kept for re-use) for the data timeout. Called
+     * by the listener's watch thread; skips a session that is working on its data channel right now.
+     */
+    public void closeIfUnused(long nowNanos) {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (passive != null && nowNanos - passiveUsedNanos > timeout.toNanos()) {
+                closePassive();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
-        activeTarget = null;
-        if (passive != null) {
-            try {
-                passive.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
-            passive = null;
+        lock.lock();
+        try {
+            activeTarget = null;
+            closePassive();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closePassive() {
+        if (passive == null) {
+            return;
+        }
+        try {
+            passive.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+        passive = null;
+        ports.closed();
+        if (kept) {
+            kept = false;
+            ports.unkeep();
         }
     }
 }

@@ -25,6 +25,7 @@ public class SecurityPolicy {
     private static final Logger LOG = LoggerFactory.getLogger(SecurityPolicy.class);
 
     private final BanList bans;
+    private final LoginChecks loginChecks = new LoginChecks();
     private final Map<InetAddress, AtomicInteger> connectionsPerAddress = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> sessionsPerAccount = new ConcurrentHashMap<>();
     private volatile SecuritySettings settings = SecuritySettings.DEFAULTS;
@@ -106,6 +107,29 @@ public class SecurityPolicy {
 
     public void releaseAccount(String account) {
         sessionsPerAccount.computeIfPresent(account, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
+    /**
+     * Waits (at most {@code login.check.wait} seconds) until this address may have one more login checked: at most
+     * {@code login.checks.per.ip} run at once. False when the wait ran out; otherwise {@link #endLoginCheck} must
+     * follow.
+     */
+    public boolean beginLoginCheck(InetAddress address) throws InterruptedException {
+        SecuritySettings current = settings;
+        return loginChecks.enter(address, current.loginChecksPerIp(), current.loginCheckWait().toMillis());
+    }
+
+    /** Ends a check begun by {@link #beginLoginCheck}, which took {@code nanos}. */
+    public void endLoginCheck(InetAddress address, long nanos) {
+        loginChecks.leave(address, nanos);
+    }
+
+    /**
+     * How long a failed login takes at least, from its PASS to its reply: the configured delay per failure of the
+     * session, and never less than the slowest recent check, so that known and unknown users fail alike.
+     */
+    public long failedLoginNanos(int failuresInSession) {
+        return Math.max(settings.loginFailureDelay().toNanos() * failuresInSession, loginChecks.slowestRecentNanos());
     }
 
     /** Counts a failed login; returns whether the address is now banned (and logs it). */

@@ -15,6 +15,9 @@ import java.util.Set;
  *                                   per-account limit applies as well)
  * @param maxLoginFailuresPerSession {@code login.failures.per.session}: failed logins before the session is closed
  * @param loginFailureDelay          {@code login.failure.delay}: milliseconds added per failed attempt in a session
+ * @param loginChecksPerIp          {@code login.checks.per.ip}: logins from one address checked at once (password
+ *                                   hashes are costly); more wait their turn
+ * @param loginCheckWait             {@code login.check.wait}: seconds a login waits for its turn before it gets 421
  * @param banAfterFailures           {@code ban.after.failures}: failed logins from one address within
  *                                   {@code ban.window} that ban it (Pure-FTPd has no ban); 0 = never ban
  * @param banWindow                  {@code ban.window}: seconds over which failures are counted
@@ -40,7 +43,8 @@ import java.util.Set;
  *                                   default, as in Pure-FTPd, because it costs a disk flush per file
  */
 public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccount, int maxLoginFailuresPerSession,
-                               Duration loginFailureDelay, int banAfterFailures, Duration banWindow,
+                               Duration loginFailureDelay, int loginChecksPerIp, Duration loginCheckWait,
+                               int banAfterFailures, Duration banWindow,
                                Duration banDuration, boolean fxpForEveryone, Set<String> fxpUsers,
                                boolean anonymousEnabled, String anonymousRoot, boolean anonymousUpload,
                                int anonymousUid, boolean keepAllFiles, boolean noRename, boolean noChmod,
@@ -69,6 +73,8 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                 values.integer("max.per.user", 0, 0, 100_000),
                 values.integer("login.failures.per.session", 6, 1, 1000),
                 Duration.ofMillis(values.integer("login.failure.delay", 400, 0, 60_000)),
+                values.integer("login.checks.per.ip", 1, 1, 1000),
+                Duration.ofSeconds(values.integer("login.check.wait", 5, 0, 600)),
                 values.integer("ban.after.failures", 10, 0, 100_000),
                 Duration.ofSeconds(values.integer("ban.window", 600, 1, 86_400 * 30)),
                 Duration.ofSeconds(values.integer("ban.duration", 1800, 1, 86_400 * 365)),

@@ -1,10 +1,12 @@
 package dev.wharf.core.server;
 
 import dev.wharf.core.activity.ServerActivity;
+import dev.wharf.core.data.PassivePorts;
 import dev.wharf.core.limits.LimitPolicy;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.session.SessionSlots;
 import dev.wharf.core.tls.TlsEngine;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,6 +48,8 @@ public class FtpListener {
     private final ListenerSettings settings;
     private final ServerSocket serverSocket;
     private final Set<FtpSession> sessions = ConcurrentHashMap.newKeySet();
+    private final SessionSlots slots;
+    private final PassivePorts passivePorts;
     private final Thread acceptor;
 
     /**
@@ -73,6 +77,8 @@ public class FtpListener {
                     parsed.port(), bindFailed.getMessage());
         }
         this.settings = parsed;
+        this.slots = parsed == null ? null : new SessionSlots(parsed.maxClients(), parsed.maxUnauthenticated());
+        this.passivePorts = parsed == null ? null : new PassivePorts(parsed.passivePorts());
         this.serverSocket = socket;
         this.tls = socket == null ? null : tlsEngine(services, parsed);
         if (socket == null) {
@@ -88,7 +94,10 @@ public class FtpListener {
         Thread.ofVirtual().name("wharf-stall-watch-" + settings.name()).start(this::watchForStalledTransfers);
     }
 
-    /** Once a second, aborts transfers that have not moved for the data timeout. */
+    /**
+     * Once a second, aborts transfers that have not moved for the data timeout and closes passive listeners nobody
+     * connected to in that time.
+     */
     private void watchForStalledTransfers() {
         while (!serverSocket.isClosed() || !sessions.isEmpty()) {
             try {
@@ -97,7 +106,10 @@ public class FtpListener {
                 return;
             }
             long now = System.nanoTime();
-            sessions.forEach(session -> session.abortIfStalled(now));
+            sessions.forEach(session -> {
+                session.abortIfStalled(now);
+                session.closeUnusedPassive(now);
+            });
         }
     }
 
@@ -106,7 +118,7 @@ public class FtpListener {
         try {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()),
-                    3 + settings.maxClients() / 8 + 50);
+                    settings.listenBacklog() > 0 ? settings.listenBacklog() : KernelLimits.listenBacklog());
             return socket;
         } catch (IOException failure) {
             socket.close();
@@ -148,15 +160,20 @@ public class FtpListener {
                 refuse(client, "421 " + refusal + "\r\n");
                 continue;
             }
-            if (sessions.size() >= settings.maxClients()) {
+            if (slots.full()) {
                 security.releaseConnection(address);
-                refuse(client, "421 " + settings.maxClients()
-                        + " users (the maximum) are already logged in, sorry\r\n");
+                refuse(client, "421 " + FtpSession.tooManyUsers(settings.maxClients()) + "\r\n");
                 continue;
             }
             FtpSession session = new FtpSession(client, settings, services, security, limits, activity, tls,
-                    Clock.systemDefaultZone());
+                    slots, passivePorts, Clock.systemDefaultZone());
             sessions.add(session);
+            FtpSession displaced = slots.admit(session);
+            if (displaced != null) {
+                // never let the acceptor wait on a slow client's socket
+                Thread.ofVirtual().start(() -> displaced.shutdown(
+                        "Too many connections are waiting to log in; closing the one that waited longest"));
+            }
             activity.sessionStarted(session);
             Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
                 try {

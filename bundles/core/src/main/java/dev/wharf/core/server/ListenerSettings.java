@@ -25,7 +25,14 @@ import java.util.Map;
  * @param port           TCP port; 0 lets the system choose
  * @param passivePorts   range for passive data connections; {@code null} lets the system choose
  * @param passiveAddress IPv4 address advertised in PASV replies instead of the local one (NAT), or {@code null}
- * @param maxClients     concurrent sessions on this listener
+ * @param maxClients     concurrent logged-in sessions on this listener
+ * @param maxUnauthenticated key {@code max.unauthenticated}: connections not logged in yet, counted apart from
+ *                       {@code maxClients} so that they can never take logged-in users' places; when full, the
+ *                       oldest of them is closed for a newcomer
+ * @param loginTimeout   key {@code login.timeout}: from the greeting to a successful login
+ * @param lineTimeout    key {@code line.timeout}: from the first byte of a command line to its end (slow senders)
+ * @param listenBacklog  key {@code listen.backlog}: connections the kernel queues before they are accepted; 0
+ *                       takes the kernel's limit ({@code net.core.somaxconn})
  * @param idleTimeout    a session with no command for this long is closed
  * @param dataTimeout    how long to wait for a data connection, or for data on one
  * @param maxLineLength  longest accepted control line in bytes
@@ -34,14 +41,18 @@ import java.util.Map;
  * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
  */
 public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
-                               String passiveAddress, int maxClients, Duration idleTimeout, Duration dataTimeout,
-                               int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile) {
+                               String passiveAddress, int maxClients, int maxUnauthenticated,
+                               Duration loginTimeout, Duration lineTimeout, int listenBacklog,
+                               Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile) {
 
     public static final String FACTORY_PID = "dev.wharf.listener";
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 2121;
     public static final int DEFAULT_MAX_CLIENTS = 50;
+    public static final int DEFAULT_MAX_UNAUTHENTICATED = 100;
+    public static final int DEFAULT_LOGIN_TIMEOUT_SECONDS = 60;
+    public static final int DEFAULT_LINE_TIMEOUT_SECONDS = 30;
     public static final int DEFAULT_IDLE_SECONDS = 900;
     public static final int DEFAULT_DATA_TIMEOUT_SECONDS = 60;
     /** Pure-FTPd accepts 4111 bytes; a little more leaves room for long UTF-8 names. */
@@ -118,6 +129,10 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.portRange("passive.ports"),
                 values.ipv4("passive.address"),
                 values.integer("max.clients", DEFAULT_MAX_CLIENTS, 1, 100_000),
+                values.integer("max.unauthenticated", DEFAULT_MAX_UNAUTHENTICATED, 1, 100_000),
+                Duration.ofSeconds(values.integer("login.timeout", DEFAULT_LOGIN_TIMEOUT_SECONDS, 1, 3600)),
+                Duration.ofSeconds(values.integer("line.timeout", DEFAULT_LINE_TIMEOUT_SECONDS, 1, 3600)),
+                values.integer("listen.backlog", 0, 0, 1_000_000),
                 Duration.ofSeconds(values.integer("idle.timeout", DEFAULT_IDLE_SECONDS, 1, 86_400)),
                 Duration.ofSeconds(values.integer("data.timeout", DEFAULT_DATA_TIMEOUT_SECONDS, 1, 86_400)),
                 values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),

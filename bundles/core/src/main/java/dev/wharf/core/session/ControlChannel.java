@@ -24,6 +24,15 @@ public final class ControlChannel {
         }
     }
 
+    /** A command line not finished within the line timeout (a slow sender); the session answers 421 and closes. */
+    public static final class LineTimeoutException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LineTimeoutException(long seconds) {
+            super("command line not finished within " + seconds + " s");
+        }
+    }
+
     private static final byte TELNET_IAC = (byte) 0xFF;
 
     private volatile Socket socket;
@@ -39,17 +48,21 @@ public final class ControlChannel {
     /** Bytes of the current line received so far, and whether the next byte follows a Telnet IAC. */
     private int lineLength;
     private boolean skipNextByte;
+    private final long lineTimeoutNanos;
+    /** When the first byte of the line being received arrived. */
+    private long lineStartedNanos;
 
-    public ControlChannel(Socket socket, int maxLineLength) throws IOException {
+    public ControlChannel(Socket socket, int maxLineLength, java.time.Duration lineTimeout) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.line = new byte[maxLineLength];
+        this.lineTimeoutNanos = lineTimeout.toNanos();
     }
 
     /**
      * Reads one command line without its terminator, or {@code null} at end of stream. Telnet IAC sequences
-     * (sent by some clients before ABOR) are dropped.
+     * (IP and the Synch's DM that clients send before ABOR; the socket keeps urgent data inline) are dropped.
      */
     public String readLine() throws IOException {
         // what has arrived of the line so far lives in fields: a read that times out (a quiet client) must not
@@ -62,6 +75,9 @@ public final class ControlChannel {
                 throw new EOFException("connection closed in the middle of a command");
             }
             byte b = buffer[bufferStart++];
+            if (lineLength == 0 && !skipNextByte) {
+                lineStartedNanos = System.nanoTime();
+            }
             if (skipNextByte) {
                 skipNextByte = false; // the command byte after IAC (IP, DM …); IAC IAC, a literal 0xFF, is dropped too
                 continue;
@@ -84,6 +100,43 @@ public final class ControlChannel {
     }
 
     private boolean fill() throws IOException {
+        if (lineLength > 0 || skipNextByte) {
+            return fillWithinLineDeadline();
+        }
+        return fillBuffer();
+    }
+
+    /**
+     * Waits for the rest of a started line no longer than its deadline: a client that trickles a byte now and then
+     * would otherwise hold the connection for ever, as each byte restarts the idle timeout.
+     */
+    private boolean fillWithinLineDeadline() throws IOException {
+        long remainingMillis = (lineStartedNanos + lineTimeoutNanos - System.nanoTime()) / 1_000_000;
+        if (remainingMillis <= 0) {
+            throw lineTimeout();
+        }
+        Socket current = socket;
+        int wanted = current.getSoTimeout();
+        if (wanted != 0 && wanted <= remainingMillis) {
+            return fillBuffer();
+        }
+        current.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remainingMillis));
+        try {
+            return fillBuffer();
+        } catch (java.net.SocketTimeoutException expired) {
+            throw lineTimeout();
+        } finally {
+            current.setSoTimeout(wanted);
+        }
+    }
+
+    private LineTimeoutException lineTimeout() {
+        lineLength = 0;
+        skipNextByte = false;
+        return new LineTimeoutException(lineTimeoutNanos / 1_000_000_000L);
+    }
+
+    private boolean fillBuffer() throws IOException {
         int read = in.read(buffer, 0, buffer.length);
         if (read <= 0) {
             return false;

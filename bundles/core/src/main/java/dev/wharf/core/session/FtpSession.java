@@ -10,11 +10,13 @@ import dev.wharf.core.limits.Throttle;
 import dev.wharf.core.command.CommandTable;
 import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.data.DataChannel;
+import dev.wharf.core.data.PassivePorts;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.tls.TlsEngine;
 import dev.wharf.core.server.ListenerSettings;
 import dev.wharf.core.server.ServiceDirectory;
+import dev.wharf.core.session.ControlChannel.LineTimeoutException;
 import dev.wharf.core.session.ControlChannel.LineTooLongException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -69,6 +71,11 @@ public final class FtpSession {
     private final LimitPolicy limitPolicy;
     private final ServerActivity activity;
     private final TlsEngine tls;
+    private final SessionSlots slots;
+    private final LogBudget logBudget = new LogBudget();
+    private final PassivePorts passivePorts;
+    /** System.nanoTime() by which the client must have logged in (from the greeting, or from REIN). */
+    private long loginDeadlineNanos;
     private final Clock clock;
     private final Instant connected;
     /** Asked once: every getLocalSocketAddress() call on a socket is a system call. */
@@ -76,7 +83,7 @@ public final class FtpSession {
     private volatile SSLSocket controlTls;
     private boolean protectData;
     private ControlChannel control;
-    private DataChannel data;
+    private volatile DataChannel data;
     private volatile boolean closing;
     /**
      * Command lines read by a control watcher (see {@link #beginTransfer}); the markers below are compared by
@@ -84,6 +91,8 @@ public final class FtpSession {
      */
     private final BlockingQueue<String> inbound = new ArrayBlockingQueue<>(INBOUND_CAPACITY);
     private static final String LINE_TOO_LONG = new String("line too long");
+    private static final String LINE_TIMEOUT = new String("line timeout");
+    private static final String LOGIN_TIMEOUT = new String("login timeout");
     private static final String CONNECTION_CLOSED = new String("connection closed");
     /** The watcher has handed over its last line: the session reads the connection itself again. */
     private static final String WATCHER_DONE = new String("watcher done");
@@ -138,9 +147,13 @@ public final class FtpSession {
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
     public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, SecurityPolicy security,
-                      LimitPolicy limitPolicy, ServerActivity activity, TlsEngine tls, Clock clock) {
+                      LimitPolicy limitPolicy, ServerActivity activity, TlsEngine tls, SessionSlots slots,
+                      PassivePorts passivePorts, Clock clock) {
+        this.passivePorts = passivePorts;
         this.socket = socket;
         this.tls = tls;
+        this.slots = slots;
+        this.loginDeadlineNanos = System.nanoTime() + settings.loginTimeout().toNanos();
         this.settings = settings;
         this.services = services;
         this.security = security;
@@ -155,14 +168,17 @@ public final class FtpSession {
     public void run() {
         try (socket) {
             socket.setTcpNoDelay(true);
+            // ABOR sent as urgent data (Telnet IP + Synch, RFC 959 4.1.3; lftp, BSD ftp, Python's ftplib) keeps
+            // its urgent byte in the stream, where the command reader skips the Telnet bytes
+            socket.setOOBInline(true);
             Socket controlSocket = socket;
             if (settings.tls().implicit()) {
                 controlTls = handshakeWithTimeout(socket);
                 controlSocket = controlTls;
                 protectData = true;
             }
-            control = new ControlChannel(controlSocket, settings.maxLineLength());
-            data = new DataChannel(socket.getInetAddress(), settings.dataTimeout());
+            control = new ControlChannel(controlSocket, settings.maxLineLength(), settings.lineTimeout());
+            data = new DataChannel(socket.getInetAddress(), settings.dataTimeout(), passivePorts);
             idleTimeout = settings.idleTimeout();
             control.reply(220, List.of("---------- Welcome to Wharf ----------",
                     "You are connected from " + clientAddress().getAddress().getHostAddress() + ".",
@@ -178,6 +194,7 @@ public final class FtpSession {
             Thread.currentThread().interrupt();
         } finally {
             closing = true;
+            slots.ended(this, account != null);
             if (data != null) {
                 data.close();
             }
@@ -243,7 +260,7 @@ public final class FtpSession {
                 Transfer during = activeTransfer;
                 String verb = verbOf(line);
                 if (during != null && verb.equals("ABOR")) {
-                    during.abort();
+                    during.abortByCommand();
                 } else if (during != null && verb.equals("STAT") && line.trim().length() == 4) {
                     control.reply(213, "Status: " + during.status());
                     continue;
@@ -260,6 +277,8 @@ public final class FtpSession {
             }
         } catch (LineTooLongException tooLong) {
             last = LINE_TOO_LONG;
+        } catch (LineTimeoutException slow) {
+            last = LINE_TIMEOUT;
         } catch (IOException closed) {
             // the connection is gone
         } catch (InterruptedException interrupted) {
@@ -394,13 +413,30 @@ public final class FtpSession {
             closing = true;
             return false;
         }
+        if (line == LINE_TIMEOUT || line == LOGIN_TIMEOUT) {
+            boolean login = line == LOGIN_TIMEOUT;
+            LOG.info("Closing the connection from {}: {}", clientAddress().getAddress().getHostAddress(),
+                    login ? "not logged in within " + settings.loginTimeout().toSeconds() + " s"
+                            : "a command line took over " + settings.lineTimeout().toSeconds() + " s");
+            control.reply(421, login ? "Login timeout - closing the connection"
+                    : "Command line not completed in time - closing the connection");
+            closing = true;
+            return false;
+        }
         execute(line);
         return true;
     }
 
     /** The next command from the connection, {@link #CONNECTION_CLOSED}, {@link #LINE_TOO_LONG}, or null when idle. */
     private String readCommand(long millis) throws IOException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
+        long loginRemainingMillis = Long.MAX_VALUE;
+        if (account == null) {
+            loginRemainingMillis = (loginDeadlineNanos - System.nanoTime()) / 1_000_000;
+            if (loginRemainingMillis <= 0) {
+                return LOGIN_TIMEOUT;
+            }
+        }
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.min(millis, loginRemainingMillis)));
         try {
             String line = control.readLine();
             if (line == null) {
@@ -409,9 +445,11 @@ public final class FtpSession {
             }
             return line;
         } catch (java.net.SocketTimeoutException idle) {
-            return null;
+            return loginRemainingMillis <= millis ? LOGIN_TIMEOUT : null;
         } catch (LineTooLongException tooLong) {
             return LINE_TOO_LONG;
+        } catch (LineTimeoutException slow) {
+            return LINE_TIMEOUT;
         }
     }
 
@@ -521,7 +559,9 @@ public final class FtpSession {
             command.handler().handle(this, argument);
         } catch (RuntimeException bug) {
             // a bug in one command must not take the session (or its files) down with it
-            LOG.error("Command {} from {} failed", verb, socket.getRemoteSocketAddress(), bug);
+            if (mayLog()) {
+                LOG.error("Command {} from {} failed", verb, socket.getRemoteSocketAddress(), bug);
+            }
             control.reply(451, "Internal error - the command was not completed");
         }
     }
@@ -537,6 +577,27 @@ public final class FtpSession {
                     settings.dataTimeout().toSeconds());
             transfer.abort();
         }
+    }
+
+    /** Closes this session's passive listener if no client has used it for the data timeout. */
+    public void closeUnusedPassive(long nowNanos) {
+        DataChannel current = data;
+        if (current != null) {
+            current.closeIfUnused(nowNanos);
+        }
+    }
+
+    /**
+     * Whether a log line caused by this session's client may be written now: a few per second after a burst (see
+     * {@link LogBudget}); lines held back are reported with the next one let through.
+     */
+    public boolean mayLog() {
+        long granted = logBudget.take();
+        if (granted > 1) {
+            LOG.warn("Session {} from {}: {} log line(s) held back (more than {} a second)", id,
+                    clientAddress().getAddress().getHostAddress(), granted - 1, LogBudget.PER_SECOND);
+        }
+        return granted > 0;
     }
 
     /** The listener's TLS engine, or {@code null} when TLS is off or unavailable. */
@@ -623,6 +684,25 @@ public final class FtpSession {
     /** Ends the session after the current reply (QUIT, fatal login errors). */
     public void close() {
         closing = true;
+    }
+
+    /** The 421 text for a listener whose logged-in places are all taken. */
+    public static String tooManyUsers(int maxClients) {
+        return maxClients + " users (the maximum) are already logged in, sorry";
+    }
+
+    /**
+     * Takes one of the listener's logged-in places for a login that just passed authentication; returns the 421
+     * text when none is free. A place taken must be given back by {@link #logIn} failing to happen:
+     * {@link #releaseLoginPlace()}.
+     */
+    public String takeLoginPlace() {
+        return slots.logIn(this) ? null : tooManyUsers(slots.maxLoggedIn());
+    }
+
+    /** Gives back a place taken by {@link #takeLoginPlace()} for a login that did not complete. */
+    public void releaseLoginPlace() {
+        slots.logOut(this);
     }
 
     /** Makes the session logged in as {@code account}, confined to {@code files}. */
@@ -787,8 +867,12 @@ public final class FtpSession {
         if (account != null) {
             security.releaseAccount(account.name());
             activity.loggedOut(this);
-            LOG.info("User '{}' from {} logged out (REIN)", account.name(),
-                    clientAddress().getAddress().getHostAddress());
+            if (mayLog()) {
+                LOG.info("User '{}' from {} logged out (REIN)", account.name(),
+                        clientAddress().getAddress().getHostAddress());
+            }
+            slots.logOut(this);
+            loginDeadlineNanos = System.nanoTime() + settings.loginTimeout().toNanos();
         }
         account = null;
         anonymous = false;

@@ -30,6 +30,7 @@ public final class Transfer implements TransferProgress {
     private volatile long bytes;
     private volatile long lastProgressNanos = startNanos;
     private volatile boolean aborted;
+    private volatile boolean abortedByCommand;
 
     Transfer(Kind kind, String description, String virtualPath, SocketChannel channel, long offset,
              long expectedBytes, Instant started, Throttle[] throttles, long byteLimit) {
@@ -104,6 +105,17 @@ public final class Transfer implements TransferProgress {
     /** Whether the client sent ABOR; the copy then fails and the handler replies 426. */
     public boolean aborted() {
         return aborted;
+    }
+
+    /** Whether ABOR (not a stall or a lost control connection) ended the transfer. */
+    public boolean abortedByCommand() {
+        return abortedByCommand;
+    }
+
+    /** ABOR: the copy ends as with {@link #abort()}. */
+    void abortByCommand() {
+        abortedByCommand = true;
+        abort();
     }
 
     /**

@@ -37,6 +37,8 @@ public final class TlsEngine {
     static final String DISABLED_EXTENSIONS = "jdk.tls.server.disableExtensions";
     static final String TLS12_TICKETS = "session_ticket";
     static final String REQUIRE_CLOSE_NOTIFY = "com.sun.net.ssl.requireCloseNotify";
+    /** A TLS 1.2 client may not ask for handshake after handshake (each a full key exchange, for free); 1.3 has none. */
+    static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     static {
         String disabled = System.getProperty(DISABLED_EXTENSIONS, "");
@@ -46,6 +48,7 @@ public final class TlsEngine {
         if (System.getProperty(REQUIRE_CLOSE_NOTIFY) == null) {
             System.setProperty(REQUIRE_CLOSE_NOTIFY, "true");
         }
+        System.setProperty(REJECT_RENEGOTIATION, "true");
     }
 
     private static final X509TrustManager NO_CLIENT_CERTIFICATES = new X509TrustManager() {
@@ -101,15 +104,19 @@ public final class TlsEngine {
     /**
      * The handshake of a PROT P data connection: it presents the control connection's certificate whatever the
      * providers would say now. JSSE also asks for it without the client's SNI name while it checks a TLS 1.3
-     * ticket, so only this pinning lets a data connection resume a session made for a named certificate.
+     * ticket, so only this pinning lets a data connection resume a session made for a named certificate. The TLS
+     * 1.3 session ticket JSSE sends after the handshake is held back until the server writes (see
+     * {@link TicketHoldingSocket}); the control connection's tickets, which data connections resume, go out at once.
      */
     public SSLSocket dataHandshake(Socket plain, SSLSession control) throws IOException {
-        SSLSocket ssl = newServerSocket(plain);
+        TicketHoldingSocket holding = new TicketHoldingSocket(plain);
+        SSLSocket ssl = newServerSocket(holding);
         keyManager.pin(ssl, control);
         try {
             ssl.startHandshake();
         } finally {
             keyManager.unpin(ssl);
+            holding.handshakeDone();
         }
         return ssl;
     }

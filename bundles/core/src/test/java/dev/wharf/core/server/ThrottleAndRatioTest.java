@@ -118,7 +118,7 @@ class ThrottleAndRatioTest {
             upload.flush();
             Thread.sleep(300); // the throttled server is still reading
             client.abort(); // ABOR: first the STOR's own reply, then ABOR's
-            assertEquals(451, client.getReplyCode(), client.getReplyString());
+            assertEquals(426, client.getReplyCode(), client.getReplyString());
             assertTrue(client.getReplyString().contains("Transfer aborted"), client.getReplyString());
             assertEquals(226, client.getReply(), client.getReplyString());
             try {
