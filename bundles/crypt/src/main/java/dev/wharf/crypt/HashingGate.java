@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 final class HashingGate {
 
     /** How long a check waits for its turn; a real user behind a burst of guesses waits this at most. */
-    static final long WAIT_MILLIS = 3_000;
+    static final long WAIT_MILLIS = 10_000;
     private static final long MIB = 1L << 20;
 
     private static final int CHECKS_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
