@@ -481,16 +481,25 @@ class FtpProtocolTest extends ServerTestBase {
     void idleSessionsAreClosedAndExtraClientsRefused() throws IOException {
         try (TestServer strict = new TestServer(temp.resolve("strict"), Map.of("idle.timeout", "1",
                 "max.clients", "1"))) {
-            try (Socket first = new Socket("127.0.0.1", strict.port());
-                 Socket second = new Socket("127.0.0.1", strict.port())) {
+            // only logged-in sessions take places: a connection that has not logged in yet never keeps a user out
+            try (Socket first = new Socket("127.0.0.1", strict.port())) {
                 first.setSoTimeout(10_000);
-                second.setSoTimeout(10_000);
-                BufferedReader secondReplies = new BufferedReader(new InputStreamReader(second.getInputStream(),
-                        StandardCharsets.UTF_8));
-                assertEquals("421 1 users (the maximum) are already logged in, sorry", secondReplies.readLine());
                 BufferedReader firstReplies = new BufferedReader(new InputStreamReader(first.getInputStream(),
                         StandardCharsets.UTF_8));
                 TestPrograms.skipGreeting(firstReplies);
+                first.getOutputStream().write("USER alice\r\nPASS wonderland\r\n".getBytes(StandardCharsets.UTF_8));
+                assertTrue(firstReplies.readLine().startsWith("331"));
+                String loggedIn;
+                do {
+                    loggedIn = firstReplies.readLine();
+                } while (loggedIn.startsWith("230-"));
+                assertTrue(loggedIn.startsWith("230 "), loggedIn);
+                try (Socket second = new Socket("127.0.0.1", strict.port())) {
+                    second.setSoTimeout(10_000);
+                    BufferedReader secondReplies = new BufferedReader(new InputStreamReader(second.getInputStream(),
+                            StandardCharsets.UTF_8));
+                    assertEquals("421 1 users (the maximum) are already logged in, sorry", secondReplies.readLine());
+                }
                 assertEquals("421 Timeout - try typing a little faster next time", firstReplies.readLine());
                 assertNull(firstReplies.readLine());
             }
