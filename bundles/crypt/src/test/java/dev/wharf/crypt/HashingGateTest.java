@@ -15,21 +15,26 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HashingGateTest {
 
+    /** A check holding {@code memoryBytes} that says it runs, then lasts until {@code release}. */
+    private static Thread holdGate(long memoryBytes, CountDownLatch running, CountDownLatch release) {
+        return Thread.ofPlatform().start(() -> HashingGate.run(memoryBytes, () -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        }));
+    }
+
     @Test
     void aCheckThatFindsEverySlotTakenGivesUpAsBusyAndRunsOnceOneIsFree() throws Exception {
         CountDownLatch running = new CountDownLatch(HashingGate.CHECKS_AT_ONCE);
         CountDownLatch release = new CountDownLatch(1);
         List<Thread> holders = new ArrayList<>();
         for (int i = 0; i < HashingGate.CHECKS_AT_ONCE; i++) {
-            holders.add(Thread.ofPlatform().start(() -> HashingGate.run(0, () -> {
-                running.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                return true;
-            })));
+            holders.add(holdGate(0, running, release));
         }
         assertTrue(running.await(10, TimeUnit.SECONDS));
         long started = System.nanoTime();
@@ -48,15 +53,7 @@ class HashingGateTest {
         long half = (long) HashingGate.MEMORY_BUDGET_MIB / 2 * 1024 * 1024 + 1024 * 1024;
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = Thread.ofPlatform().start(() -> HashingGate.run(half, () -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        }));
+        Thread holder = holdGate(half, running, release);
         assertTrue(running.await(10, TimeUnit.SECONDS));
         assertThrows(AuthBusyException.class, () -> HashingGate.run(half, () -> true, 300),
                 "two checks of more than half the budget cannot hold memory at once");

@@ -76,7 +76,7 @@ public final class QuotaCheck {
         ReentrantLock lock = LOCK;
         lock.lock();
         try (FileChannel file = open(key.resolve(QuotaFile.FILE_NAME)); FileLock processLock = file.lock()) {
-            QuotaFile.Usage current = parse(file);
+            QuotaFile.Usage current = QuotaFile.parse(file);
             if (current == null) {
                 current = count(key);
                 write(file, current);
@@ -151,26 +151,6 @@ public final class QuotaCheck {
         }
     }
 
-    /** The recorded usage, or {@code null} when the file is empty or malformed. */
-    private static QuotaFile.Usage parse(FileChannel file) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(64);
-        file.position(0);
-        while (buffer.hasRemaining() && file.read(buffer) > 0) {
-            // a few bytes at most
-        }
-        String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).trim();
-        String[] fields = text.split("\\s+");
-        if (fields.length != 2) {
-            return null;
-        }
-        try {
-            long files = Long.parseLong(fields[0]);
-            long bytes = Long.parseLong(fields[1]);
-            return files < 0 || bytes < 0 ? null : new QuotaFile.Usage(files, bytes);
-        } catch (NumberFormatException malformed) {
-            return null;
-        }
-    }
 
     private static void write(FileChannel file, QuotaFile.Usage usage) throws IOException {
         byte[] line = (usage.files() + " " + usage.bytes() + "\n").getBytes(StandardCharsets.US_ASCII);

@@ -147,7 +147,7 @@ public final class QuotaFile {
     }
 
     /** The recorded usage, or {@code null} when the file is empty or malformed. */
-    private static Usage parse(SeekableByteChannel file) throws IOException {
+    static Usage parse(SeekableByteChannel file) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64);
         file.position(0);
         while (buffer.hasRemaining() && file.read(buffer) > 0) {
