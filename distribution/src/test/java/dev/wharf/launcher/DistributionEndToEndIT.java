@@ -171,6 +171,10 @@ class DistributionEndToEndIT {
         awaitLog("accepting FTP connections on 127.0.0.1:" + port);
         awaitLog("Serving 1 user"); // the passwd backend may come up a moment after the listener
         assertTrue(Files.notExists(demoHome.resolve("big.bin")), "no partial file under the final name");
+        try (Stream<Path> left = Files.list(demoHome)) {
+            assertTrue(left.noneMatch(path -> path.getFileName().toString().startsWith(".wharf-upload.")),
+                    "no temporary file either");
+        }
         Result listing = curl("--user", "demo:" + password, "--list-only", "ftp://127.0.0.1:" + port + "/");
         assertEquals(0, listing.exitCode(), "the restarted server serves the same account: " + listing.output());
         assertTrue(listing.output().lines().noneMatch("big.bin"::equals), listing.output());
@@ -202,6 +206,9 @@ class DistributionEndToEndIT {
     void addingAuthPgsqlToTheRunningServerMakesSqlLoginsWork() throws Exception {
         String table = "wharf_it_e2e_" + Long.toUnsignedString(new Random().nextLong(), 36);
         Path home = Files.createDirectories(server.resolve("var/ftp/sqluser"));
+        // the account's own home, as for Pure-FTPd: run as root, the server acts as uid 2000
+        Files.setAttribute(home, "unix:uid", 2000);
+        Files.setAttribute(home, "unix:gid", 2000);
         Properties credentials = new Properties();
         credentials.setProperty("user", "postgres");
         String url = "jdbc:postgresql://127.0.0.1:5432/test?connectTimeout=5";
@@ -299,12 +306,29 @@ class DistributionEndToEndIT {
         return wharfWithInput("", arguments);
     }
 
-    private static boolean uploadInProgress(Path directory) throws IOException {
+    /**
+     * Whether the server writes an upload in {@code directory}: an unnamed file ({@code O_TMPFILE}, shown by
+     * {@code /proc} as {@code directory/#inode (deleted)}) it holds open there, or a hidden temporary file on file
+     * systems without unnamed files.
+     */
+    private boolean uploadInProgress(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
             return false;
         }
         try (Stream<Path> files = Files.list(directory)) {
-            return files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."));
+            if (files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."))) {
+                return true;
+            }
+        }
+        Path descriptors = Path.of("/proc", Long.toString(process.pid()), "fd");
+        try (Stream<Path> open = Files.list(descriptors)) {
+            return open.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(directory.toRealPath() + "/#");
+                } catch (IOException closedMeanwhile) {
+                    return false;
+                }
+            });
         }
     }
 
@@ -579,13 +603,13 @@ class DistributionEndToEndIT {
 
     /**
      * 200 wrong passwords at once against the demo account's argon2id hash (64 MiB each), from 20 addresses: the
-     * server's memory stays bounded, and a real user still logs in within seconds.
+     * server's memory stays under 700 MiB resident (the default 512 MiB heap plus the JVM's own), and a real user,
+     * whose password is hashed as well, still logs in within seconds.
      */
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void twoHundredWrongPasswordsAtOnceStayWithinMemoryAndLetARealUserIn() throws Exception {
-        String password = demoPassword();
-        assertTrue(tryLogin("127.0.0.1", "demo", password).startsWith("230"));
+        String password = demoPassword(); // never used yet: the real login below pays a full hash too
         long before = residentKib();
         java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong(before);
         java.util.concurrent.atomic.AtomicBoolean storm = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -631,8 +655,8 @@ class DistributionEndToEndIT {
         System.out.printf("200 wrong argon2id passwords: RSS %d MiB before, peak %d MiB; replies %s; real login %d ms%n",
                 before / 1024, peakMib, replies, realMillis);
         assertTrue(real.startsWith("230"), "the real user got in during the storm: " + real);
-        assertTrue(realMillis < 5_000, "the real user waited " + realMillis + " ms");
-        assertTrue(peakMib < 640, "the server's memory peaked at " + peakMib + " MiB");
+        assertTrue(realMillis < 8_000, "the real user waited " + realMillis + " ms");
+        assertTrue(peakMib < 700, "the server's memory peaked at " + peakMib + " MiB");
         assertEquals(200, replies.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum());
         assertTrue(!replies.containsKey("230"), "no wrong password got in: " + replies);
     }

@@ -14,11 +14,11 @@ import java.util.function.BooleanSupplier;
 final class HashingGate {
 
     /** How long a check waits for its turn; a real user behind a burst of guesses waits this at most. */
-    static final long WAIT_MILLIS = 3_000;
+    static final long WAIT_MILLIS = 10_000;
     private static final long MIB = 1L << 20;
 
-    private static final int CHECKS_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
-    private static final int MEMORY_BUDGET_MIB =
+    static final int CHECKS_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
+    static final int MEMORY_BUDGET_MIB =
             (int) Math.max(64, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 4 / MIB));
     private static final Semaphore CHECKS = new Semaphore(CHECKS_AT_ONCE, true);
     private static final Semaphore MEMORY = new Semaphore(MEMORY_BUDGET_MIB, true);
@@ -37,8 +37,13 @@ final class HashingGate {
      * @throws AuthBusyException when its turn does not come within {@link #WAIT_MILLIS}
      */
     static boolean run(long memoryBytes, BooleanSupplier check) {
+        return run(memoryBytes, check, WAIT_MILLIS);
+    }
+
+    /** As {@link #run(long, BooleanSupplier)}, waiting at most {@code waitMillis}. */
+    static boolean run(long memoryBytes, BooleanSupplier check, long waitMillis) {
         int memory = mebibytes(memoryBytes);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         if (!acquire(CHECKS, 1, deadline)) {
             throw busy();
         }

@@ -70,7 +70,7 @@ class CertificateSwapTest {
     static void start() throws Exception {
         context = FrameworkUtil.getBundle(CertificateSwapTest.class).getBundleContext();
         work = Files.createTempDirectory("wharf-certswap").toRealPath();
-        Path home = Files.createDirectories(work.resolve("home"));
+        Path home = ownedBy(Files.createDirectories(work.resolve("home")), 1000, 1000);
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "30", "-newkey", "ec",
                 "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=files.test", "-keyout",
                 work.resolve("files.pem").toString(), "-out", work.resolve("files.pem").toString())

@@ -39,7 +39,7 @@ class EventsAndAdminInFrameworkTest {
     @Test
     void eventHandlersHearFileActivityAndLimitsFollowConfigAdmin() throws Exception {
         BundleContext context = context();
-        Path home = Files.createTempDirectory("wharf-events").toRealPath();
+        Path home = ownedBy(Files.createTempDirectory("wharf-events").toRealPath(), 1003, 1003);
         int port = freePort();
 
         List<Event> events = new CopyOnWriteArrayList<>();

@@ -43,8 +43,8 @@ class ExtAuthSwapTest {
     void uninstallingExtauthKeepsItsSessionsAndNewLoginsFallThrough() throws Exception {
         BundleContext context = FrameworkUtil.getBundle(ExtAuthSwapTest.class).getBundleContext();
         Path work = Files.createTempDirectory("wharf-extauth").toRealPath();
-        Path daveHome = Files.createDirectories(work.resolve("ftp/dave"));
-        Path fallbackHome = Files.createDirectories(work.resolve("ftp/fallback"));
+        Path daveHome = ownedBy(Files.createDirectories(work.resolve("ftp/dave")), 1001, 1001);
+        Path fallbackHome = ownedBy(Files.createDirectories(work.resolve("ftp/fallback")), 1002, 1002);
         Path socket = work.resolve("authd.sock");
         int port = freePort();
 

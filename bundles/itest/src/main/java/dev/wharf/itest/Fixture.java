@@ -52,6 +52,18 @@ final class Fixture {
         return dictionary;
     }
 
+    /**
+     * Gives a home to its account, as a Pure-FTPd setup has it: the tests run as root, and then the local storage
+     * acts as the account (its uid/gid) on the account's files.
+     */
+    static java.nio.file.Path ownedBy(java.nio.file.Path home, int uid, int gid) throws IOException {
+        if ("root".equals(System.getProperty("user.name"))) {
+            java.nio.file.Files.setAttribute(home, "unix:uid", uid);
+            java.nio.file.Files.setAttribute(home, "unix:gid", gid);
+        }
+        return home;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

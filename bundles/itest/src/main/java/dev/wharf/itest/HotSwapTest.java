@@ -53,7 +53,7 @@ class HotSwapTest {
     static void startServer() throws Exception {
         context = FrameworkUtil.getBundle(HotSwapTest.class).getBundleContext();
         work = Files.createTempDirectory("wharf-itest").toRealPath();
-        Path home = Files.createDirectories(work.resolve("ftp/alice"));
+        Path home = ownedBy(Files.createDirectories(work.resolve("ftp/alice")), 1000, 1000);
         String hash = OpenBSDBCrypt.generate("wonderland".toCharArray(), salt(), 6);
         Files.writeString(work.resolve("pureftpd.passwd"),
                 "alice:" + hash + ":1000:1000::" + home + "/./::::::::::::\n", StandardCharsets.UTF_8);
@@ -123,7 +123,7 @@ class HotSwapTest {
     @Test
     @Order(4)
     void aHigherRankedBackendComesFirstAndCanBeRemoved() throws Exception {
-        Path carolHome = Files.createDirectories(work.resolve("ftp/carol"));
+        Path carolHome = ownedBy(Files.createDirectories(work.resolve("ftp/carol")), 1001, 1001);
         AuthBackend override = request -> switch (request.user()) {
             case "alice" -> AuthResult.rejected("alice is locked by the override backend");
             case "carol" -> "secret".equals(request.password())

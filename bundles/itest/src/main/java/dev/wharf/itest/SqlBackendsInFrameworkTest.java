@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import static dev.wharf.itest.Fixture.ownedBy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +57,8 @@ class SqlBackendsInFrameworkTest {
             listener.update(dictionary("bind", "127.0.0.1", "port", Integer.toString(port)));
             pgsqlConfig.update(sqlKeys("PGSQL", "5432", "postgres", table));
             mysqlConfig.update(sqlKeys("MYSQL", "3306", "root", table));
-            Files.createDirectories(work.resolve("pg"));
-            Files.createDirectories(work.resolve("my"));
+            ownedBy(Files.createDirectories(work.resolve("pg")), 2000, 2000);
+            ownedBy(Files.createDirectories(work.resolve("my")), 2000, 2000);
 
             FTPClient pg = awaitLogin(port, "pg-user", "pg-secret");
             assertNotNull(pg, "the PostgreSQL user logs in");

@@ -35,7 +35,7 @@ class UploadScriptTest {
     @Test
     void ftpUploadsRunTheConfiguredProgram() throws Exception {
         Path work = Files.createTempDirectory("wharf-uploadscript").toRealPath();
-        Path home = Files.createDirectories(work.resolve("ftp/uploader"));
+        Path home = ownedBy(Files.createDirectories(work.resolve("ftp/uploader")), 1003, 1003);
         Path runs = work.resolve("runs.log");
         Path script = work.resolve("on upload.sh");
         Files.writeString(script, "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$1\" \"$UPLOAD_SIZE\" \"$UPLOAD_VUSER\" "

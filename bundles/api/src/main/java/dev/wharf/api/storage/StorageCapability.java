@@ -1,19 +1,19 @@
 package dev.wharf.api.storage;
 
-/** What a storage root supports beyond reading, writing, listing and deleting. */
+/** What a storage supports beyond reading, writing new files, listing, renaming and deleting. */
 public enum StorageCapability {
-    /** Opening a file for append (APPE). */
+    /** {@link Storage#openWrite} with {@link WriteMode#APPEND} (APPE). */
     APPEND,
-    /** Writing from an offset (REST + STOR). */
+    /** {@link Storage#openWrite} with {@link WriteMode#AT_OFFSET} (REST + STOR). */
     RESUME,
-    /** {@code Files.move} with {@code ATOMIC_MOVE} within a directory: enables atomic uploads. */
-    ATOMIC_RENAME,
-    /** POSIX permissions and owners (SITE CHMOD, listing modes). */
+    /** Modes, owners and {@link Storage#chmod} (SITE CHMOD, listing modes). */
     POSIX_PERMISSIONS,
-    /** Symbolic links exist and can be read. */
+    /** Symbolic links exist and {@link Storage#readLink} reads them. */
     SYMLINKS,
-    /** Files open as {@link java.nio.channels.FileChannel}s that can {@code transferTo} a socket (sendfile). */
+    /** {@link ReadFile#channel()} is a {@link java.nio.channels.FileChannel} that can {@code transferTo} a socket. */
     ZERO_COPY,
-    /** Setting modification times (MFMT, SITE UTIME). */
-    SET_TIMES
+    /** {@link Storage#setModified} (MFMT, SITE UTIME). */
+    SET_TIMES,
+    /** Files are kept under the account's own uid/gid and access is judged for them (not the server's user). */
+    PER_ACCOUNT_IDENTITY
 }

@@ -5,10 +5,11 @@ import java.io.IOException;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Gives a session the root of an account's files; registered as an OSGi service.
+ * Opens an account's storage for a session; registered as an OSGi service.
  *
  * <p>When several providers are registered the core uses the one with the highest {@code service.ranking}. The
- * root is taken once at login: a session keeps it even if the provider goes away later.
+ * storage is opened once at login and closed when the session ends: a session keeps it even if the provider goes
+ * away meanwhile.
  */
 @ConsumerType
 public interface StorageProvider {
@@ -19,9 +20,10 @@ public interface StorageProvider {
     /**
      * Opens the account's storage, creating its root directory if the provider's policy allows.
      *
-     * @param account the account that just logged in
-     * @return the root and its capabilities
+     * @param account  the account that just logged in
+     * @param identity who the session acts as (the account's uid, gid and supplementary groups)
+     * @return the session's storage, closed by the core when the session ends
      * @throws IOException when the root is not available; the client gets {@code 421 Home directory not available}
      */
-    StorageRoot open(Account account) throws IOException;
+    Storage open(Account account, Identity identity) throws IOException;
 }

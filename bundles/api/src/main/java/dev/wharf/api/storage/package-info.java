@@ -1,11 +1,15 @@
 /**
- * Storage SPI: where an account's files live.
+ * Storage SPI: where an account's files live, as a small set of operations on virtual paths.
  *
- * <p>A {@link dev.wharf.api.storage.StorageProvider} maps an account to a {@link java.nio.file.Path} root on any
- * {@link java.nio.file.FileSystem}, and says what that file system can do. The core confines every path to that
- * root itself; providers need not, and must not rely on doing so.
+ * <p>A {@link dev.wharf.api.storage.StorageProvider} opens a {@link dev.wharf.api.storage.Storage} per session for
+ * an account and its {@link dev.wharf.api.storage.Identity}. The core passes normalised virtual paths
+ * ({@code /a/b}, never {@code ..}) and never touches the files itself; confining every path to the account's root
+ * (symbolic links included, against concurrent renames) is the provider's job.
+ *
+ * <p>2.0.0: the {@code java.nio.file.Path} root ({@code StorageRoot}) gave way to {@link
+ * dev.wharf.api.storage.Storage}, so that providers confine paths themselves and need not be file systems.
  */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package dev.wharf.api.storage;
 

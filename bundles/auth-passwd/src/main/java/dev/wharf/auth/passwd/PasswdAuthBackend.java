@@ -163,7 +163,14 @@ public class PasswdAuthBackend implements AuthBackend {
         }
         String password = randomPassword(16);
         Path home = Path.of(config.demo_home().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
-        Files.createDirectories(home);
+        if (!Files.isDirectory(home)) {
+            Files.createDirectories(home);
+            if ("root".equals(System.getProperty("user.name"))) {
+                // run as root, the server acts as the account on its files: its home is its own
+                Files.setAttribute(home, "unix:uid", config.demo_uid());
+                Files.setAttribute(home, "unix:gid", config.demo_gid());
+            }
+        }
         PasswdEntry entry = new PasswdEntry(config.demo_user(), PasswordHashes.argon2id(password), config.demo_uid(),
                 config.demo_gid(), "Wharf demo account", home.toString(), 0, 0, 0, 0, 0, 0, 0, "", "", "", "", "");
         appendAtomically(table.file, entry.toLine());

@@ -4,7 +4,6 @@ import dev.wharf.core.activity.ServerActivity;
 import dev.wharf.core.activity.ServerActivity.Totals;
 import dev.wharf.core.activity.SessionInfo;
 import dev.wharf.core.limits.QuotaCheck;
-import dev.wharf.core.limits.QuotaFile;
 import dev.wharf.core.security.SecurityShellCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +115,7 @@ public class AdminCommands {
         if (!root.isAbsolute() || !Files.isDirectory(root)) {
             throw new IllegalArgumentException("Not an absolute path of a directory: " + directory);
         }
-        return QuotaCheck.describe(root, QuotaFile.rebuild(root));
+        return QuotaCheck.describe(root, QuotaCheck.rebuild(root));
     }
 
     /**

@@ -3,9 +3,10 @@ package dev.wharf.core.command;
 import dev.wharf.api.event.WharfEvents;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.api.storage.FileInfo;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class DirectoryCommands {
         String target = argument.isBlank() ? files.home() : expandHome(argument, files.home());
         try {
             files.changeDirectory(files.virtualPath(target));
-            List<String> lines = new ArrayList<>(messageLines(files.toReal(files.currentDirectory())));
+            List<String> lines = new ArrayList<>(messageLines(files, files.currentDirectory()));
             lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
             session.changeDirectorySucceeded();
             session.control().reply(250, lines);
@@ -57,15 +58,17 @@ final class DirectoryCommands {
         ConfinedFileSystem files = session.files();
         try {
             String path = files.virtualPath(argument);
-            Path directory = files.resolveNew(path);
-            if (FilePolicy.refuseWrite(session, path, directory, false) || QuotaRules.refuseName(session, path)) {
+            if (path.equals("/")) {
+                throw new FileAlreadyExistsException(path, null, "File exists");
+            }
+            if (FilePolicy.refuseWrite(session, path, false) || QuotaRules.refuseName(session, path)) {
                 return;
             }
-            if (!QuotaRules.makeDirectory(session, path, () -> Files.createDirectory(directory))) {
+            int mode = FilePolicy.directoryMode(session);
+            if (!QuotaRules.makeDirectory(session, path, () -> files.storage().mkdir(path, mode))) {
                 return;
             }
-            FilePolicy.applyDirectoryMode(session, directory);
-            session.activity().fileChanged(session, WharfEvents.MKDIR, path, directory);
+            session.activity().fileChanged(session, WharfEvents.MKDIR, path, files.localPath(path));
             session.control().reply(257, Replies.quoted(path) + " : The directory was successfully created");
         } catch (IOException failure) {
             session.control().reply(550, "Can't create directory " + Replies.printable(argument) + ": "
@@ -84,13 +87,16 @@ final class DirectoryCommands {
                 session.control().reply(550, "Can't remove directory: the root cannot be removed");
                 return;
             }
-            Path directory = files.resolveExisting(path, false);
-            if (!Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            FileInfo directory = files.storage().lstatIfExists(path);
+            if (directory == null) {
+                throw new NoSuchFileException(path, null, "No such file or directory");
+            }
+            if (!directory.isDirectory()) {
                 session.control().reply(550, "Can't remove directory: Not a directory");
                 return;
             }
-            QuotaRules.removing(session, directory, () -> Files.delete(directory));
-            session.activity().fileChanged(session, WharfEvents.RMDIR, path, directory);
+            QuotaRules.removing(session, path, () -> files.storage().rmdir(path));
+            session.activity().fileChanged(session, WharfEvents.RMDIR, path, files.localPath(path));
             session.control().reply(250, "The directory was successfully removed");
         } catch (IOException failure) {
             session.control().reply(550, "Can't remove directory: " + Replies.reason(failure));
@@ -98,7 +104,7 @@ final class DirectoryCommands {
     }
 
     /** A directory's {@code .message} (Pure-FTPd's convention), shown on CWD as {@code 250-} lines. */
-    static List<String> messageLines(Path directory) {
-        return MessageFiles.read(directory.resolve(".message"));
+    static List<String> messageLines(ConfinedFileSystem files, String directory) {
+        return MessageFiles.read(files.storage(), ConfinedFileSystem.child(directory, ".message"));
     }
 }

@@ -1,6 +1,10 @@
 package dev.wharf.core.command;
 
 import dev.wharf.api.event.WharfEvents;
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.ReadFile;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
@@ -14,14 +18,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -47,27 +48,37 @@ final class FileCommands {
             return;
         }
         ConfinedFileSystem files = session.files();
-        FileChannel file;
+        ReadFile opened;
         String virtualPath;
         Path path;
         try {
             virtualPath = files.virtualPath(argument);
-            ConfinedFileSystem.Existing existing = files.resolveExistingFollowed(virtualPath);
-            path = existing.path();
-            if (!existing.attributes().isRegularFile()) {
-                session.control().reply(550, "I can only retrieve regular files");
+            if (QuotaRules.refuseName(session, virtualPath)) {
                 return;
             }
-            if (FilePolicy.refuseRead(session, virtualPath, path) || QuotaRules.refuseName(session, virtualPath)) {
+            try {
+                opened = files.storage().openRead(virtualPath);
+            } catch (FileSystemException notRegular) {
+                FileInfo what = notRegular instanceof NoSuchFileException
+                        || notRegular instanceof AccessDeniedException ? null : statQuietly(files, virtualPath);
+                if (what != null && !what.isFile()) {
+                    session.control().reply(550, "I can only retrieve regular files");
+                    return;
+                }
+                throw notRegular;
+            }
+            if (FilePolicy.refuseRead(session, virtualPath, opened.info())) {
+                opened.close();
                 return;
             }
-            file = FileChannel.open(path, StandardOpenOption.READ);
+            path = files.localPath(virtualPath);
         } catch (IOException failure) {
             session.control().reply(550, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        try (file) {
-            long size = file.size();
+        try (opened) {
+            SeekableByteChannel file = opened.channel();
+            long size = opened.info().size();
             if (offset > size) {
                 session.control().reply(554, "Restart offset " + offset + " is too large for file size " + size + ".");
                 return;
@@ -93,8 +104,8 @@ final class FileCommands {
             try {
                 try (DataConnection closedHere = endsBeforeClose ? null : connection) {
                     if (closedHere == null) {
-                        if (zeroCopy(session, connection, size - offset)) {
-                            Transfers.sendFile(file, offset, size, connection.channel(), transfer);
+                        if (file instanceof FileChannel fileChannel && zeroCopy(session, connection, size - offset)) {
+                            Transfers.sendFile(fileChannel, offset, size, connection.channel(), transfer);
                         } else {
                             Transfers.sendByCopy(file, offset, size, connection.channel(),
                                     session.directTransferBuffer(), transfer);
@@ -178,6 +189,14 @@ final class FileCommands {
         }
     }
 
+    private static FileInfo statQuietly(ConfinedFileSystem files, String virtualPath) {
+        try {
+            return files.storage().stat(virtualPath);
+        } catch (IOException unknown) {
+            return null;
+        }
+    }
+
     static void closeQuietly(java.io.Closeable closeable) {
         if (closeable == null) {
             return;
@@ -223,16 +242,19 @@ final class FileCommands {
         ConfinedFileSystem files = session.files();
         try {
             String virtualPath = files.virtualPath(argument);
-            Path path = files.resolveExisting(virtualPath, false);
-            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            FileInfo entry = files.storage().lstatIfExists(virtualPath);
+            if (entry == null) {
+                throw new NoSuchFileException(virtualPath, null, "No such file or directory");
+            }
+            if (entry.isDirectory()) {
                 session.control().reply(550, "Could not delete " + Replies.printable(argument) + ": Is a directory");
                 return;
             }
             if (QuotaRules.refuseName(session, virtualPath)) {
                 return;
             }
-            QuotaRules.removing(session, path, () -> Files.delete(path));
-            session.activity().fileChanged(session, WharfEvents.DELETE, virtualPath, path);
+            QuotaRules.removing(session, virtualPath, () -> files.storage().delete(virtualPath));
+            session.activity().fileChanged(session, WharfEvents.DELETE, virtualPath, files.localPath(virtualPath));
             session.control().reply(250, "Deleted " + Replies.printable(argument));
         } catch (IOException failure) {
             session.control().reply(550, "Could not delete " + Replies.printable(argument) + ": "
@@ -250,7 +272,9 @@ final class FileCommands {
             if (path.equals("/")) {
                 throw new NoSuchFileException(path);
             }
-            files.resolveExisting(path, false);
+            if (files.storage().lstatIfExists(path) == null) {
+                throw new NoSuchFileException(path);
+            }
             session.renameFrom(path);
             session.control().reply(350, "RNFR accepted - file exists, ready for destination");
         } catch (IOException failure) {
@@ -268,13 +292,18 @@ final class FileCommands {
         }
         ConfinedFileSystem files = session.files();
         try {
-            Path source = files.resolveExisting(from, false);
+            Storage storage = files.storage();
+            if (storage.lstatIfExists(from) == null) {
+                throw new NoSuchFileException(from, null, "No such file or directory");
+            }
             String toPath = files.virtualPath(argument);
+            if (toPath.equals("/")) {
+                throw new FileSystemException(toPath, null, "The root directory cannot be replaced");
+            }
             if (FilePolicy.refuseRename(session, toPath)) {
                 return;
             }
-            if (session.security().settings().keepAllFiles() && Files.exists(files.toReal(toPath),
-                    LinkOption.NOFOLLOW_LINKS)) {
+            if (session.security().settings().keepAllFiles() && storage.lstatIfExists(toPath) != null) {
                 session.control().reply(550, "Overwriting existing files is not allowed here");
                 return;
             }
@@ -285,16 +314,9 @@ final class FileCommands {
             if (QuotaRules.refuseName(session, from) || QuotaRules.refuseName(session, toPath)) {
                 return;
             }
-            Path target = files.resolveNew(toPath);
             // a name that is replaced gives its room back to the quota
-            QuotaRules.removing(session, target, () -> {
-                try {
-                    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException otherFileSystem) {
-                    Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            });
-            session.activity().renamed(session, from, toPath, target);
+            QuotaRules.removing(session, toPath, () -> storage.rename(from, toPath, true));
+            session.activity().renamed(session, from, toPath, files.localPath(toPath));
             session.control().reply(250, "File successfully renamed or moved");
         } catch (IOException failure) {
             session.control().reply(553, "Rename/move failure: " + Replies.reason(failure));
@@ -302,11 +324,11 @@ final class FileCommands {
     }
 
     static void size(FtpSession session, String argument) throws IOException {
-        replyAboutRegularFile(session, argument, path -> Long.toString(Files.size(path)));
+        replyAboutRegularFile(session, argument, info -> Long.toString(info.size()));
     }
 
     static void mdtm(FtpSession session, String argument) throws IOException {
-        replyAboutRegularFile(session, argument, path -> TIMESTAMP.format(Files.getLastModifiedTime(path).toInstant()));
+        replyAboutRegularFile(session, argument, info -> TIMESTAMP.format(info.modified()));
     }
 
     /** MFMT YYYYMMDDHHMMSS path: sets the modification time (UTC), as in draft-somers-ftp-mfxx. */
@@ -330,8 +352,11 @@ final class FileCommands {
             throws IOException {
         ConfinedFileSystem files = session.files();
         try {
-            Path path = files.resolveExisting(files.virtualPath(name), true);
-            Files.setLastModifiedTime(path, FileTime.from(time));
+            if (!files.storage().can(StorageCapability.SET_TIMES)) {
+                session.control().reply(504, "Setting times is not supported by this storage");
+                return;
+            }
+            files.storage().setModified(files.virtualPath(name), time);
             session.control().reply(213, success);
         } catch (IOException failure) {
             session.control().reply(550, "Can't change the time of " + Replies.printable(name) + ": "
@@ -363,8 +388,7 @@ final class FileCommands {
         if (text.toUpperCase(Locale.ROOT).startsWith("RETR ")) {
             ConfinedFileSystem files = session.files();
             try {
-                Path path = files.resolveExisting(files.virtualPath(text.substring(5)), true);
-                if (!Files.isRegularFile(path)) {
+                if (!files.storage().stat(files.virtualPath(text.substring(5))).isFile()) {
                     throw new NoSuchFileException(text);
                 }
             } catch (IOException missing) {
@@ -378,7 +402,7 @@ final class FileCommands {
     /** A fact about one regular file, read by {@link #replyAboutRegularFile}. */
     @FunctionalInterface
     private interface FileFact {
-        String of(Path path) throws IOException;
+        String of(FileInfo info) throws IOException;
     }
 
     /** Replies {@code 213 <fact>} for a regular file inside the root, {@code 550} otherwise (SIZE, MDTM). */
@@ -386,12 +410,12 @@ final class FileCommands {
         ConfinedFileSystem files = session.files();
         String answer;
         try {
-            Path path = files.resolveExisting(files.virtualPath(argument), true);
-            if (!Files.isRegularFile(path)) {
+            FileInfo info = files.storage().stat(files.virtualPath(argument));
+            if (!info.isFile()) {
                 session.control().reply(550, "I can only retrieve regular files");
                 return;
             }
-            answer = fact.of(path);
+            answer = fact.of(info);
         } catch (IOException failure) {
             session.control().reply(550, "Can't check for file existence");
             return;

@@ -1,18 +1,12 @@
 package dev.wharf.core.command;
 
-import dev.wharf.core.fs.ProcessIdentity;
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.Space;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.OpenOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * The rules from {@link SecuritySettings} that decide what a session may do with files: anonymous restrictions,
@@ -39,7 +33,7 @@ final class FilePolicy {
     }
 
     /** RETR: dot-file read ban, and anonymous downloads only of approved (world-readable) files. */
-    static boolean refuseRead(FtpSession session, String virtualPath, Path file) throws IOException {
+    static boolean refuseRead(FtpSession session, String virtualPath, FileInfo file) throws IOException {
         if (isDotPath(virtualPath) && !mayListDotFiles(session)) {
             session.control().reply(550, "Prohibited file name: " + Replies.printable(virtualPath));
             return true;
@@ -53,8 +47,7 @@ final class FilePolicy {
     }
 
     /** STOR, APPE, STOU, MKD: anonymous and dot-file rules, overwrite protection and the disk-usage limit. */
-    static boolean refuseWrite(FtpSession session, String virtualPath, Path target, boolean overwrites)
-            throws IOException {
+    static boolean refuseWrite(FtpSession session, String virtualPath, boolean overwrites) throws IOException {
         SecuritySettings settings = settings(session);
         if (session.anonymous() && !settings.anonymousUpload()) {
             session.control().reply(550, "Anonymous users may not upload");
@@ -69,7 +62,8 @@ final class FilePolicy {
                     : "Overwriting existing files is not allowed here");
             return true;
         }
-        if (diskTooFull(target.getParent(), settings.maxDiskUsagePercent())) {
+        if (diskTooFull(session.files().storage(), ConfinedFileSystem.parentOf(virtualPath),
+                settings.maxDiskUsagePercent())) {
             session.control().reply(452, "Disk full - please upload later");
             return true;
         }
@@ -129,92 +123,51 @@ final class FilePolicy {
         return mode | (directory ? 0700 : 0600);
     }
 
-    private static final Set<OpenOption> NEW_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-
-    /**
-     * Creates a new upload file with the mode the file umask gives it (anonymous uploads stay unreadable to others
-     * until approved): set at creation, and changed afterwards only when the process umask has taken bits away (a
-     * system call saved per upload otherwise).
-     */
-    static FileChannel createFile(FtpSession session, Path file) throws IOException {
+    /** The mode of a new upload: the file umask's (anonymous uploads stay unreadable to others until approved). */
+    static int fileMode(FtpSession session) {
         int mode = 0666 & ~settings(session).fileUmask();
-        if (session.anonymous()) {
-            mode &= ~0004;
-        }
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, NEW_FILE, PosixFilePermissions.asFileAttribute(permissions(mode)));
-        } catch (UnsupportedOperationException noPosix) {
-            return FileChannel.open(file, NEW_FILE);
-        }
-        if ((mode & ProcessIdentity.umask()) != 0) {
-            try {
-                setMode(file, mode);
-            } catch (IOException failure) {
-                channel.close();
-                throw failure;
-            }
-        }
-        return channel;
+        return session.anonymous() ? mode & ~0004 : mode;
     }
 
-    static void applyDirectoryMode(FtpSession session, Path directory) throws IOException {
-        setMode(directory, 0777 & ~settings(session).directoryUmask());
+    /** The mode of a new directory: the directory umask's. */
+    static int directoryMode(FtpSession session) {
+        return 0777 & ~settings(session).directoryUmask();
     }
 
-    private static void setMode(Path path, int mode) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, permissions(mode));
-        } catch (UnsupportedOperationException noPosix) {
-            // a file system without modes keeps its own
-        }
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE (0001)
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                permissions.add(order[i]);
-            }
-        }
-        return permissions;
-    }
-
-    private static boolean worldReadable(Path file) {
-        try {
-            return Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ);
-        } catch (UnsupportedOperationException | IOException noPosix) {
-            return true;
-        }
+    private static boolean worldReadable(FileInfo file) {
+        return (file.mode() & 0004) != 0;
     }
 
     /** The last disk check: fullness changes slowly, and each check costs two statfs calls. */
-    private record DiskCheck(Path directory, int maxPercent, long nanos, boolean full) {
+    private record DiskCheck(String storage, int maxPercent, long nanos, boolean full) {
     }
 
     private static volatile DiskCheck lastDiskCheck = new DiskCheck(null, 0, 0, false);
     private static final long DISK_CHECK_NANOS = 1_000_000_000L;
 
-    private static boolean diskTooFull(Path directory, int maxPercent) {
-        if (maxPercent >= 100 || directory == null) {
+    private static boolean diskTooFull(Storage storage, String directory, int maxPercent) {
+        if (maxPercent >= 100) {
             return false;
         }
         DiskCheck last = lastDiskCheck;
         long now = System.nanoTime();
-        if (directory.equals(last.directory()) && maxPercent == last.maxPercent()
+        if (storage.key().equals(last.storage()) && maxPercent == last.maxPercent()
                 && now - last.nanos() < DISK_CHECK_NANOS) {
             return last.full();
         }
-        boolean full = measureDiskTooFull(directory, maxPercent);
-        lastDiskCheck = new DiskCheck(directory, maxPercent, now, full);
+        boolean full = measureDiskTooFull(storage, directory, maxPercent);
+        lastDiskCheck = new DiskCheck(storage.key(), maxPercent, now, full);
         return full;
     }
 
-    private static boolean measureDiskTooFull(Path directory, int maxPercent) {
-        // statvfs through java.io.File: Files.getFileStore reads the whole mount table, per upload
-        java.io.File onDisk = directory.toFile();
-        long total = onDisk.getTotalSpace();
-        return total > 0 && (total - onDisk.getUsableSpace()) * 100 / total > maxPercent;
+    /** Full from the configured percentage on: {@code used / total >= max}, in exact integer arithmetic. */
+    static boolean measureDiskTooFull(Storage storage, String directory, int maxPercent) {
+        try {
+            Space space = storage.space(directory);
+            long total = space.total();
+            return total > 0 && (total - space.usable()) * 100 >= (long) maxPercent * total;
+        } catch (IOException unknown) {
+            return false;
+        }
     }
 }

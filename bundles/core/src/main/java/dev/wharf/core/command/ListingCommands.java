@@ -2,21 +2,23 @@ package dev.wharf.core.command;
 
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.DirectoryListing;
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.FileNames;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.core.fs.ListingFormatter;
 import dev.wharf.core.fs.PathRefusedException;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,14 +40,10 @@ final class ListingCommands {
     private static final int MAX_STARS = 3;
 
     /**
-     * One entry to show: where it is, the name it is shown under, and whether it was read from the listed
-     * directory (so that its stat may be made relative to that directory); ordered by name, as ls sorts.
+     * One entry to show: its virtual path, the name it is shown under, and its attributes (a symbolic link not
+     * followed), read with the listing; ordered by name, as ls sorts.
      */
-    private record Entry(Path path, String name, boolean child) implements Comparable<Entry> {
-
-        Entry(Path path, String name) {
-            this(path, name, false);
-        }
+    private record Entry(String path, String name, FileInfo info) implements Comparable<Entry> {
 
         @Override
         public int compareTo(Entry other) {
@@ -53,7 +51,7 @@ final class ListingCommands {
         }
 
         Entry shownAs(String prefix) {
-            return prefix.isEmpty() ? this : new Entry(path, prefix + name, child);
+            return prefix.isEmpty() ? this : new Entry(path, prefix + name, info);
         }
     }
 
@@ -108,12 +106,13 @@ final class ListingCommands {
 
     static void mlsd(FtpSession session, String argument) throws IOException {
         ConfinedFileSystem files = session.files();
+        Storage storage = files.storage();
         String virtualPath;
-        Path directory;
+        FileInfo directory;
         try {
             virtualPath = files.virtualPath(argument.isBlank() ? "." : argument);
-            directory = files.resolveExisting(virtualPath, true);
-            if (!Files.isDirectory(directory)) {
+            directory = storage.stat(virtualPath);
+            if (!directory.isDirectory()) {
                 session.control().reply(501, "Not a directory: " + Replies.printable(argument));
                 return;
             }
@@ -121,14 +120,17 @@ final class ListingCommands {
             session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        boolean directoryWritable = Files.isWritable(directory);
+        boolean directoryWritable = storage.permits(directory, 2);
         Set<String> facts = session.machineFacts();
         List<String> lines;
-        try (DirectoryEntries read = directoryEntries(directory, FilePolicy.mayListDotFiles(session))) {
-            List<Entry> entries = read.entries();
+        try {
+            List<Entry> entries = directoryEntries(storage, virtualPath, FilePolicy.mayListDotFiles(session));
             lines = ListingWorkers.format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
-                    entry -> ListingFormatter.machineFacts(read.secure(), entry.path(), null, facts,
+                    entry -> ListingFormatter.machineFacts(followed(storage, entry), null, facts, storage,
                             directoryWritable) + " " + entry.name());
+        } catch (IOException failure) {
+            session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
+            return;
         }
         send(session, lines, lines.size() + " matches total");
     }
@@ -137,8 +139,12 @@ final class ListingCommands {
         ConfinedFileSystem files = session.files();
         try {
             String virtualPath = files.virtualPath(argument.isBlank() ? "." : argument);
-            Path path = files.resolveExisting(virtualPath, true);
-            String facts = ListingFormatter.machineFacts(path, null, session.machineFacts());
+            Storage storage = files.storage();
+            FileInfo info = storage.stat(virtualPath);
+            boolean parentWritable = !virtualPath.equals("/")
+                    && storage.permits(storage.stat(ConfinedFileSystem.parentOf(virtualPath)), 2);
+            String facts = ListingFormatter.machineFacts(info, null, session.machineFacts(), storage,
+                    parentWritable);
             session.control().replyBlock(250, "Listing " + Replies.printable(virtualPath),
                     List.of(" " + facts + " " + Replies.printable(virtualPath)), "End.");
         } catch (IOException failure) {
@@ -211,7 +217,7 @@ final class ListingCommands {
                 transfer.moved(used);
                 used = 0;
                 if (length * 3 + 2 > chunk.length) {
-                    byte[] encoded = (line + "\r\n").getBytes(StandardCharsets.UTF_8);
+                    byte[] encoded = FileNames.encode(line + "\r\n");
                     out.write(encoded);
                     transfer.moved(encoded.length);
                     continue;
@@ -228,7 +234,7 @@ final class ListingCommands {
                 chunk[used++] = (byte) c;
             }
             if (!ascii) {
-                byte[] encoded = line.getBytes(StandardCharsets.UTF_8);
+                byte[] encoded = FileNames.encode(line);
                 System.arraycopy(encoded, 0, chunk, start, encoded.length);
                 used = start + encoded.length;
             }
@@ -242,6 +248,7 @@ final class ListingCommands {
     /** The lines of a listing, without terminators. */
     private static List<String> listing(FtpSession session, Request request, boolean namesOnly) throws IOException {
         ConfinedFileSystem files = session.files();
+        Storage storage = files.storage();
         Options options = request.options();
         String argument = request.path();
         ListingFormatter formatter = new ListingFormatter(session.clock().getZone(), session.clock().instant());
@@ -250,91 +257,114 @@ final class ListingCommands {
         String lastSegment = argument.substring(slash + 1);
         if (isGlob(lastSegment)) {
             String prefix = slash < 0 ? "" : argument.substring(0, slash + 1);
-            Path directory = files.resolveExisting(files.virtualPath(prefix.isEmpty() ? "." : prefix), true);
-            List<Entry> matches = sorted(glob(directory, lastSegment, options.all(), FilePolicy.mayListDotFiles(session)),
-                    options);
+            String directory = files.virtualPath(prefix.isEmpty() ? "." : prefix);
+            List<Entry> matches = sorted(glob(storage, directory, lastSegment, options.all(),
+                    FilePolicy.mayListDotFiles(session)), options);
             for (Entry match : matches) {
                 String shown = namesOnly ? prefix + match.name() : match.name();
-                lines.add(format(formatter, null, new Entry(match.path(), shown), options));
+                lines.add(format(formatter, storage, new Entry(match.path(), shown, match.info()), options));
             }
             return lines;
         }
         String virtualPath = files.virtualPath(argument.isEmpty() ? "." : argument);
-        Path target = files.resolveExisting(virtualPath, true);
-        if (!Files.isDirectory(target) || options.directoryItself()) {
+        FileInfo target = storage.stat(virtualPath);
+        if (!target.isDirectory() || options.directoryItself()) {
             String name = argument.isEmpty() ? "." : argument;
-            lines.add(format(formatter, null, new Entry(target, name), options));
+            // the entry itself: a final symbolic link is shown as the link
+            FileInfo entry = virtualPath.equals("/") ? target : storage.lstatIfExists(virtualPath);
+            lines.add(format(formatter, storage, new Entry(virtualPath, name, entry != null ? entry : target),
+                    options));
             return lines;
         }
         String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
-        addDirectory(lines, formatter, target, prefix, options, 0, files, FilePolicy.mayListDotFiles(session));
+        addDirectory(lines, formatter, virtualPath, target, prefix, options, 0, storage,
+                FilePolicy.mayListDotFiles(session));
         return lines;
     }
 
-    private static void addDirectory(List<String> lines, ListingFormatter formatter, Path directory, String prefix,
-                                     Options options, int depth, ConfinedFileSystem files, boolean dotFilesAllowed)
-            throws IOException {
-        List<Entry> entries;
-        try (DirectoryEntries read = directoryEntries(directory, options.all() && dotFilesAllowed)) {
-            entries = sorted(read.entries(), options);
-            if (options.all() && options.longFormat()) {
-                entries.add(0, new Entry(directory.getParent() == null || directory.equals(files.root())
-                        ? directory : directory.getParent(), ".."));
-                entries.add(0, new Entry(directory, "."));
+    private static void addDirectory(List<String> lines, ListingFormatter formatter, String directory,
+                                     FileInfo directoryInfo, String prefix, Options options, int depth,
+                                     Storage storage, boolean dotFilesAllowed) throws IOException {
+        List<Entry> entries = sorted(directoryEntries(storage, directory, options.all() && dotFilesAllowed),
+                options);
+        if (options.all() && options.longFormat()) {
+            String parent = ConfinedFileSystem.parentOf(directory);
+            entries.add(0, new Entry(parent, "..", directory.equals("/") ? directoryInfo : storage.stat(parent)));
+            entries.add(0, new Entry(directory, ".", directoryInfo));
+        }
+        if (options.columns() && !options.longFormat()) {
+            lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options, storage)).toList()));
+        } else {
+            int room = MAX_ENTRIES + 1 - lines.size();
+            if (room <= 0) {
+                return;
             }
-            if (options.columns() && !options.longFormat()) {
-                lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options)).toList()));
-            } else {
-                int room = MAX_ENTRIES + 1 - lines.size();
-                if (room <= 0) {
-                    return;
-                }
-                lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
-                        entry -> format(formatter, read.secure(), entry.shownAs(prefix), options)));
-            }
+            lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
+                    entry -> format(formatter, storage, entry.shownAs(prefix), options)));
         }
         if (options.recursive() && depth < MAX_DEPTH) {
             for (Entry entry : entries) {
                 if (entry.name().equals(".") || entry.name().equals("..")
-                        || !Files.isDirectory(entry.path(), LinkOption.NOFOLLOW_LINKS) || lines.size() > MAX_ENTRIES) {
+                        || !entry.info().isDirectory() || lines.size() > MAX_ENTRIES) {
                     continue;
                 }
                 lines.add("");
-                lines.add(files.virtualPathOf(entry.path()) + ":");
-                addDirectory(lines, formatter, entry.path(), prefix.isEmpty() ? "" : prefix + entry.name() + "/",
-                        options, depth + 1, files, dotFilesAllowed);
+                lines.add(entry.path() + ":");
+                addDirectory(lines, formatter, entry.path(), entry.info(),
+                        prefix.isEmpty() ? "" : prefix + entry.name() + "/", options, depth + 1, storage,
+                        dotFilesAllowed);
             }
         }
     }
 
-    /** One line; {@code directory} is an open stream of the listed directory, or null. */
-    private static String format(ListingFormatter formatter, SecureDirectoryStream<Path> directory, Entry entry,
-                                 Options options) throws IOException {
+    /** One line. */
+    private static String format(ListingFormatter formatter, Storage storage, Entry entry, Options options) {
         if (!options.longFormat()) {
-            return decorated(entry, options);
+            return decorated(entry, options, storage);
         }
-        String line = formatter.longFormat(entry.child() ? directory : null, entry.path(), entry.name());
+        String target = null;
+        if (entry.info().isSymbolicLink() && storage.can(StorageCapability.SYMLINKS)) {
+            try {
+                target = storage.readLink(entry.path());
+            } catch (IOException unreadable) {
+                // show the link without its target
+            }
+        }
+        String line = formatter.longFormat(entry.info(), entry.name(), target);
         if (options.classify()) {
-            String suffix = classifier(entry.path());
+            String suffix = classifier(entry, storage);
             int arrow = line.indexOf(" -> ");
             line = arrow < 0 ? line + suffix : line.substring(0, arrow) + suffix + line.substring(arrow);
         }
         return line;
     }
 
-    private static String decorated(Entry entry, Options options) {
-        return options.classify() ? entry.name() + classifier(entry.path()) : entry.name();
+    private static String decorated(Entry entry, Options options, Storage storage) {
+        return options.classify() ? entry.name() + classifier(entry, storage) : entry.name();
     }
 
     /** ls -F: {@code /} directories, {@code @} links, {@code *} executables. */
-    private static String classifier(Path path) {
-        if (Files.isSymbolicLink(path)) {
+    private static String classifier(Entry entry, Storage storage) {
+        FileInfo info = entry.info();
+        if (info.isSymbolicLink()) {
             return "@";
         }
-        if (Files.isDirectory(path)) {
+        if (info.isDirectory()) {
             return "/";
         }
-        return Files.isExecutable(path) ? "*" : "";
+        return storage.permits(info, 1) ? "*" : "";
+    }
+
+    /** MLSx shows what a symbolic link points to; a dangling one as itself. */
+    private static FileInfo followed(Storage storage, Entry entry) {
+        if (!entry.info().isSymbolicLink()) {
+            return entry.info();
+        }
+        try {
+            return storage.stat(entry.path());
+        } catch (IOException danglingOrOutside) {
+            return entry.info();
+        }
     }
 
     /** ls -C: names in columns that fit 80 characters, filled down first. */
@@ -359,44 +389,28 @@ final class ListingCommands {
         return lines;
     }
 
-    /**
-     * The entries of a directory, with its stream still open: where the platform has secure directory streams
-     * (Linux), each entry's stat is then made relative to it.
-     */
-    private record DirectoryEntries(DirectoryStream<Path> stream, List<Entry> entries) implements AutoCloseable {
-
-        SecureDirectoryStream<Path> secure() {
-            return stream instanceof SecureDirectoryStream<Path> secure ? secure : null;
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-    }
-
-    private static DirectoryEntries directoryEntries(Path directory, boolean showHidden) throws IOException {
+    /** The entries of a directory shown to the session (hidden and unprintable names left out), at most one over the cap. */
+    private static List<Entry> directoryEntries(Storage storage, String directory, boolean showHidden)
+            throws IOException {
         List<Entry> entries = new ArrayList<>();
-        DirectoryStream<Path> stream = Files.newDirectoryStream(directory);
-        try {
-            for (Path path : stream) {
-                String name = path.getFileName().toString();
+        try (DirectoryListing listing = storage.list(directory)) {
+            for (DirectoryEntry entry : listing) {
+                String name = entry.name();
                 if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)) {
-                    entries.add(new Entry(path, name, true));
+                    entries.add(new Entry(ConfinedFileSystem.child(directory, name), name, entry.info()));
                     if (entries.size() > MAX_ENTRIES) {
                         break;
                     }
                 }
             }
-        } catch (RuntimeException failed) { // DirectoryIteratorException: an entry could not be read
-            stream.close();
-            throw failed;
+        } catch (UncheckedIOException unreadable) {
+            throw unreadable.getCause();
         }
-        return new DirectoryEntries(stream, entries);
+        return entries;
     }
 
-    private static List<Entry> glob(Path directory, String pattern, boolean showHidden, boolean dotFilesAllowed)
-            throws IOException {
+    private static List<Entry> glob(Storage storage, String directory, String pattern, boolean showHidden,
+                                    boolean dotFilesAllowed) throws IOException {
         if (pattern.chars().filter(c -> c == '*').count() > MAX_STARS) {
             throw new TooComplexPatternException();
         }
@@ -409,12 +423,14 @@ final class ListingCommands {
             throw new PathRefusedException("Malformed wildcard pattern");
         }
         List<Entry> matches = new ArrayList<>();
-        try (DirectoryEntries read = directoryEntries(directory,
+        for (Entry entry : directoryEntries(storage, directory,
                 dotFilesAllowed && (showHidden || pattern.startsWith(".")))) {
-            for (Entry entry : read.entries()) {
+            try {
                 if (matcher.matches(Path.of(entry.name()))) {
                     matches.add(entry);
                 }
+            } catch (java.nio.file.InvalidPathException notInTheLocale) {
+                // a name the JVM's locale cannot spell is matched by no pattern
             }
         }
         return matches;
@@ -437,13 +453,7 @@ final class ListingCommands {
     }
 
     private static long attribute(Entry entry, boolean time) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(entry.path(), BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            return time ? attributes.lastModifiedTime().toMillis() : attributes.size();
-        } catch (IOException vanished) {
-            return 0;
-        }
+        return time ? entry.info().modified().toEpochMilli() : entry.info().size();
     }
 
     private static boolean isGlob(String segment) {

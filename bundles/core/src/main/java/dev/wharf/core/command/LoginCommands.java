@@ -7,7 +7,8 @@ import dev.wharf.api.auth.AuthBusyException;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.api.storage.Storage;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.server.ServiceDirectory.Tracked;
@@ -319,29 +320,34 @@ final class LoginCommands {
     private static boolean openStorage(FtpSession session, Account account, String backendName, boolean anonymous)
             throws IOException {
         Optional<StorageProvider> provider = session.services().storageProvider();
-        StorageRoot storage;
+        Storage storage;
         try {
             if (provider.isEmpty()) {
                 throw new IOException("no storage provider is installed");
             }
-            storage = provider.get().open(account);
+            storage = provider.get().open(account, Identity.of(account));
         } catch (IOException | RuntimeException failure) {
             LOG.error("Home of '{}' ({}) not available: {}", account.name(), account.home(), failure.toString());
             session.control().reply(421, "Home directory not available - aborting");
             session.close();
             return false;
         }
-        ConfinedFileSystem files = new ConfinedFileSystem(storage.root(), account.startDirectory());
+        ConfinedFileSystem files = new ConfinedFileSystem(storage, account.startDirectory());
         try {
             files.changeDirectory(files.home());
         } catch (IOException missingStart) {
-            files.changeDirectory("/");
+            try {
+                files.changeDirectory("/");
+            } catch (IOException | RuntimeException unusable) {
+                files.close();
+                throw unusable;
+            }
         }
         session.logIn(account, files, anonymous);
         if (session.mayLog()) {
             LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
         }
-        List<String> lines = new ArrayList<>(MessageFiles.read(storage.root().resolve(".banner")));
+        List<String> lines = new ArrayList<>(MessageFiles.read(storage, "/.banner"));
         String quota = QuotaRules.loginLine(session);
         if (quota != null) {
             lines.add(quota);

@@ -1,11 +1,11 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.ReadFile;
+import dev.wharf.api.storage.Storage;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.List;
 
 /** {@code .banner} (after login) and {@code .message} (on CWD) files, read with small limits. */
@@ -18,12 +18,19 @@ final class MessageFiles {
     }
 
     /** The file's lines made safe for a reply, or none when it is missing, a link, or unreadable. */
-    static List<String> read(Path file) {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return List.of();
-        }
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            String text = new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8);
+    static List<String> read(Storage storage, String path) {
+        try {
+            FileInfo entry = storage.lstatIfExists(path);
+            if (entry == null || !entry.isFile()) {
+                return List.of();
+            }
+            ByteBuffer bytes = ByteBuffer.allocate(MAX_BYTES);
+            try (ReadFile file = storage.openRead(path)) {
+                while (bytes.hasRemaining() && file.channel().read(bytes) > 0) {
+                    // up to the limit
+                }
+            }
+            String text = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
             return text.lines().limit(MAX_LINES).map(Replies::printable).toList();
         } catch (IOException unreadable) {
             return List.of();

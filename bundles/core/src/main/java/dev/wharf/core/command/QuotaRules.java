@@ -1,16 +1,15 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.PendingUpload;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.WriteMode;
 import dev.wharf.core.limits.QuotaExceededException;
 import dev.wharf.core.limits.QuotaFile;
 import dev.wharf.core.limits.QuotaFile.Usage;
 import dev.wharf.core.limits.SessionLimits;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Pure-FTPd's virtual quotas as the commands apply them: checked before an upload (no room left), during it (the
@@ -59,7 +58,7 @@ final class QuotaRules {
             return Long.MAX_VALUE;
         }
         SessionLimits limits = session.limits();
-        Usage usage = QuotaFile.read(session.files().root());
+        Usage usage = QuotaFile.read(session.files().storage());
         if ((newFile && limits.quotaFiles() > 0 && usage.files() >= limits.quotaFiles())
                 || (limits.quotaBytes() > 0 && usage.bytes() - freedBytes >= limits.quotaBytes())) {
             session.control().reply(552, "Quota exceeded: [" + Replies.printable(displayName) + "] won't be saved");
@@ -74,17 +73,19 @@ final class QuotaRules {
      *
      * @param target the name the upload replaces if it exists (not for autorename or STOU, which never replace)
      */
-    static void placeUpload(FtpSession session, Path written, Path target, boolean mayReplace, Action place)
-            throws IOException {
+    static void placeUpload(FtpSession session, PendingUpload written, String target, boolean mayReplace,
+                            Action place) throws IOException {
         if (!applies(session)) {
             place.run();
             return;
         }
         SessionLimits limits = session.limits();
-        long size = Files.size(written);
-        QuotaFile.update(session.files().root(), usage -> {
-            boolean replaces = mayReplace && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
-            long replaced = replaces ? Files.size(target) : 0;
+        long size = written.size();
+        Storage storage = session.files().storage();
+        QuotaFile.update(storage, usage -> {
+            FileInfo old = mayReplace ? storage.lstatIfExists(target) : null;
+            boolean replaces = old != null && old.isFile();
+            long replaced = replaces ? old.size() : 0;
             Usage after = usage.plus(replaces ? 0 : 1, size - replaced);
             if (after.exceeds(limits) && (size > replaced || !replaces)) {
                 throw new QuotaExceededException("no room left for the upload");
@@ -98,18 +99,20 @@ final class QuotaRules {
      * Counts an append or resumed upload written in place. If it went over the quota (parallel sessions), the file
      * is cut back to {@code keepLength} and {@link QuotaExceededException} is thrown after counting what stays.
      */
-    static void countInPlace(FtpSession session, Path file, boolean existedBefore, long lengthBefore,
+    static void countInPlace(FtpSession session, String file, boolean existedBefore, long lengthBefore,
                              long keepLength) throws IOException {
         if (!applies(session)) {
             return;
         }
         SessionLimits limits = session.limits();
         boolean[] cut = {false};
-        QuotaFile.update(session.files().root(), usage -> {
-            long length = Files.size(file);
+        Storage storage = session.files().storage();
+        QuotaFile.update(storage, usage -> {
+            FileInfo now = storage.lstatIfExists(file);
+            long length = now == null ? 0 : now.size();
             Usage after = usage.plus(existedBefore ? 0 : 1, length - lengthBefore);
             if (after.exceeds(limits) && length > keepLength) {
-                truncate(file, keepLength);
+                truncate(storage, file, keepLength);
                 cut[0] = true;
                 after = usage.plus(existedBefore ? 0 : 1, keepLength - lengthBefore);
             }
@@ -121,11 +124,8 @@ final class QuotaRules {
     }
 
     /** Cuts an in-place upload that was stopped for its quota back to what was there before. */
-    static void truncate(Path file, long length) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            channel.truncate(length);
-        }
+    static void truncate(Storage storage, String file, long length) throws IOException {
+        storage.openWrite(file, WriteMode.AT_OFFSET, length, 0).close();
     }
 
     /** MKD: 552 when the file count is full; else creates the directory (inside the lock) and counts it. */
@@ -136,7 +136,7 @@ final class QuotaRules {
         }
         SessionLimits limits = session.limits();
         boolean[] made = {false};
-        QuotaFile.update(session.files().root(), usage -> {
+        QuotaFile.update(session.files().storage(), usage -> {
             if (limits.quotaFiles() > 0 && usage.files() >= limits.quotaFiles()) {
                 return usage;
             }
@@ -154,18 +154,20 @@ final class QuotaRules {
      * DELE, RMD, and RNTO onto an existing name: runs {@code remove} inside the lock and gives back what
      * {@code gone} (if it exists now: a file, or a directory counting as one file) used.
      */
-    static void removing(FtpSession session, Path gone, Action remove) throws IOException {
+    static void removing(FtpSession session, String gone, Action remove) throws IOException {
         if (!applies(session)) {
             remove.run();
             return;
         }
-        QuotaFile.update(session.files().root(), usage -> {
+        Storage storage = session.files().storage();
+        QuotaFile.update(storage, usage -> {
             long files = 0;
             long bytes = 0;
-            if (Files.isRegularFile(gone, LinkOption.NOFOLLOW_LINKS)) {
+            FileInfo entry = storage.lstatIfExists(gone);
+            if (entry != null && entry.isFile()) {
                 files = 1;
-                bytes = Files.size(gone);
-            } else if (Files.isDirectory(gone, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = entry.size();
+            } else if (entry != null && entry.isDirectory()) {
                 files = 1;
             }
             remove.run();
@@ -180,7 +182,7 @@ final class QuotaRules {
         }
         SessionLimits limits = session.limits();
         try {
-            Usage usage = QuotaFile.read(session.files().root());
+            Usage usage = QuotaFile.read(session.files().storage());
             double percent = Math.max(
                     limits.quotaFiles() > 0 ? 100.0 * usage.files() / limits.quotaFiles() : 0,
                     limits.quotaBytes() > 0 ? 100.0 * usage.bytes() / limits.quotaBytes() : 0);

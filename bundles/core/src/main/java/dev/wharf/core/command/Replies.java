@@ -1,5 +1,6 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.storage.StorageFullException;
 import dev.wharf.core.fs.PathRefusedException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -35,8 +36,26 @@ final class Replies {
         return '"' + printable(path).replace("\"", "\"\"") + '"';
     }
 
+    /** Whether a failure means the storage is full (ENOSPC, EDQUOT), whoever reported it. */
+    static boolean storageFull(IOException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StorageFullException) {
+                return true;
+            }
+            String message = cause.getMessage();
+            if (message != null && (message.contains("No space left on device")
+                    || message.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A strerror-like reason for a failed file operation, without leaking real paths. */
     static String reason(IOException failure) {
+        if (storageFull(failure)) {
+            return "No space left on device";
+        }
         if (failure instanceof PathRefusedException) {
             return failure.getMessage();
         }

@@ -2,9 +2,9 @@ package dev.wharf.core.command;
 
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -59,9 +59,12 @@ final class SiteCommands {
         }
         ConfinedFileSystem files = session.files();
         try {
-            Path path = files.resolveExisting(files.virtualPath(name), true);
-            Files.setPosixFilePermissions(path, FilePolicy.permissions(
-                    FilePolicy.protectOwner(session, mode, Files.isDirectory(path))));
+            Storage storage = files.storage();
+            if (!storage.can(StorageCapability.POSIX_PERMISSIONS)) {
+                throw new UnsupportedOperationException("no modes");
+            }
+            String path = files.virtualPath(name);
+            storage.chmod(path, FilePolicy.protectOwner(session, mode, storage.stat(path).isDirectory()));
             session.control().reply(200, "Permissions changed on " + Replies.printable(name));
         } catch (UnsupportedOperationException noPosix) {
             session.control().reply(504, "This storage has no Unix permissions");

@@ -1,11 +1,16 @@
 package dev.wharf.core.command;
 
 import dev.wharf.api.hook.UploadEvent;
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.PendingUpload;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
+import dev.wharf.api.storage.WriteMode;
 import dev.wharf.core.data.DataConnection;
 import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.fs.PathRefusedException;
 import dev.wharf.core.limits.QuotaExceededException;
-import dev.wharf.core.limits.QuotaFile;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.EOFException;
@@ -14,14 +19,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -39,8 +38,6 @@ final class Upload {
     enum Mode { REPLACE, APPEND, UNIQUE }
 
     private static final Logger LOG = LoggerFactory.getLogger(Upload.class);
-    /** Uploads are written under this prefix in the target directory, then renamed into place. */
-    private static final String TEMP_PREFIX = QuotaFile.UPLOAD_TEMP_PREFIX;
     private static final String UNIQUE_PREFIX = "wharf.";
 
     private final FtpSession session;
@@ -48,7 +45,6 @@ final class Upload {
     private final Mode mode;
     private final long offset;
     private String virtualPath;
-    private Path target;
     private boolean exists;
     private long lengthBefore;
     /** APPE, or STOR after REST: the file itself is written. */
@@ -56,9 +52,10 @@ final class Upload {
     /** What the upload will replace: the old file (STOR over it), or what REST cuts off. */
     private boolean mayReplace;
     private long keepLength;
-    /** The file the data goes to: {@link #target}, or the temporary file of a new upload. */
-    private Path written;
-    private FileChannel openedFile;
+    /** A new upload (STOR, STOU), invisible until placed. */
+    private PendingUpload pending;
+    /** Where the data goes: the file itself (in place) or the pending upload's channel. */
+    private SeekableByteChannel openedFile;
     private Transfer transfer;
     private boolean complete;
     private boolean countedInPlace;
@@ -90,21 +87,35 @@ final class Upload {
         ConfinedFileSystem files = session.files();
         try {
             virtualPath = files.virtualPath(mode == Mode.UNIQUE ? uniqueName() : argument);
-            ConfinedFileSystem.WriteTarget write = files.resolveForWrite(virtualPath,
-                    mode != Mode.APPEND && offset == 0);
-            target = write.path();
-            BasicFileAttributes existing = write.existing(); // never a symlink: refused, or replaced when dangling
+            if (virtualPath.equals("/")) {
+                throw new PathRefusedException("The root directory cannot be replaced");
+            }
+            Storage storage = files.storage();
+            FileInfo existing = storage.lstatIfExists(virtualPath); // throws when the directory is missing
+            if (existing != null && existing.isSymbolicLink()) {
+                // a dangling link is replaced by a new upload's rename, never written through
+                if (mode == Mode.APPEND || offset > 0 || statIfExists(storage, virtualPath) != null) {
+                    throw new PathRefusedException("Refusing to write through a symbolic link");
+                }
+                existing = null;
+            }
             if (existing != null && existing.isDirectory()) {
                 session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
                 return false;
             }
             exists = existing != null;
-            lengthBefore = exists && existing.isRegularFile() ? existing.size() : 0;
-            if (offset > 0 && (!exists || !existing.isRegularFile() || lengthBefore < offset)) {
+            lengthBefore = exists && existing.isFile() ? existing.size() : 0;
+            if (offset > 0 && (!exists || !existing.isFile() || lengthBefore < offset)) {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
                 return false;
             }
-            return !FilePolicy.refuseWrite(session, virtualPath, target, exists && mode != Mode.UNIQUE)
+            if ((mode == Mode.APPEND && !storage.can(StorageCapability.APPEND))
+                    || (offset > 0 && !storage.can(StorageCapability.RESUME))) {
+                session.control().reply(504, (mode == Mode.APPEND ? "APPE" : "REST")
+                        + " is not supported by this storage");
+                return false;
+            }
+            return !FilePolicy.refuseWrite(session, virtualPath, exists && mode != Mode.UNIQUE)
                     && !QuotaRules.refuseName(session, virtualPath);
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
@@ -119,8 +130,6 @@ final class Upload {
         long freed = mayReplace ? lengthBefore : offset > 0 ? lengthBefore - offset : 0;
         boolean addsFile = inPlace ? !exists : !(mayReplace && exists);
         keepLength = mode == Mode.APPEND ? lengthBefore : offset;
-        written = inPlace ? target : target.resolveSibling(TEMP_PREFIX
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         return QuotaRules.startUpload(session, virtualPath, addsFile, freed);
     }
 
@@ -130,11 +139,8 @@ final class Upload {
             return true;
         }
         try {
-            openedFile = FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            openedFile.position(mode == Mode.APPEND ? openedFile.size() : offset);
-            if (mode != Mode.APPEND) {
-                openedFile.truncate(offset);
-            }
+            openedFile = session.files().storage().openWrite(virtualPath,
+                    mode == Mode.APPEND ? WriteMode.APPEND : WriteMode.AT_OFFSET, offset, FilePolicy.fileMode(session));
             return true;
         } catch (IOException failure) {
             FileCommands.closeQuietly(openedFile);
@@ -170,13 +176,14 @@ final class Upload {
                         + "] won't be saved");
                 return;
             } catch (IOException failure) {
-                session.control().reply(451, "Can't store " + Replies.printable(argument) + ": "
-                        + Replies.reason(failure));
+                session.control().reply(Replies.storageFull(failure) ? 452 : 451, "Can't store "
+                        + Replies.printable(argument) + ": " + Replies.reason(failure));
                 return;
             } finally {
                 if (!complete) {
                     cleanUpAfterFailure();
                 }
+                FileCommands.closeQuietly(pending);
             }
             session.control().reply(226, mode == Mode.UNIQUE
                     ? "Transfer complete (unique file name: " + Replies.printable(virtualPath) + ")"
@@ -185,7 +192,7 @@ final class Upload {
             FileCommands.closeQuietly(plainConnection);
             if (complete) {
                 // after the reply: the client goes on with its next command meanwhile
-                announce(target, true);
+                announce(session.files().localPath(virtualPath), true);
             }
         }
     }
@@ -193,20 +200,22 @@ final class Upload {
     /** The temporary file is made after the 150 reply: the client's first bytes arrive meanwhile. */
     private boolean createTemporaryFile(DataConnection connection) throws IOException {
         try {
-            openedFile = FilePolicy.createFile(session, written);
+            pending = session.files().storage().startUpload(virtualPath, FilePolicy.fileMode(session));
+            openedFile = pending.channel();
             return true;
         } catch (IOException failure) {
             if (connection.encrypted()) {
                 FileCommands.closeQuietly(connection);
             }
-            session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
+            session.control().reply(Replies.storageFull(failure) ? 452 : 553, "Can't open "
+                    + Replies.printable(argument) + ": " + Replies.reason(failure));
             return false;
         }
     }
 
     /** Reads the data connection into the file to its end; false when the upload failed (answered). */
     private boolean receive(DataConnection connection, long allowance) throws IOException {
-        try (FileChannel file = openedFile) {
+        try (SeekableByteChannel file = openedFile) {
             transfer = session.beginTransfer(Transfer.Kind.UPLOAD, "Receiving " + Replies.printable(virtualPath),
                     virtualPath, connection.channel(), offset, -1, allowance);
             connection.channel().socket().setSoTimeout(0); // a stalled upload is caught by the stall check
@@ -229,8 +238,8 @@ final class Upload {
                 if (session.controlClosed()) {
                     throw new EOFException("the client closed the control connection");
                 }
-                if (session.security().settings().uploadFsync()) {
-                    file.force(false);
+                if (session.security().settings().uploadFsync() && file instanceof FileChannel onDisk) {
+                    onDisk.force(false);
                 }
                 return true;
             } catch (QuotaExceededException overQuota) {
@@ -250,8 +259,9 @@ final class Upload {
                 String reason = broken instanceof Transfers.DataConnectionLostException && connection.encrypted()
                         ? "the data connection ended without TLS close_notify, so the file is incomplete"
                         : Replies.reason(broken);
-                // after ABOR: 426 here, then 226 for the ABOR itself, as for downloads
-                session.control().reply(transfer.abortedByCommand() ? 426 : 451, transfer.aborted()
+                // after ABOR: 426 here, then 226 for the ABOR itself, as for downloads; a full disk is 452
+                session.control().reply(transfer.abortedByCommand() ? 426
+                        : !transfer.aborted() && Replies.storageFull(broken) ? 452 : 451, transfer.aborted()
                         ? "Transfer aborted" : "Transfer aborted: " + reason);
                 return false;
             } finally {
@@ -265,21 +275,21 @@ final class Upload {
     private void place() throws IOException {
         if (inPlace) {
             countedInPlace = true;
-            QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
+            QuotaRules.countInPlace(session, virtualPath, exists, lengthBefore, keepLength);
             return;
         }
-        Path requested = target;
-        Path[] placed = {requested};
-        QuotaRules.placeUpload(session, written, requested, mayReplace, () -> {
+        Storage storage = session.files().storage();
+        String requested = virtualPath;
+        String[] placed = {requested};
+        QuotaRules.placeUpload(session, pending, requested, mayReplace, () -> {
             if (mode == Mode.UNIQUE || (session.security().settings().autorename()
-                    && Files.exists(requested, LinkOption.NOFOLLOW_LINKS))) {
-                placed[0] = placeUnderFreeName(written, requested, mode == Mode.UNIQUE);
+                    && storage.lstatIfExists(requested) != null)) {
+                placed[0] = placeUnderFreeName(pending, requested, mode == Mode.UNIQUE);
             } else {
-                moveIntoPlace(written, requested);
+                pending.commit(ConfinedFileSystem.nameOf(requested), true);
             }
         });
-        target = placed[0];
-        virtualPath = session.files().virtualPathOf(target);
+        virtualPath = placed[0];
     }
 
     /**
@@ -287,19 +297,21 @@ final class Upload {
      * for) and the quota counts it. The log, events and hooks hear of it either way.
      */
     private void cleanUpAfterFailure() throws IOException {
-        if (!inPlace) {
-            Files.deleteIfExists(written);
+        java.nio.file.Path hookFile = session.files().localPath(inPlace || pending == null ? virtualPath
+                : ConfinedFileSystem.parentOf(virtualPath)); // a new upload that failed left no file
+        if (pending != null) {
+            pending.close();
         }
         if (inPlace && !countedInPlace) {
             try {
-                QuotaRules.countInPlace(session, target, exists, lengthBefore, keepLength);
+                QuotaRules.countInPlace(session, virtualPath, exists, lengthBefore, keepLength);
             } catch (IOException failure) {
                 LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
                         failure.toString());
             }
         }
         if (transfer != null) {
-            announce(inPlace ? target : written, false);
+            announce(hookFile, false);
         }
     }
 
@@ -307,8 +319,8 @@ final class Upload {
      * The transfer log line, the transfer event and the upload hooks of a finished (or failed) upload; the hooks
      * see {@code hookFile}: the file, or the temporary file a failed new upload went to (removed by now).
      */
-    private void announce(Path hookFile, boolean succeeded) {
-        session.recordTransfer(transfer, target, succeeded);
+    private void announce(java.nio.file.Path hookFile, boolean succeeded) {
+        session.recordTransfer(transfer, session.files().localPath(virtualPath), succeeded);
         session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
                 transfer.bytes(), session.clientAddress(), succeeded, session.clock().instant()));
     }
@@ -319,7 +331,7 @@ final class Upload {
         for (int attempt = 0; attempt < 100; attempt++) {
             String name = UNIQUE_PREFIX + Long.toHexString(System.currentTimeMillis()) + "."
                     + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            if (!Files.exists(files.toReal(files.virtualPath(name)), LinkOption.NOFOLLOW_LINKS)) {
+            if (files.storage().lstatIfExists(files.virtualPath(name)) == null) {
                 return name;
             }
         }
@@ -328,32 +340,29 @@ final class Upload {
 
     /**
      * Gives the finished upload a name nobody has: {@code target} itself for STOU, else {@code target.1},
-     * {@code target.2} … (autorename). A hard link fails if the name exists, so two uploads never share one.
+     * {@code target.2} … (autorename). Placing refuses an existing name, so two uploads never share one.
      */
-    private static Path placeUnderFreeName(Path temporary, Path target, boolean tryTargetFirst) throws IOException {
+    private static String placeUnderFreeName(PendingUpload upload, String target, boolean tryTargetFirst)
+            throws IOException {
+        String name = ConfinedFileSystem.nameOf(target);
+        String directory = ConfinedFileSystem.parentOf(target);
         for (int suffix = tryTargetFirst ? 0 : 1; suffix < 10_000; suffix++) {
-            Path candidate = suffix == 0 ? target : target.resolveSibling(target.getFileName() + "." + suffix);
+            String candidate = suffix == 0 ? name : name + "." + suffix;
             try {
-                Files.createLink(candidate, temporary);
-                Files.delete(temporary);
-                return candidate;
+                upload.commit(candidate, false);
+                return ConfinedFileSystem.child(directory, candidate);
             } catch (FileAlreadyExistsException taken) {
                 // try the next number
-            } catch (UnsupportedOperationException noHardLinks) {
-                if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.move(temporary, candidate);
-                    return candidate;
-                }
             }
         }
-        throw new IOException("no free name for " + target.getFileName());
+        throw new IOException("no free name for " + name);
     }
 
-    private static void moveIntoPlace(Path temporary, Path target) throws IOException {
+    private static FileInfo statIfExists(Storage storage, String virtualPath) {
         try {
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException notAtomic) {
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            return storage.stat(virtualPath);
+        } catch (IOException danglingOrOutside) {
+            return null;
         }
     }
 }

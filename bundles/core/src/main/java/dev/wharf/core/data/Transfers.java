@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -51,8 +52,8 @@ public final class Transfers {
      * and no throttle keeps its chunks within {@code buffer}: on loopback, 512 KiB at a time moved about 1.5 times
      * as much per second as 64 KiB (measured).
      */
-    public static long sendByCopy(FileChannel file, long position, long size, SocketChannel out, ByteBuffer buffer,
-                                  TransferProgress progress) throws IOException {
+    public static long sendByCopy(SeekableByteChannel file, long position, long size, SocketChannel out,
+                                  ByteBuffer buffer, TransferProgress progress) throws IOException {
         boolean large = size - position > buffer.capacity()
                 && progress.chunkSize(LargeBuffers.SIZE) > buffer.capacity();
         ByteBuffer borrowed = large ? LargeBuffers.borrow() : null;
@@ -60,9 +61,10 @@ public final class Transfers {
         long sent = 0;
         try {
             int chunk = progress.chunkSize(current.capacity());
+            file.position(position);
             while (position + sent < size) {
                 current.clear().limit((int) Math.min(chunk, size - position - sent));
-                int n = file.read(current, position + sent);
+                int n = file.read(current);
                 if (n < 0) {
                     break; // the file shrank while being sent
                 }
@@ -111,7 +113,7 @@ public final class Transfers {
     }
 
     /** Copies a socket stream into a file channel at its current position. */
-    public static long receive(InputStream in, FileChannel file, byte[] buffer, TransferProgress progress)
+    public static long receive(InputStream in, SeekableByteChannel file, byte[] buffer, TransferProgress progress)
             throws IOException {
         long total = 0;
         int length = progress.chunkSize(buffer.length);
@@ -134,7 +136,7 @@ public final class Transfers {
      * client sends faster than it is read), the rest goes through a large buffer borrowed for the transfer, if one
      * is free: a few system calls per megabyte instead of dozens.
      */
-    public static long receive(SocketChannel in, FileChannel file, ByteBuffer buffer, TransferProgress progress)
+    public static long receive(SocketChannel in, SeekableByteChannel file, ByteBuffer buffer, TransferProgress progress)
             throws IOException {
         ByteBuffer current = buffer;
         ByteBuffer borrowed = null;

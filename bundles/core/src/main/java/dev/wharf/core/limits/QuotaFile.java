@@ -1,19 +1,20 @@
 package dev.wharf.core.limits;
 
+import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.DirectoryListing;
+import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.WriteMode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class QuotaFile {
 
     public static final String FILE_NAME = ".ftpquota";
-    /** Uploads in progress are written under this prefix (see FileCommands) and counted only once complete. */
+    /** Uploads in progress are written under this prefix by the local storage (quota users may not use it). */
     public static final String UPLOAD_TEMP_PREFIX = ".wharf-upload.";
 
     /** What an account uses. */
@@ -50,29 +51,30 @@ public final class QuotaFile {
         Usage apply(Usage current) throws IOException;
     }
 
-    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final String PATH = "/" + FILE_NAME;
 
     private QuotaFile() {
     }
 
-    /** The usage recorded for {@code root} (rebuilt when missing or broken). */
-    public static Usage read(Path root) throws IOException {
-        return update(root, current -> current);
+    /** The usage recorded for the storage (rebuilt when missing or broken). */
+    public static Usage read(Storage storage) throws IOException {
+        return update(storage, current -> current);
     }
 
     /**
-     * Applies {@code change} to the usage of {@code root} under the lock and stores the result. The file operation
-     * the usage describes belongs inside {@code change}, so that two sessions of one account cannot both pass the
+     * Applies {@code change} to the storage's usage under the lock and stores the result. The file operation the
+     * usage describes belongs inside {@code change}, so that two sessions of one account cannot both pass the
      * quota check before either has counted.
      */
-    public static Usage update(Path root, Change change) throws IOException {
-        Path key = root.toAbsolutePath().normalize();
-        ReentrantLock lock = LOCKS.computeIfAbsent(key, ignored -> new ReentrantLock());
+    public static Usage update(Storage storage, Change change) throws IOException {
+        ReentrantLock lock = LOCKS.computeIfAbsent(storage.key(), ignored -> new ReentrantLock());
         lock.lock();
-        try (FileChannel file = open(key.resolve(FILE_NAME)); FileLock processLock = file.lock()) {
+        try (SeekableByteChannel file = open(storage);
+             FileLock processLock = file instanceof FileChannel channel ? channel.lock() : null) {
             Usage current = parse(file);
             if (current == null) {
-                current = count(key);
+                current = count(storage);
                 write(file, current);
             }
             Usage changed = change.apply(current);
@@ -86,67 +88,66 @@ public final class QuotaFile {
     }
 
     /** Counts the tree again and rewrites the file (what {@code pure-quotacheck} does). */
-    public static Usage rebuild(Path root) throws IOException {
-        Usage counted = count(root.toAbsolutePath().normalize());
-        return update(root, ignored -> counted);
+    public static Usage rebuild(Storage storage) throws IOException {
+        Usage counted = count(storage);
+        return update(storage, ignored -> counted);
     }
 
     /**
-     * Regular files and directories under {@code root} (not the root itself, not {@code .ftpquota}, not uploads
-     * in progress), each inode once, symlinks never followed.
+     * Regular files and directories in the storage (not the root itself, not {@code .ftpquota}, not uploads in
+     * progress: they are counted when placed), each inode once, symbolic links never followed.
      */
-    public static Usage count(Path root) throws IOException {
-        Set<Object> seen = new HashSet<>();
+    public static Usage count(Storage storage) throws IOException {
+        Set<String> seen = new HashSet<>();
         long[] totals = new long[2];
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                if (!dir.equals(root) && firstTime(attributes)) {
-                    totals[0]++;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                String name = file.getFileName().toString();
-                if (attributes.isRegularFile() && !name.equals(FILE_NAME) && !name.startsWith(UPLOAD_TEMP_PREFIX)
-                        && firstTime(attributes)) {
-                    totals[0]++;
-                    totals[1] += attributes.size();
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException unreadable) {
-                return FileVisitResult.CONTINUE; // an unreadable corner is not worth failing the whole count
-            }
-
-            private boolean firstTime(BasicFileAttributes attributes) {
-                Object inode = attributes.fileKey();
-                return inode == null || seen.add(inode);
-            }
-        });
+        countDirectory(storage, "/", seen, totals, 0);
         return new Usage(totals[0], totals[1]);
     }
 
-    private static FileChannel open(Path file) throws IOException {
-        try {
-            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (java.nio.file.FileAlreadyExistsException exists) {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException(file + " is not a regular file; refusing to use it as the quota file");
+    private static final int MAX_DEPTH = 256;
+
+    private static void countDirectory(Storage storage, String directory, Set<String> seen, long[] totals,
+                                       int depth) {
+        List<String> subdirectories = new ArrayList<>();
+        try (DirectoryListing listing = storage.list(directory)) {
+            for (DirectoryEntry entry : listing) {
+                FileInfo info = entry.info();
+                String path = directory.equals("/") ? "/" + entry.name() : directory + "/" + entry.name();
+                if (info.isDirectory()) {
+                    if (firstTime(seen, info)) {
+                        totals[0]++;
+                        subdirectories.add(path);
+                    }
+                } else if (info.isFile() && !path.equals(PATH) && !entry.name().startsWith(UPLOAD_TEMP_PREFIX)
+                        && firstTime(seen, info)) {
+                    totals[0]++;
+                    totals[1] += info.size();
+                }
             }
-            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UncheckedIOException unreadable) {
+            return; // an unreadable corner is not worth failing the whole count
+        }
+        if (depth < MAX_DEPTH) {
+            for (String subdirectory : subdirectories) {
+                countDirectory(storage, subdirectory, seen, totals, depth + 1);
+            }
+        }
+    }
+
+    private static boolean firstTime(Set<String> seen, FileInfo info) {
+        return info.uniqueId() == null || seen.add(info.uniqueId());
+    }
+
+    private static SeekableByteChannel open(Storage storage) throws IOException {
+        try {
+            return storage.openWrite(PATH, WriteMode.UPDATE, 0, 0600);
+        } catch (java.nio.file.FileSystemException notAFile) {
+            throw new IOException(FILE_NAME + " is not a regular file; refusing to use it as the quota file");
         }
     }
 
     /** The recorded usage, or {@code null} when the file is empty or malformed. */
-    private static Usage parse(FileChannel file) throws IOException {
+    private static Usage parse(SeekableByteChannel file) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(64);
         file.position(0);
         while (buffer.hasRemaining() && file.read(buffer) > 0) {
@@ -166,7 +167,7 @@ public final class QuotaFile {
         }
     }
 
-    private static void write(FileChannel file, Usage usage) throws IOException {
+    private static void write(SeekableByteChannel file, Usage usage) throws IOException {
         byte[] line = (usage.files() + " " + usage.bytes() + "\n").getBytes(StandardCharsets.US_ASCII);
         file.truncate(0);
         file.position(0);

@@ -1,11 +1,11 @@
 package dev.wharf.core.session;
 
+import dev.wharf.api.storage.FileNames;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -85,7 +85,7 @@ public final class ControlChannel {
             if (b == '\n') {
                 int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
                 lineLength = 0;
-                return new String(line, 0, length, StandardCharsets.UTF_8);
+                return FileNames.decode(line, length); // UTF-8; other bytes kept as they came (names are bytes)
             }
             if (b == TELNET_IAC) {
                 skipNextByte = true;
@@ -192,7 +192,7 @@ public final class ControlChannel {
 
     private void send() throws IOException {
         // replies never carry bare CR/LF from user input: callers pass names through Replies.quote
-        out.write(replyText.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(FileNames.encode(replyText.toString()));
         out.flush();
     }
 

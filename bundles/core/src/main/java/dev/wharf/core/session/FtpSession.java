@@ -216,6 +216,9 @@ public final class FtpSession {
             if (data != null) {
                 data.close();
             }
+            if (files != null) {
+                files.close(); // the storage's root descriptor
+            }
             if (account != null) {
                 security.releaseAccount(account.name());
                 activity.loggedOut(this);
@@ -823,6 +826,9 @@ public final class FtpSession {
         this.uploadThrottle = limits.uploadBandwidth() > 0 ? new Throttle(limits.uploadBandwidth()) : null;
         this.downloadThrottle = limits.downloadBandwidth() > 0 ? new Throttle(limits.downloadBandwidth()) : null;
         data.allowForeignPeers(!anonymous && security.settings().fxpAllowed(account.name()));
+        if (this.files != null && this.files != files) {
+            this.files.close();
+        }
         this.files = files;
         this.pendingUser = null;
         this.failedLogins = 0;
@@ -996,6 +1002,9 @@ public final class FtpSession {
         limits = SessionLimits.NONE;
         uploadThrottle = null;
         downloadThrottle = null;
+        if (files != null) {
+            files.close();
+        }
         files = null;
         pendingUser = null;
         binary = false;

@@ -3,17 +3,30 @@ package dev.wharf.core.fs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.storage.local.LocalStorageProvider;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(30)
 class ConfinedFileSystemTest {
 
     @TempDir
     Path temp;
+
+    private ConfinedFileSystem open(Path root) throws IOException {
+        Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        return new ConfinedFileSystem(ServiceUserStorage.provider().open(account, Identity.of(account)), "/");
+    }
 
     @Test
     void dotDotNeverClimbsAboveTheRoot() {
@@ -27,28 +40,10 @@ class ConfinedFileSystemTest {
 
     @Test
     void controlCharactersAndBackslashesAreRefused() throws IOException {
-        ConfinedFileSystem files = new ConfinedFileSystem(temp.toRealPath(), "/");
-        assertThrows(PathRefusedException.class, () -> files.virtualPath("a\rb"));
-        assertThrows(PathRefusedException.class, () -> files.virtualPath("..\\..\\windows"));
-    }
-
-    @Test
-    void symlinksLeadingOutOfTheRootAreRefusedButInsideOnesWork() throws IOException {
-        Path root = Files.createDirectories(temp.resolve("root")).toRealPath();
-        Files.writeString(temp.resolve("outside.txt"), "secret");
-        Files.writeString(root.resolve("inside.txt"), "fine");
-        Files.createSymbolicLink(root.resolve("out"), temp.resolve("outside.txt"));
-        Files.createSymbolicLink(root.resolve("in"), root.resolve("inside.txt"));
-        Files.createSymbolicLink(root.resolve("dangling"), temp.resolve("missing"));
-        ConfinedFileSystem files = new ConfinedFileSystem(root, "/");
-
-        assertThrows(PathRefusedException.class, () -> files.resolveExisting("/out", true));
-        assertEquals(root.resolve("out"), files.resolveExisting("/out", false), "the link itself may be deleted");
-        assertEquals(root.resolve("in"), files.resolveExisting("/in", true));
-        assertThrows(NoSuchFileException.class, () -> files.resolveExisting("/dangling", true));
-        assertThrows(PathRefusedException.class, () -> files.resolveNew("/out"), "no writing through links");
-        assertThrows(NoSuchFileException.class, () -> files.resolveNew("/nodir/file"));
-        assertEquals("/in", files.virtualPathOf(root.resolve("in")));
+        try (ConfinedFileSystem files = open(temp)) {
+            assertThrows(PathRefusedException.class, () -> files.virtualPath("a\rb"));
+            assertThrows(PathRefusedException.class, () -> files.virtualPath("..\\..\\windows"));
+        }
     }
 
     @Test
@@ -58,16 +53,20 @@ class ConfinedFileSystemTest {
         Files.writeString(outside.resolve("secret.txt"), "secret");
         Files.createDirectories(root.resolve("real/deeper"));
         Files.writeString(root.resolve("real/deeper/file.txt"), "fine");
-        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
         Files.createSymbolicLink(root.resolve("real/exit"), outside);
-        ConfinedFileSystem files = new ConfinedFileSystem(root, "/");
-
-        assertEquals(root.resolve("alias/deeper/file.txt"), files.resolveExisting("/alias/deeper/file.txt", true));
-        assertEquals(root.resolve("alias/deeper/new.txt"), files.resolveNew("/alias/deeper/new.txt"));
-        assertThrows(PathRefusedException.class, () -> files.resolveExisting("/real/exit/secret.txt", true));
-        assertThrows(PathRefusedException.class, () -> files.resolveExisting("/alias/exit/secret.txt", false),
-                "a link in the middle is always followed, whatever happens to the last component");
-        assertThrows(PathRefusedException.class, () -> files.resolveNew("/real/exit/new.txt"));
-        assertThrows(NoSuchFileException.class, () -> files.resolveExisting("/real/missing/file.txt", true));
+        try (ConfinedFileSystem files = open(root)) {
+            assertEquals(4, files.storage().stat("/alias/deeper/file.txt").size());
+            files.changeDirectory("/alias/deeper");
+            assertEquals("/alias/deeper", files.currentDirectory());
+            assertThrows(NotDirectoryException.class, () -> files.changeDirectory("/alias/deeper/file.txt"));
+            assertThrows(AccessDeniedException.class, () -> files.storage().stat("/real/exit/secret.txt"));
+            assertThrows(AccessDeniedException.class, () -> files.changeDirectory("/real/exit"));
+            assertThrows(AccessDeniedException.class, () -> files.storage().lstatIfExists("/alias/exit/secret.txt"),
+                    "a link in the middle is always followed, whatever happens to the last component");
+            assertThrows(AccessDeniedException.class, () -> files.storage().startUpload("/real/exit/new.txt", 0644));
+            assertThrows(NoSuchFileException.class, () -> files.storage().stat("/real/missing/file.txt"));
+        }
+        assertEquals(false, Files.exists(outside.resolve("new.txt")));
     }
 }

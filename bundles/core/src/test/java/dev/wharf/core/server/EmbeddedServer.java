@@ -1,15 +1,12 @@
 package dev.wharf.core.server;
 
 import dev.wharf.api.auth.AuthBackend;
-import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.api.storage.StorageRoot;
 import dev.wharf.api.tls.CertificateProvider;
 import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,10 +34,8 @@ public final class EmbeddedServer implements AutoCloseable {
      *                         without the prefix
      */
     public EmbeddedServer(Map<String, ?> listenerSettings) throws IOException {
-        services.addStorageProvider(account -> {
-            Path root = Files.createDirectories(Path.of(account.rootDirectory())).toRealPath();
-            return new StorageRoot(root, EnumSet.allOf(StorageCapability.class));
-        }, properties(StorageProvider.NAME_PROPERTY, "embedded-storage", 0));
+        services.addStorageProvider(TestServer.localStorage("server"),
+                properties(StorageProvider.NAME_PROPERTY, "embedded-storage", 0));
         dev.wharf.api.tls.KeyMaterial certificate = TestCertificates.localhost();
         services.addCertificateProvider(serverName -> Optional.of(certificate),
                 properties(CertificateProvider.NAME_PROPERTY, "embedded-certificate", -10_000));

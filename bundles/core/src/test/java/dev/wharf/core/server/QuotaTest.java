@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.core.limits.QuotaCheck;
 import dev.wharf.core.limits.QuotaFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -66,7 +67,7 @@ class QuotaTest {
 
     /** What pure-quotacheck would count, to compare the recorded usage with. */
     private static String counted(Path home) throws IOException {
-        QuotaFile.Usage usage = QuotaFile.count(home);
+        QuotaFile.Usage usage = QuotaCheck.count(home);
         return usage.files() + " " + usage.bytes() + "\n";
     }
 
@@ -255,7 +256,7 @@ class QuotaTest {
         Files.write(root.resolve("a/b/file"), new byte[4096]);
         Files.write(root.resolve(".wharf-upload.123"), new byte[77]);
         Files.writeString(root.resolve(QuotaFile.FILE_NAME), "999 999\n");
-        assertEquals(new QuotaFile.Usage(3, 4096), QuotaFile.rebuild(root));
+        assertEquals(new QuotaFile.Usage(3, 4096), QuotaCheck.rebuild(root));
         assertEquals("3 4096\n", quotaLine(root), "uploads in progress and the quota file itself are not counted");
     }
 }

@@ -384,9 +384,26 @@ class SecurityTest extends ServerTestBase {
         assertFalse(hasTemporaryUpload(), "the temporary file is removed");
     }
 
+    /**
+     * Whether an upload is being written in the home: an unnamed file ({@code O_TMPFILE}, which {@code /proc} shows
+     * as {@code home/#inode (deleted)}) the server (this JVM) holds open there, or a named temporary file on file
+     * systems without unnamed ones.
+     */
     private boolean hasTemporaryUpload() throws IOException {
         try (Stream<Path> files = Files.list(home)) {
-            return files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."));
+            if (files.anyMatch(path -> path.getFileName().toString().startsWith(".wharf-upload."))) {
+                return true;
+            }
+        }
+        String unnamed = home.toRealPath() + "/#";
+        try (Stream<Path> open = Files.list(Path.of("/proc/self/fd"))) {
+            return open.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(unnamed);
+                } catch (IOException closedMeanwhile) {
+                    return false;
+                }
+            });
         }
     }
 

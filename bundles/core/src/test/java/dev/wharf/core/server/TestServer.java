@@ -4,14 +4,12 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
-import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.storage.local.LocalStorageProvider;
 import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.commons.net.ftp.FTP;
@@ -44,8 +42,8 @@ final class TestServer implements AutoCloseable {
         passwords.put("alice", "wonderland");
         Files.createDirectories(this.base.resolve("alice"));
         services.addAuthBackend(this::authenticate, properties("test-users", 0));
-        services.addStorageProvider(account -> new StorageRoot(Path.of(account.rootDirectory()).toRealPath(),
-                EnumSet.allOf(StorageCapability.class)), properties("test-storage", 0));
+        services.addStorageProvider(localStorage(String.valueOf(extraSettings.getOrDefault(
+                "storage.account.identity", "server"))), properties("test-storage", 0));
         Map<String, Object> settings = new HashMap<>(Map.of("service.pid", "dev.wharf.listener~test",
                 "bind", "127.0.0.1", "port", "0", "idle.timeout", "30", "data.timeout", "10"));
         settings.putAll(extraSettings);
@@ -60,8 +58,33 @@ final class TestServer implements AutoCloseable {
         transferLog.configure(withPrefix(extraSettings, "transferlog."));
         activity.setTransferLog(transferLog);
         settings.keySet().removeIf(key -> key.startsWith("security.") || key.startsWith("limits.")
-                || key.startsWith("transferlog."));
+                || key.startsWith("transferlog.") || key.startsWith("storage."));
         listener = new FtpListener(services, security, limits, activity, settings);
+    }
+
+    /**
+     * The local storage; {@code identity} {@code server} (most tests: files are the test's own, whoever runs it)
+     * or {@code auto} (accounts' own uids when run as root).
+     */
+    static LocalStorageProvider localStorage(String identity) {
+        LocalStorageProvider provider = new LocalStorageProvider();
+        provider.configure(new LocalStorageProvider.Config() {
+            @Override
+            public boolean create_home() {
+                return true;
+            }
+
+            @Override
+            public String account_identity() {
+                return identity;
+            }
+
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return LocalStorageProvider.Config.class;
+            }
+        });
+        return provider;
     }
 
     /** The entries whose keys start with {@code prefix}, with the prefix taken off. */
@@ -89,8 +112,12 @@ final class TestServer implements AutoCloseable {
     /** Per-account limits as a backend would return them; accounts not listed have none. */
     final Map<String, AccountLimits> accountLimits = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Accounts' uid and gid when not 1000:1000. */
+    final Map<String, int[]> ids = new java.util.concurrent.ConcurrentHashMap<>();
+
     Account account(String user) {
-        return new Account(user, base.resolve(user).toString(), 1000, 1000,
+        int[] id = ids.getOrDefault(user, new int[] {1000, 1000});
+        return new Account(user, base.resolve(user).toString(), id[0], id[1],
                 accountLimits.getOrDefault(user, AccountLimits.NONE));
     }
 

@@ -1,16 +1,21 @@
 package dev.wharf.storage.local;
 
 import dev.wharf.api.auth.Account;
+import dev.wharf.api.storage.FileNames;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.api.storage.StorageProvider;
-import dev.wharf.api.storage.StorageRoot;
 import java.io.IOException;
-import java.nio.file.FileSystems;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,8 +23,14 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Serves accounts from the machine's own file system: the account's root directory is its storage root. */
+/**
+ * Serves accounts from the machine's own file system: the account's root directory is its storage root, confined
+ * by the kernel ({@link LocalStorage}). Needs Linux 5.6 or newer ({@code openat2}); on an older kernel the
+ * component does not start and says why, rather than confining in a weaker way.
+ */
 @Component(service = StorageProvider.class, configurationPid = LocalStorageProvider.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = StorageProvider.NAME_PROPERTY + "=local")
@@ -27,47 +38,194 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class LocalStorageProvider implements StorageProvider {
 
     static final String PID = "dev.wharf.storage.local";
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStorageProvider.class);
 
     @ObjectClassDefinition(name = "Wharf local storage")
     public @interface Config {
         @AttributeDefinition(name = "Create missing home directories",
                 description = "Create an account's root directory at login when it does not exist (Pure-FTPd -j).")
         boolean create_home() default true;
+
+        @AttributeDefinition(name = "Whose files",
+                description = "auto: when the server may (root, or CAP_CHOWN and CAP_DAC_OVERRIDE), files belong "
+                        + "to each account's uid/gid and access is judged for it; server: always the server's own "
+                        + "user", options = {
+                            @org.osgi.service.metatype.annotations.Option(value = "auto"),
+                            @org.osgi.service.metatype.annotations.Option(value = "server")})
+        String account_identity() default "auto";
     }
 
-    private static final Set<StorageCapability> CAPABILITIES = capabilitiesOfDefaultFileSystem();
+    private static final Set<StorageCapability> CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
+            StorageCapability.RESUME, StorageCapability.POSIX_PERMISSIONS, StorageCapability.SYMLINKS,
+            StorageCapability.ZERO_COPY, StorageCapability.SET_TIMES));
+    private static final Set<StorageCapability> ACTING_CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
+            StorageCapability.RESUME, StorageCapability.POSIX_PERMISSIONS, StorageCapability.SYMLINKS,
+            StorageCapability.ZERO_COPY, StorageCapability.SET_TIMES, StorageCapability.PER_ACCOUNT_IDENTITY));
 
     private volatile boolean createHome = true;
+    private volatile boolean announced;
+    private final SystemGroups systemGroups = new SystemGroups(Path.of("/etc/passwd"), Path.of("/etc/group"));
+    /** Roots whose left-over upload files were removed since this provider started. */
+    private final Set<String> leftoversRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Temporary files older than this provider belong to no upload of this server. */
+    private final Instant started = Instant.now();
+    /** Entries looked at per root for left-overs: a huge home costs its first login no more than this. */
+    private static final int LEFTOVER_BUDGET = 200_000;
+    private volatile boolean actAsAccounts;
+    private final ProcessStatus process;
+    private final Access processAccess;
+
+    public LocalStorageProvider() {
+        this(LocalStorageProvider::probeOpenat2);
+    }
+
+    /** @param openat2Probe returns 0 when openat2 works, else the errno it failed with (tests inject ENOSYS) */
+    LocalStorageProvider(IntSupplier openat2Probe) {
+        int probe = openat2Probe.getAsInt();
+        if (probe != 0) {
+            throw new IllegalStateException(probe == Linux.ENOSYS
+                    ? "Local storage needs openat2(2), Linux 5.6 or newer, to confine accounts to their home "
+                    + "directories; this kernel does not have it, so the local storage is not started"
+                    : "Local storage cannot use openat2(2) (errno " + probe + "); the local storage is not started");
+        }
+        process = ProcessStatus.read();
+        processAccess = new Access(process.uid(), process.groups());
+    }
 
     @Activate
     @Modified
-    void configure(Config config) {
+    public void configure(Config config) {
         createHome = config.create_home();
+        String mode = config.account_identity();
+        if (!"auto".equals(mode) && !"server".equals(mode)) {
+            LOG.warn("Local storage: account.identity must be auto or server, not '{}'; using auto", mode);
+            mode = "auto";
+        }
+        boolean wanted = "auto".equals(mode);
+        boolean acting = wanted && process.canActForAccounts();
+        if (!announced || acting != actAsAccounts) {
+            announced = true;
+            actAsAccounts = acting;
+            if (acting) {
+                LOG.info("Local storage: files belong to each account's uid/gid and access is judged for it "
+                        + "(the server runs with CAP_CHOWN and CAP_DAC_OVERRIDE)");
+            } else if (!wanted) {
+                LOG.info("Local storage: account.identity = server, so every account's files are kept as the "
+                        + "server's own user (uid {})", process.uid());
+            } else {
+                LOG.info("Local storage: the server runs without CAP_CHOWN and CAP_DAC_OVERRIDE, so every account's "
+                        + "files are kept as its own user (uid {}); accounts' uids and gids are not applied",
+                        process.uid());
+            }
+        }
+    }
+
+    /** 0 when {@code openat2} resolves {@code /} from the working directory, else its errno. */
+    static int probeOpenat2() {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = Linux.openat2(arena, Linux.AT_FDCWD, arena.allocateFrom(ValueLayout.JAVA_BYTE,
+                    new byte[] {'/', 0}), Linux.O_PATH | Linux.O_CLOEXEC, 0, 0);
+            if (fd < 0) {
+                return -fd;
+            }
+            Linux.close(fd);
+            return 0;
+        }
     }
 
     @Override
-    public StorageRoot open(Account account) throws IOException {
+    public Storage open(Account account, Identity identity) throws IOException {
+        if (!announced) {
+            configure(DEFAULTS);
+        }
+        boolean actAs = actAsAccounts && identity.uid() != process.uid();
         Path root = Path.of(account.rootDirectory());
         if (!Files.isDirectory(root)) {
             if (!createHome) {
                 throw new NoSuchFileException(root.toString(), null, "home directory does not exist");
             }
-            Files.createDirectories(root);
+            createHome(root, actAs ? identity : null);
         }
         Path start = root.resolve(account.startDirectory().substring(1));
         if (createHome && !Files.isDirectory(start)) {
-            Files.createDirectories(start);
+            createHome(start, actAs ? identity : null);
         }
-        return new StorageRoot(root.toRealPath(), CAPABILITIES);
+        Path realRoot = root.toRealPath();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            // the administrator's root path itself is trusted; below it the kernel confines
+            fd = Linux.openat2(arena, Linux.AT_FDCWD, arena.allocateFrom(ValueLayout.JAVA_BYTE,
+                    terminated(realRoot.toString())), Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, 0);
+        }
+        if (fd < 0) {
+            throw LocalStorage.failure(-fd, realRoot.toString());
+        }
+        if (actAs) {
+            // a system account's groups from /etc/group, besides any the backend gave
+            int[] system = systemGroups.of(account.name(), identity.uid());
+            if (system.length > 0) {
+                int[] given = identity.groups();
+                int[] all = java.util.Arrays.copyOf(given, given.length + system.length);
+                System.arraycopy(system, 0, all, given.length, system.length);
+                identity = new Identity(identity.uid(), identity.gid(), all);
+            }
+        }
+        Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
+        LocalStorage storage = new LocalStorage(realRoot, fd, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
+                access, process.umask(), actAs);
+        if (leftoversRemoved.add(realRoot.toString())) {
+            // once per root and start: what a crash left of uploads in progress (named temporary files of file
+            // systems without O_TMPFILE, or of older versions) is removed before the account works there again
+            int removed = storage.removeLeftovers(started, LEFTOVER_BUDGET);
+            if (removed > 0) {
+                LOG.info("Local storage: removed {} left-over temporary upload file(s) under {}", removed, realRoot);
+            }
+        }
+        return storage;
     }
 
-    private static Set<StorageCapability> capabilitiesOfDefaultFileSystem() {
-        Set<StorageCapability> capabilities = EnumSet.of(StorageCapability.APPEND, StorageCapability.RESUME,
-                StorageCapability.ATOMIC_RENAME, StorageCapability.SYMLINKS, StorageCapability.ZERO_COPY,
-                StorageCapability.SET_TIMES);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            capabilities.add(StorageCapability.POSIX_PERMISSIONS);
+    /** Creates a home (Pure-FTPd -j); the directories made belong to the account when the server acts as it. */
+    private static void createHome(Path directory, Identity owner) throws IOException {
+        Path existing = directory;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
         }
-        return capabilities;
+        Files.createDirectories(directory);
+        if (owner != null) {
+            for (Path made = directory; made != null && !made.equals(existing); made = made.getParent()) {
+                Files.setAttribute(made, "unix:uid", owner.uid());
+                Files.setAttribute(made, "unix:gid", owner.gid());
+            }
+        }
+    }
+
+    /** The defaults, for a provider made without Declarative Services (tests, embedded servers). */
+    private static final Config DEFAULTS = new Config() {
+        @Override
+        public boolean create_home() {
+            return true;
+        }
+
+        @Override
+        public String account_identity() {
+            return "auto";
+        }
+
+        @Override
+        public Class<? extends java.lang.annotation.Annotation> annotationType() {
+            return Config.class;
+        }
+    };
+
+    private static int[] withPrimary(Identity identity) {
+        int[] groups = identity.groups();
+        int[] all = java.util.Arrays.copyOf(groups, groups.length + 1);
+        all[groups.length] = identity.gid();
+        return all;
+    }
+
+    private static byte[] terminated(String text) {
+        byte[] bytes = FileNames.encode(text);
+        return java.util.Arrays.copyOf(bytes, bytes.length + 1);
     }
 }

@@ -1,53 +1,303 @@
 package dev.wharf.storage.local;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.storage.DirectoryEntry;
+import dev.wharf.api.storage.FileNames;
+import dev.wharf.api.storage.DirectoryListing;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.api.storage.PendingUpload;
+import dev.wharf.api.storage.ReadFile;
+import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
-import dev.wharf.api.storage.StorageRoot;
+import dev.wharf.api.storage.WriteMode;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(30)
 class LocalStorageProviderTest {
 
     @TempDir
     Path dir;
 
+    /** A provider as one service user (whoever runs the tests): these tests are about paths, not owners. */
+    private static LocalStorageProvider provider() {
+        LocalStorageProvider provider = new LocalStorageProvider();
+        provider.configure(config(true, "server"));
+        return provider;
+    }
+
+    private Storage open(String home) throws IOException {
+        Account account = new Account("joe", home, 1000, 1000, AccountLimits.NONE);
+        return provider().open(account, Identity.of(account));
+    }
+
     @Test
     void chrootMarkerSplitsRootAndStartDirectory() throws IOException {
-        LocalStorageProvider provider = new LocalStorageProvider();
-        Account account = new Account("joe", dir + "/ftp/./joe", 1000, 1000, AccountLimits.NONE);
-
-        StorageRoot storage = provider.open(account);
-
-        assertEquals(dir.resolve("ftp").toRealPath(), storage.root());
-        assertTrue(Files.isDirectory(dir.resolve("ftp/joe")), "start directory created");
-        assertTrue(storage.can(StorageCapability.ZERO_COPY));
+        try (Storage storage = open(dir + "/ftp/./joe")) {
+            assertEquals(dir.resolve("ftp").toRealPath(), storage.localPath("/"));
+            assertTrue(Files.isDirectory(dir.resolve("ftp/joe")), "start directory created");
+            assertTrue(storage.stat("/joe").isDirectory());
+            assertTrue(storage.can(StorageCapability.ZERO_COPY));
+        }
     }
 
     @Test
     void missingHomeIsAnErrorWhenCreationIsOff() {
         LocalStorageProvider provider = new LocalStorageProvider();
-        provider.configure(config(false));
+        provider.configure(config(false, "server"));
         Account account = new Account("joe", dir + "/absent", 1000, 1000, AccountLimits.NONE);
 
-        assertThrows(NoSuchFileException.class, () -> provider.open(account));
+        assertThrows(NoSuchFileException.class, () -> provider.open(account, Identity.of(account)));
         assertTrue(Files.notExists(dir.resolve("absent")));
     }
 
-    private static LocalStorageProvider.Config config(boolean createHome) {
+    @Test
+    void aKernelWithoutOpenat2IsAClearStartError() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> new LocalStorageProvider(() -> Linux.ENOSYS));
+        assertTrue(refused.getMessage().contains("Linux 5.6"), refused.getMessage());
+    }
+
+    @Test
+    void filesAreWrittenReadListedRenamedAndDeletedBelowTheRoot() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        try (Storage storage = open(root.toString())) {
+            storage.mkdir("/d", 0750);
+            assertEquals(0750, storage.stat("/d").mode());
+            try (PendingUpload upload = storage.startUpload("/d/f", 0640)) {
+                upload.channel().write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+                assertNull(storage.lstatIfExists("/d/f"), "invisible before commit");
+                upload.commit("f", false);
+            }
+            assertEquals("hello", Files.readString(root.resolve("d/f")));
+            assertEquals(0640, storage.stat("/d/f").mode());
+            try (ReadFile read = storage.openRead("/d/f")) {
+                assertTrue(read.channel() instanceof FileChannel);
+                assertEquals(5, read.info().size());
+            }
+            try (SeekableByteChannel append = storage.openWrite("/d/f", WriteMode.APPEND, 0, 0644)) {
+                append.write(ByteBuffer.wrap("!".getBytes(StandardCharsets.US_ASCII)));
+            }
+            assertEquals("hello!", Files.readString(root.resolve("d/f")));
+            try (SeekableByteChannel resume = storage.openWrite("/d/f", WriteMode.AT_OFFSET, 2, 0644)) {
+                resume.write(ByteBuffer.wrap("LP".getBytes(StandardCharsets.US_ASCII)));
+            }
+            assertEquals("heLP", Files.readString(root.resolve("d/f")));
+            Map<String, Long> listed = new HashMap<>();
+            try (DirectoryListing listing = storage.list("/d")) {
+                for (DirectoryEntry entry : listing) {
+                    listed.put(entry.name(), entry.info().size());
+                }
+            }
+            assertEquals(Map.of("f", 4L), listed);
+            storage.setModified("/d/f", Instant.parse("2020-01-02T03:04:05Z"));
+            assertEquals(Instant.parse("2020-01-02T03:04:05Z"), storage.stat("/d/f").modified());
+            storage.chmod("/d/f", 0600);
+            assertEquals(0600, storage.stat("/d/f").mode());
+            storage.rename("/d/f", "/g", false);
+            assertTrue(Files.exists(root.resolve("g")));
+            Files.writeString(root.resolve("h"), "x");
+            assertThrows(FileAlreadyExistsException.class, () -> storage.rename("/g", "/h", false));
+            storage.rename("/g", "/h", true);
+            storage.delete("/h");
+            storage.rmdir("/d");
+            assertEquals(0, Files.list(root).count());
+        }
+    }
+
+    @Test
+    void linksInsideTheRootWorkAndLinksOutsideAreRefused() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "secret");
+        Files.writeString(root.resolve("inside"), "inside");
+        Files.createSymbolicLink(root.resolve("ok"), Path.of("inside"));
+        Files.createSymbolicLink(root.resolve("out"), outside);
+        Files.createSymbolicLink(root.resolve("up"), Path.of("../outside/secret"));
+        try (Storage storage = open(root.toString())) {
+            try (ReadFile read = storage.openRead("/ok")) {
+                assertEquals(6, read.info().size());
+            }
+            assertEquals("inside", storage.readLink("/ok"));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/out/secret"));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/up"));
+            assertThrows(AccessDeniedException.class, () -> storage.delete("/out/secret"));
+            assertThrows(AccessDeniedException.class, () -> storage.startUpload("/out/new", 0644));
+            assertThrows(AccessDeniedException.class, () -> storage.rename("/inside", "/out/moved", false));
+            assertThrows(FileSystemException.class, () -> storage.openWrite("/up", WriteMode.APPEND, 0, 0644));
+            assertEquals("secret", Files.readString(outside.resolve("secret")));
+            assertFalse(Files.exists(outside.resolve("new")));
+            assertFalse(Files.exists(outside.resolve("moved")));
+            storage.delete("/out"); // the link itself
+            assertTrue(Files.isDirectory(outside));
+        }
+    }
+
+    @Test
+    void absoluteLinksWorkWhileTheyStayInside() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home")).toRealPath();
+        Files.createDirectories(root.resolve("real/deeper"));
+        Files.writeString(root.resolve("real/deeper/file.txt"), "fine");
+        Files.writeString(dir.resolve("secret"), "secret");
+        Files.createSymbolicLink(root.resolve("alias"), root.resolve("real"));
+        Files.createSymbolicLink(root.resolve("file-link"), root.resolve("real/deeper/file.txt"));
+        Files.createSymbolicLink(root.resolve("chain"), root.resolve("alias"));
+        Files.createSymbolicLink(root.resolve("out"), dir.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("real/lookalike"), Path.of(root + "-other"));
+        try (Storage storage = open(root.toString())) {
+            try (ReadFile read = storage.openRead("/alias/deeper/file.txt")) {
+                assertEquals(4, read.info().size());
+            }
+            try (ReadFile read = storage.openRead("/file-link")) {
+                assertEquals(4, read.info().size());
+            }
+            assertTrue(storage.stat("/chain/deeper").isDirectory());
+            try (PendingUpload upload = storage.startUpload("/alias/deeper/new", 0644)) {
+                upload.commit("new", false);
+            }
+            assertTrue(Files.exists(root.resolve("real/deeper/new")));
+            assertThrows(AccessDeniedException.class, () -> storage.openRead("/out"));
+            assertThrows(AccessDeniedException.class, () -> storage.stat("/real/lookalike"));
+            assertTrue(storage.lstatIfExists("/alias").isSymbolicLink());
+        }
+    }
+
+    @Test
+    void namesAreBytes() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        byte[] latin1 = "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
+        String escaped = FileNames.decode(latin1, latin1.length);
+        assertEquals("caf\udce9", escaped);
+        assertArrayEquals(latin1, FileNames.encode(escaped));
+        assertEquals("\u00e9t\u00e9 \ud83d\ude00", FileNames.decode(FileNames.encode("\u00e9t\u00e9 \ud83d\ude00"),
+                FileNames.encode("\u00e9t\u00e9 \ud83d\ude00").length));
+        try (Storage storage = open(root.toString())) {
+            try (PendingUpload upload = storage.startUpload("/" + escaped, 0644)) {
+                upload.commit(escaped, false);
+            }
+            try (DirectoryListing listing = storage.list("/")) {
+                assertEquals(escaped, listing.iterator().next().name());
+            }
+            storage.delete("/" + escaped);
+        }
+    }
+
+    @Test
+    void uploadsLeaveNothingUntilPlacedAndLeftOversOfACrashGoAtTheFirstLogin() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Path crashed = Files.writeString(Files.createDirectories(root.resolve("sub")).resolve(".wharf-upload.dead"),
+                "cut by kill -9");
+        Files.setLastModifiedTime(crashed, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(5)));
+        Path keep = Files.writeString(root.resolve("sub/.wharf-upload-like but not ours"), "kept");
+        Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        LocalStorageProvider provider = provider();
+        try (Storage storage = provider.open(account, Identity.of(account))) {
+            assertFalse(Files.exists(crashed), "left-over removed at the first login");
+            assertTrue(Files.exists(keep));
+            PendingUpload abandoned = storage.startUpload("/sub/new", 0644);
+            abandoned.channel().write(ByteBuffer.wrap(new byte[1000]));
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(1, entries.count(), "an upload in progress has no name");
+            }
+            abandoned.close();
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(1, entries.count(), "nor one after it was dropped");
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.commit("new", false);
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.channel().write(ByteBuffer.wrap("second".getBytes(StandardCharsets.US_ASCII)));
+                assertThrows(FileAlreadyExistsException.class, () -> replacing.commit("new", false));
+            }
+            try (PendingUpload replacing = storage.startUpload("/sub/new", 0644)) {
+                replacing.channel().write(ByteBuffer.wrap("third".getBytes(StandardCharsets.US_ASCII)));
+                replacing.channel().close(); // as the core does once the data connection ended
+                assertEquals(5, replacing.size());
+                replacing.commit("new", true);
+            }
+            assertEquals("third", Files.readString(root.resolve("sub/new")));
+            try (var entries = Files.list(root.resolve("sub"))) {
+                assertEquals(2, entries.count(), "nothing but the files: " + root.resolve("sub"));
+            }
+        }
+    }
+
+    @Test
+    void sessionsKeepOneDescriptorAndCloseIt() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(root.resolve("f"), "x");
+        long before = openDescriptors();
+        Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        LocalStorageProvider provider = provider();
+        Storage[] storages = new Storage[50];
+        for (int i = 0; i < storages.length; i++) {
+            storages[i] = provider.open(account, Identity.of(account));
+            storages[i].stat("/f");
+            try (ReadFile read = storages[i].openRead("/f")) {
+                assertEquals(1, read.info().size());
+            }
+            try (DirectoryListing listing = storages[i].list("/")) {
+                listing.iterator().hasNext();
+            }
+        }
+        assertEquals(before + storages.length, openDescriptors(), "one descriptor per open storage");
+        for (Storage storage : storages) {
+            storage.close();
+        }
+        assertEquals(before, openDescriptors(), "none left after close");
+    }
+
+    @Test
+    void systemAccountsGetTheirGroupsVirtualNamesakesDoNot() throws IOException {
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0::/root:/bin/sh\nalice:x:1501:1501::/home/alice:/bin/sh\n");
+        Path group = Files.writeString(dir.resolve("group"), "alice:x:1501:\nshare:x:1600:bob,alice\nother:x:1700:bob\n");
+        SystemGroups groups = new SystemGroups(passwd, group);
+        assertArrayEquals(new int[] {1600}, groups.of("alice", 1501));
+        assertArrayEquals(new int[0], groups.of("alice", 2000), "a virtual alice is not the system's");
+        assertArrayEquals(new int[0], groups.of("nobody-here", 1501));
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.count() - 1; // the listing's own
+        }
+    }
+
+    private static LocalStorageProvider.Config config(boolean createHome, String identity) {
         return new LocalStorageProvider.Config() {
             @Override
             public boolean create_home() {
                 return createHome;
+            }
+
+            @Override
+            public String account_identity() {
+                return identity;
             }
 
             @Override
