@@ -25,12 +25,26 @@ public final class ConfigFiles {
         return etc.resolve(pid.replace('~', '-') + ".cfg");
     }
 
-    /** Returns whether a file was written. */
+    /**
+     * Returns whether a file was written. A factory configuration's default (the listener {@code main}) is written
+     * only while no instance of that factory has a file: an admin who removed {@code main} and kept, say,
+     * {@code dev.wharf.listener-ftps.cfg} does not get it back at the next start.
+     */
     static boolean writeIfMissing(Path etc, String feature, String pid, Map<String, String> properties)
             throws IOException {
         Path file = fileFor(etc, pid);
         if (Files.exists(file)) {
             return false;
+        }
+        int tilde = pid.indexOf('~');
+        if (tilde > 0 && Files.isDirectory(etc)) {
+            String instancePrefix = pid.substring(0, tilde) + "-";
+            try (java.util.stream.Stream<Path> files = Files.list(etc)) {
+                if (files.map(f -> f.getFileName().toString())
+                        .anyMatch(name -> name.startsWith(instancePrefix) && name.endsWith(".cfg"))) {
+                    return false;
+                }
+            }
         }
         StringBuilder text = new StringBuilder();
         text.append("# Configuration ").append(pid).append(", first written from feature '").append(feature)

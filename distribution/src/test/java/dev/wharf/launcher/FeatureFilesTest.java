@@ -81,4 +81,18 @@ class FeatureFilesTest {
         assertFalse(ConfigFiles.writeIfMissing(directory, "auth", "dev.wharf.auth", defaults));
         assertEquals("file = mine\n", Files.readString(directory.resolve("dev.wharf.auth.cfg")));
     }
+
+    @Test
+    void theDefaultListenerStaysMissingOnceAnotherListenerHasAFile() throws Exception {
+        Map<String, String> main = Map.of("bind", "127.0.0.1", "port", "2121");
+        Files.writeString(directory.resolve("dev.wharf.listener-ftps.cfg"), "port = 990\ntls.implicit = true\n");
+        Files.writeString(directory.resolve("dev.wharf.listenerx.cfg"), "not = an instance\n");
+        assertFalse(ConfigFiles.writeIfMissing(directory, "core", "dev.wharf.listener~main", main));
+        assertFalse(Files.exists(directory.resolve("dev.wharf.listener-main.cfg")), "no main next to ftps");
+
+        Files.delete(directory.resolve("dev.wharf.listener-ftps.cfg"));
+        assertTrue(ConfigFiles.writeIfMissing(directory, "core", "dev.wharf.listener~main", main),
+                "a server with no listener file at all gets main");
+        assertTrue(Files.readString(directory.resolve("dev.wharf.listener-main.cfg")).contains("port = 2121"));
+    }
 }

@@ -146,6 +146,7 @@ final class ConfMapper {
             }
             plan.lines.put(setting, describe());
         }
+        virtualHosts(config.directory());
         finish();
         return plan;
     }
@@ -190,9 +191,11 @@ final class ConfMapper {
             case "ForcePassiveIP" -> {
                 if (IPV4.matcher(v).matches()) {
                     set(LISTENER, "passive.address", v);
+                } else if (v.matches("[A-Za-z0-9][A-Za-z0-9.-]*") && !v.matches("[0-9.]+")) {
+                    set(LISTENER, "passive.address", v);
+                    remarks.add("a name, resolved for each connection as in Pure-FTPd");
                 } else {
-                    unmapped(s, Kind.DIFFERS, "Wharf's passive.address takes an IPv4 address, not a name: resolve '"
-                            + v + "' and set passive.address by hand");
+                    unmapped(s, Kind.INVALID, "'" + v + "' is neither an IPv4 address nor a host name");
                 }
             }
             case "DontResolve" -> unmapped(s, yes ? Kind.ALREADY : Kind.DIFFERS,
@@ -204,18 +207,16 @@ final class ConfMapper {
             case "TrustedGID" -> unmapped(s, Kind.DIFFERS, "Wharf confines every account to its home: there is no "
                     + "trusted group that escapes it (or skips ratios, quotas and dot-file rules)");
             case "NoAnonymous" -> noAnonymous(s, yes);
-            case "AnonymousOnly" -> {
-                if (yes) {
-                    unmapped(s, Kind.DIFFERS, "Wharf cannot turn every login into an anonymous one");
-                    if (!last.containsKey("NoAnonymous")) {
-                        enableAnonymous(s);
-                    }
+            case "AnonymousOnly" -> anonymousOnlyLogins(s, yes);
+            case "TrustedIP" -> {
+                if (IPV4.matcher(v).matches() || v.contains(":")) {
+                    set(SECURITY, "trusted.ip", v);
+                    remarks.add(anonymousOn ? "logins on other local addresses are anonymous"
+                            : "on other local addresses logins are refused: anonymous logins are off");
                 } else {
-                    nothing("off: accounts log in as themselves, as in Wharf");
+                    unmapped(s, Kind.INVALID, "'" + v + "' is not an IP address");
                 }
             }
-            case "TrustedIP" -> unmapped(s, Kind.DIFFERS, "Wharf cannot limit non-anonymous logins to one local "
-                    + "address; bind a listener to it instead");
             case "MinUID" -> minUid(s);
             case "AnonymousCantUpload" -> {
                 set(SECURITY, "anonymous.upload", Boolean.toString(!yes));
@@ -468,6 +469,24 @@ final class ConfMapper {
         }
     }
 
+    /** AnonymousOnly (-e): every login becomes anonymous, which needs Pure-FTPd's system account 'ftp'. */
+    private void anonymousOnlyLogins(Setting s, boolean yes) {
+        if (!yes) {
+            nothing("off: accounts log in as themselves, as in Wharf");
+        } else if (last.containsKey("NoAnonymous")
+                && Boolean.TRUE.equals(PureFtpdKeys.bool(last.get("NoAnonymous").value()))) {
+            unmapped(s, Kind.INVALID, "contradicts NoAnonymous yes (Pure-FTPd refuses to start with both)");
+        } else if (ftpAccount == null) {
+            unmapped(s, Kind.DIFFERS, "there is no system account 'ftp' in " + systemPasswd + ", so Pure-FTPd "
+                    + "accepted no login at all; set anonymous.only = true and anonymous.root by hand if wanted");
+        } else {
+            set(SECURITY, "anonymous.only", "true");
+            if (!last.containsKey("NoAnonymous")) {
+                enableAnonymous(s);
+            }
+        }
+    }
+
     private void noAnonymous(Setting s, boolean yes) {
         if (yes) {
             set(SECURITY, "anonymous.enabled", "false");
@@ -696,6 +715,32 @@ final class ConfMapper {
     }
 
     // ------------------------------------------------------------------ after every line
+
+    /**
+     * Pure-FTPd's virtual hosts: a directory named after a local IP address beside the configuration
+     * ({@code /etc/pure-ftpd/192.0.2.1}) is the anonymous root for connections to that address.
+     */
+    private void virtualHosts(Path directory) {
+        if (directory == null || !Files.isDirectory(directory)) {
+            return;
+        }
+        List<String> hosts = new ArrayList<>();
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            entries.filter(Files::isDirectory).map(entry -> entry.getFileName().toString())
+                    .filter(name -> IPV4.matcher(name).matches() || name.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"))
+                    .sorted().forEach(hosts::add);
+        } catch (java.io.IOException unreadable) {
+            plan.notes.add("Could not look for virtual hosts in " + directory + ": " + unreadable.getMessage());
+            return;
+        }
+        if (hosts.isEmpty()) {
+            return;
+        }
+        plan.put(SECURITY, "anonymous.virtual.hosts", directory.toString());
+        plan.notes.add("Virtual hosts " + String.join(", ", hosts) + " in " + directory + ": anonymous sessions on "
+                + "those local addresses get their directory as root (anonymous.virtual.hosts = " + directory + ")"
+                + (anonymousOn ? "" : "; anonymous logins are off, so they take effect only once they are on"));
+    }
 
     private void finish() {
         if (!chain.isEmpty()) {

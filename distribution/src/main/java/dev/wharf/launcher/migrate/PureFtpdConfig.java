@@ -29,8 +29,11 @@ import java.util.stream.Stream;
  * @param settings    every setting in the order Pure-FTPd applies them; authentication methods in chain order
  * @param notInEffect settings that were read but that Pure-FTPd does not use, with the reason
  * @param notes       remarks about the reading itself
+ * @param directory   where the configuration lives ({@code /etc/pure-ftpd}): Pure-FTPd's virtual hosts, one
+ *                    directory per local address, are there
  */
-record PureFtpdConfig(String source, List<Setting> settings, Map<Setting, String> notInEffect, List<String> notes) {
+record PureFtpdConfig(String source, List<Setting> settings, Map<Setting, String> notInEffect, List<String> notes,
+                      Path directory) {
 
     /** Pure-FTPd's limit on nested {@code Include}s. */
     static final int MAX_INCLUDE_DEPTH = 16;
@@ -81,7 +84,7 @@ record PureFtpdConfig(String source, List<Setting> settings, Map<Setting, String
                     + "files in " + debianConf + " and the links in " + base.resolve("auth") + " (import " + base
                     + " to take those)");
         }
-        return new PureFtpdConfig(file.toString(), settings, notInEffect, notes);
+        return new PureFtpdConfig(file.toString(), settings, notInEffect, notes, base);
     }
 
     private static void readConfFile(Path file, String shownAs, Path base, int depth, List<Setting> settings,
@@ -187,7 +190,7 @@ record PureFtpdConfig(String source, List<Setting> settings, Map<Setting, String
             settings.add(setting);
         }
         return new PureFtpdConfig(conf.getParent() + " (Debian layout: conf/ and auth/)", settings, notInEffect,
-                notes);
+                notes, conf.toAbsolutePath().getParent());
     }
 
     /** The first value line of one of Debian's option files, as pure-ftpd-wrapper takes it; null for an empty file. */

@@ -334,6 +334,61 @@ class ImportConfTest {
     }
 
     @Test
+    void anonymousOnlyTrustedIpAndAPassiveHostName() throws IOException {
+        systemPasswd = Files.writeString(directory.resolve("passwd-ftp"),
+                "root:x:0:0:root:/root:/bin/bash\nftp:x:107:65534::/srv/ftp:/usr/sbin/nologin\n");
+        // as in Debian's /etc/pure-ftpd/pure-ftpd.conf: aligned values and comments
+        Result result = run(conf("pure-ftpd.conf",
+                "# Only anonymous users, and real accounts only on the office address",
+                "AnonymousOnly               yes",
+                "TrustedIP                   192.0.2.7",
+                "",
+                "# The NAT router's dynamic DNS name",
+                "ForcePassiveIP              ftp.example.org").toString());
+
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("anonymous.only", "true", "anonymous.enabled", "true", "anonymous.root", "/srv/ftp",
+                "trusted.ip", "192.0.2.7"), cfgFiles().get("dev.wharf.security.cfg"));
+        assertEquals(Map.of("passive.address", "ftp.example.org"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(List.of(), result.unmapped());
+        assertEquals("dev.wharf.listener-main.cfg: passive.address = ftp.example.org (a name, resolved for each "
+                + "connection as in Pure-FTPd)", result.line("pure-ftpd.conf:6"));
+        assertEquals("dev.wharf.security.cfg: trusted.ip = 192.0.2.7 (logins on other local addresses are "
+                + "anonymous)", result.line("pure-ftpd.conf:3"));
+
+        // AnonymousOnly without the system account 'ftp': Pure-FTPd let nobody in; nothing is guessed
+        Files.delete(etc.resolve("dev.wharf.security.cfg"));
+        Files.delete(etc.resolve("dev.wharf.listener-main.cfg"));
+        systemPasswd = Files.writeString(directory.resolve("passwd-none"), "root:x:0:0:root:/root:/bin/bash\n");
+        Result noAccount = run(conf("none.conf", "AnonymousOnly yes", "TrustedIP office",
+                "ForcePassiveIP 10.0.0.300").toString());
+        assertEquals(1, noAccount.exitCode(), noAccount.out());
+        assertEquals(List.of("TrustedIP INVALID", "ForcePassiveIP INVALID", "AnonymousOnly DIFFERS"),
+                noAccount.unmapped().stream().sorted(java.util.Comparator.comparing(line -> !line.endsWith("INVALID")))
+                        .toList());
+        assertFalse(Files.exists(etc.resolve("dev.wharf.security.cfg")));
+    }
+
+    @Test
+    void pureFtpdsVirtualHostDirectoriesBecomeAnonymousVirtualHosts() throws IOException {
+        systemPasswd = Files.writeString(directory.resolve("passwd-ftp"),
+                "root:x:0:0:root:/root:/bin/bash\nftp:x:107:65534::/srv/ftp:/usr/sbin/nologin\n");
+        Path pure = Files.createDirectories(directory.resolve("etc-pure-ftpd"));
+        Files.createDirectories(pure.resolve("192.0.2.1"));
+        Files.createDirectories(pure.resolve("2001:db8::1"));
+        Files.createDirectories(pure.resolve("db"));
+        Path conf = Files.writeString(pure.resolve("pure-ftpd.conf"), "# anonymous FTP with virtual hosts\n"
+                + "NoAnonymous                 no\n");
+
+        Result result = run(conf.toString());
+
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("anonymous.enabled", "true", "anonymous.root", "/srv/ftp",
+                "anonymous.virtual.hosts", pure.toString()), cfgFiles().get("dev.wharf.security.cfg"));
+        assertTrue(result.out().contains("Virtual hosts 192.0.2.1, 2001:db8::1 in " + pure), result.out());
+    }
+
+    @Test
     void bindIsAPortWithoutAComma() throws IOException {
         Result portOnly = run(conf("port.conf", "Bind 2100", "IPV6Only yes").toString());
         assertEquals(Map.of("port", "2100", "bind", "::"), cfgFiles().get("dev.wharf.listener-main.cfg"));

@@ -30,6 +30,7 @@ public final class CommandTable {
 
     public static final CommandTable STANDARD = new CommandTable()
             // login and session
+            .add("HOST", ANYONE, Argument.REQUIRED, "<sp> host name (before USER)", LoginCommands::host)
             .add("USER", ANYONE, Argument.REQUIRED, "<sp> username", LoginCommands::user)
             .add("PASS", ANYONE, Argument.OPTIONAL, "<sp> password", LoginCommands::pass)
             .add("ACCT", ANYONE, Argument.OPTIONAL, "(not needed here)", StatusCommands::acct)

@@ -23,16 +23,31 @@ final class DirectoryCommands {
 
     static void cwd(FtpSession session, String argument) throws IOException {
         ConfinedFileSystem files = session.files();
-        String target = argument.isBlank() ? files.home() : argument;
+        String target = argument.isBlank() ? files.home() : expandHome(argument, files.home());
         try {
             files.changeDirectory(files.virtualPath(target));
             List<String> lines = new ArrayList<>(messageLines(files, files.currentDirectory()));
             lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
+            session.changeDirectorySucceeded();
             session.control().reply(250, lines);
         } catch (IOException failure) {
+            if (session.changeDirectoryFailed()) {
+                return;
+            }
             session.control().reply(550, "Can't change directory to " + Replies.printable(target) + ": "
                     + Replies.reason(failure));
         }
+    }
+
+    /** {@code ~} and {@code ~/dir} stand for the home directory, as in Pure-FTPd ({@code ~user} is not expanded). */
+    static String expandHome(String argument, String home) {
+        if (argument.equals("~")) {
+            return home;
+        }
+        if (argument.startsWith("~/")) {
+            return (home.endsWith("/") ? home : home + "/") + argument.substring(2);
+        }
+        return argument;
     }
 
     static void cdup(FtpSession session, String argument) throws IOException {

@@ -12,7 +12,7 @@ import java.util.Set;
 /** SYST, FEAT, OPTS, HELP, NOOP. */
 final class InfoCommands {
 
-    private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " MDTM", " MFMT",
+    private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " HOST", " MDTM", " MFMT",
             " MLST type*;size*;modify*;perm*;UNIX.mode*;UNIX.uid*;UNIX.gid*;unique*;", " PASV", " PRET",
             " REST STREAM", " SIZE", " TVFS", " UTF8");
 

@@ -35,6 +35,54 @@ final class LoginCommands {
     private LoginCommands() {
     }
 
+    /** Host names HOST accepts: DNS names, or an address in brackets (RFC 7151); never a path. */
+    private static final java.util.regex.Pattern HOST_NAME =
+            java.util.regex.Pattern.compile("[a-z0-9]([a-z0-9-]{0,62})(\\.[a-z0-9]([a-z0-9-]{0,62}))*|[0-9a-f.]*:[0-9a-f:.]*");
+
+    /**
+     * HOST (RFC 7151): chooses the virtual host before USER. With {@code anonymous.virtual.hosts} set, a host is
+     * a subdirectory of it and unknown names get 504; without, the one host answers to every name.
+     */
+    static void host(FtpSession session, String argument) throws IOException {
+        if (session.isLoggedIn() || session.pendingUser() != null) {
+            session.control().reply(503, "HOST must come before USER");
+            return;
+        }
+        String name = argument.strip().toLowerCase(java.util.Locale.ROOT);
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (!HOST_NAME.matcher(name).matches() || name.contains("..") || name.length() > 253) {
+            session.control().reply(501, "Invalid host name");
+            return;
+        }
+        String hosts = session.security().settings().anonymousVirtualHosts();
+        if (!hosts.isEmpty() && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(
+                session.security().expandHome(hosts), name))) {
+            session.control().reply(504, "Unknown host " + name);
+            return;
+        }
+        session.virtualHost(name);
+        session.control().reply(220, "Host " + name + " selected");
+    }
+
+    /** The anonymous root: the virtual host's (chosen by HOST, else the local address's) when it has one. */
+    private static String anonymousRoot(FtpSession session, SecuritySettings settings) {
+        String hosts = settings.anonymousVirtualHosts();
+        if (!hosts.isEmpty()) {
+            String host = session.virtualHost() != null ? session.virtualHost()
+                    : session.serverAddress().getAddress().getHostAddress();
+            java.nio.file.Path root = java.nio.file.Path.of(session.security().expandHome(hosts), host);
+            if (java.nio.file.Files.isDirectory(root)) {
+                return root.toString();
+            }
+        }
+        return session.security().expandHome(settings.anonymousRoot());
+    }
+
     static void user(FtpSession session, String argument) throws IOException {
         if (TlsCommands.refuseCleartextLogin(session)) {
             return;
@@ -45,9 +93,23 @@ final class LoginCommands {
         }
         String user = Replies.printable(argument.length() > MAX_USER_LENGTH
                 ? argument.substring(0, MAX_USER_LENGTH) : argument);
+        SecuritySettings settings = session.security().settings();
+        boolean anonymous;
+        if (settings.anonymousOnly()) {
+            anonymous = true; // AnonymousOnly: whatever the name
+        } else if (settings.anonymousOnlyOn(session.serverAddress().getAddress())) {
+            // TrustedIP: accounts log in only on the trusted local address
+            if (!settings.anonymousEnabled()) {
+                session.pendingUser(null);
+                session.control().reply(530, "Only anonymous logins are accepted on this address");
+                return;
+            }
+            anonymous = true;
+        } else {
+            anonymous = settings.anonymousEnabled()
+                    && ANONYMOUS_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT));
+        }
         session.pendingUser(user);
-        boolean anonymous = session.security().settings().anonymousEnabled()
-                && ANONYMOUS_NAMES.contains(user.toLowerCase(java.util.Locale.ROOT));
         session.pendingAnonymous(anonymous);
         session.control().reply(331, anonymous ? "Any password will work" : "User " + user + " OK. Password required");
     }
@@ -74,7 +136,7 @@ final class LoginCommands {
         if (session.pendingAnonymous()) {
             SecuritySettings settings = session.security().settings();
             int uid = settings.anonymousUid();
-            startSession(session, new Account("ftp", session.security().expandHome(settings.anonymousRoot()), uid, uid,
+            startSession(session, new Account("ftp", anonymousRoot(session, settings), uid, uid,
                     AccountLimits.NONE), "anonymous", true);
             return;
         }

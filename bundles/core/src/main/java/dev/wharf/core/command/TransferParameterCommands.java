@@ -63,7 +63,7 @@ final class TransferParameterCommands {
         if (port < 0) {
             return;
         }
-        String shown = session.settings().passiveAddress() != null ? session.settings().passiveAddress()
+        String shown = session.advertisedPassiveAddress() != null ? session.advertisedPassiveAddress()
                 : local.getHostAddress();
         session.control().reply(227, "Entering Passive Mode (" + shown.replace('.', ',') + "," + (port >> 8) + ","
                 + (port & 0xFF) + ")");

@@ -41,6 +41,18 @@ import java.util.Set;
  * @param uploadFsync                {@code upload.fsync}: each upload reaches the disk (fsync) before it is renamed
  *                                   into place and acknowledged, so a power cut after 226 cannot lose it; off by
  *                                   default, as in Pure-FTPd, because it costs a disk flush per file
+ * @param changeDirectoryFailureDelay {@code cwd.failure.delay}: milliseconds the n-th failed CWD in a row waits
+ *                                   n-1 times before its 550 (Pure-FTPd's anti directory scan: 100)
+ * @param maxChangeDirectoryFailures {@code cwd.failures.max}: failed CWDs in a row that close the session (Pure-FTPd:
+ *                                   50); 0 = never
+ * @param anonymousOnly              {@code anonymous.only}: every login is anonymous, whatever the user name
+ *                                   (Pure-FTPd {@code AnonymousOnly}); implies anonymous logins are on
+ * @param trustedIp                  {@code trusted.ip}: when set, non-anonymous logins are accepted only on
+ *                                   connections to this local address; on every other one logins are anonymous
+ *                                   (Pure-FTPd {@code TrustedIP}); empty = everywhere
+ * @param anonymousVirtualHosts      {@code anonymous.virtual.hosts}: a directory whose subdirectories, named after a
+ *                                   local address or a host name chosen by HOST, are the anonymous root there
+ *                                   (Pure-FTPd's {@code /etc/pure-ftpd/<ip>}); empty = none
  */
 public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccount, int maxLoginFailuresPerSession,
                                Duration loginFailureDelay, int loginChecksPerIp, Duration loginCheckWait,
@@ -50,7 +62,9 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                                int anonymousUid, boolean keepAllFiles, boolean noRename, boolean noChmod,
                                boolean customerProof, boolean autorename, boolean dotFilesRead,
                                boolean dotFilesWrite, int fileUmask, int directoryUmask, int maxDiskUsagePercent,
-                               boolean uploadFsync) {
+                               boolean uploadFsync, Duration changeDirectoryFailureDelay,
+                               int maxChangeDirectoryFailures, boolean anonymousOnly, String trustedIp,
+                               String anonymousVirtualHosts) {
 
     public static final String PID = "dev.wharf.security";
     public static final String HOME_VARIABLE = "${wharf.home}";
@@ -94,7 +108,33 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                 values.octal("umask.files", 0133, 0777),
                 values.octal("umask.dirs", 0022, 0777),
                 values.integer("disk.max.percent", 99, 1, 100),
-                values.bool("upload.fsync", false));
+                values.bool("upload.fsync", false),
+                Duration.ofMillis(values.integer("cwd.failure.delay", 100, 0, 10_000)),
+                values.integer("cwd.failures.max", 50, 0, 100_000),
+                values.bool("anonymous.only", false),
+                trustedIp(values),
+                values.string("anonymous.virtual.hosts", "").strip());
+    }
+
+    /** {@code trusted.ip} as a literal address (never a name: it is compared with each connection's local one). */
+    private static String trustedIp(ConfigValues values) {
+        String text = values.string("trusted.ip", "").strip();
+        if (text.isEmpty()) {
+            return "";
+        }
+        if (!text.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            throw values.invalid("trusted.ip", "an IPv4 or IPv6 address");
+        }
+        try {
+            return java.net.InetAddress.getByName(text).getHostAddress();
+        } catch (java.net.UnknownHostException bad) {
+            throw values.invalid("trusted.ip", "an IPv4 or IPv6 address");
+        }
+    }
+
+    /** Whether a login on a connection to {@code localAddress} must be anonymous. */
+    public boolean anonymousOnlyOn(java.net.InetAddress localAddress) {
+        return anonymousOnly || !trustedIp.isEmpty() && !trustedIp.equals(localAddress.getHostAddress());
     }
 
     /** Whether {@code account} may use FXP (data connections to or from a host other than its own). */

@@ -62,7 +62,6 @@ public class FtpListener {
                        @Reference LimitPolicy limits, @Reference ServerActivity activity,
                        Map<String, Object> properties) {
         this.services = services;
-        this.security = security;
         this.limits = limits;
         this.activity = activity;
         ListenerSettings parsed = null;
@@ -77,6 +76,8 @@ public class FtpListener {
                     parsed.port(), bindFailed.getMessage());
         }
         this.settings = parsed;
+        // this listener's sessions see its own security.* keys over the server-wide settings
+        this.security = parsed == null ? security : security.forListener(parsed.securityOverrides());
         this.slots = parsed == null ? null : new SessionSlots(parsed.maxClients(), parsed.maxUnauthenticated());
         this.passivePorts = parsed == null ? null : new PassivePorts(parsed.passivePorts());
         this.serverSocket = socket;

@@ -24,7 +24,9 @@ import java.util.Map;
  * @param bindAddress    local address to listen on
  * @param port           TCP port; 0 lets the system choose
  * @param passivePorts   range for passive data connections; {@code null} lets the system choose
- * @param passiveAddress IPv4 address advertised in PASV replies instead of the local one (NAT), or {@code null}
+ * @param passiveAddress key {@code passive.address}: IPv4 address or host name advertised in PASV replies instead
+ *                       of the local one (NAT), or {@code null}; a name is resolved for each connection, as
+ *                       Pure-FTPd's ForcePassiveIP (dynamic DNS)
  * @param maxClients     concurrent logged-in sessions on this listener
  * @param maxUnauthenticated key {@code max.unauthenticated}: connections not logged in yet, counted apart from
  *                       {@code maxClients} so that they can never take logged-in users' places; when full, the
@@ -39,11 +41,19 @@ import java.util.Map;
  * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
  * @param tls            TLS (FTPS) settings of this listener
  * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
+ * @param securityOverrides keys {@code security.<key>}: security settings this listener's sessions use instead
+ *                       of the server-wide ones ({@link dev.wharf.core.security.SecurityPolicy#PER_LISTENER_KEYS}),
+ *                       without the prefix
  */
 public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
                                String passiveAddress, int maxClients, int maxUnauthenticated,
                                Duration loginTimeout, Duration lineTimeout, int listenBacklog,
-                               Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile) {
+                               Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile,
+                               Map<String, String> securityOverrides) {
+
+    public ListenerSettings {
+        securityOverrides = Map.copyOf(securityOverrides);
+    }
 
     public static final String FACTORY_PID = "dev.wharf.listener";
 
@@ -127,7 +137,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.string("bind", DEFAULT_BIND),
                 values.integer("port", DEFAULT_PORT, 0, 65535),
                 values.portRange("passive.ports"),
-                values.ipv4("passive.address"),
+                values.ipv4OrHostName("passive.address"),
                 values.integer("max.clients", DEFAULT_MAX_CLIENTS, 1, 100_000),
                 values.integer("max.unauthenticated", DEFAULT_MAX_UNAUTHENTICATED, 1, 100_000),
                 Duration.ofSeconds(values.integer("login.timeout", DEFAULT_LOGIN_TIMEOUT_SECONDS, 1, 3600)),
@@ -138,7 +148,22 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),
                 values.list("auth.order"),
                 tlsSettings(values),
-                sendfile(values.values()));
+                sendfile(values.values()),
+                securityOverrides(name, properties));
+    }
+
+    private static final String SECURITY_PREFIX = "security.";
+
+    /** The {@code security.*} keys, checked on their own so that a bad one names this listener. */
+    private static Map<String, String> securityOverrides(String name, Map<String, ?> properties) {
+        Map<String, String> overrides = new java.util.HashMap<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(SECURITY_PREFIX) && value != null && !value.toString().isBlank()) {
+                overrides.put(key.substring(SECURITY_PREFIX.length()), value.toString().strip());
+            }
+        });
+        dev.wharf.core.security.SecurityPolicy.checkOverrides("Listener '" + name + "'", overrides);
+        return overrides;
     }
 
     /** {@code auto}, or the words of every other on/off key. */
@@ -208,6 +233,10 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         return tilde >= 0 ? text.substring(tilde + 1) : text;
     }
 
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+
     /** The listener-specific value types on top of {@link ConfigValues}. */
     private record Values(ConfigValues values) {
 
@@ -243,10 +272,17 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
             throw values.invalid(key, "a range like 50000-50999 within 1024-65535");
         }
 
-        String ipv4(String key) {
+        String ipv4OrHostName(String key) {
             String value = values.string(key, null);
             if (value == null) {
                 return null;
+            }
+            value = value.strip();
+            if (!value.matches("[0-9.]+")) {
+                if (!HOST_NAME.matcher(value).matches()) {
+                    throw values.invalid(key, "a dotted IPv4 address or a host name");
+                }
+                return value;
             }
             String[] parts = value.split("\\.", -1);
             boolean valid = parts.length == 4 && Arrays.stream(parts).allMatch(part -> {

@@ -19,6 +19,7 @@ import dev.wharf.core.server.ServiceDirectory;
 import dev.wharf.core.session.ControlChannel.LineTimeoutException;
 import dev.wharf.core.session.ControlChannel.LineTooLongException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -126,8 +127,22 @@ public final class FtpSession {
     private volatile boolean controlClosed;
     private boolean lastTransferAborted;
     private Duration idleTimeout;
+    /** The address PASV replies show instead of the local one: {@code passive.address}, resolved for this session. */
+    private String advertisedPassiveAddress;
+    /**
+     * Pure-FTPd's anti-idle rule: commands that change nothing (NOOP and friends, unknown verbs) keep a session
+     * open for at most twice the idle time. {@link #NO_OPERATION} while the last command did something.
+     */
+    private long onlyNoOpsSinceNanos = NO_OPERATION;
+    private static final long NO_OPERATION = Long.MIN_VALUE;
+    private static final Set<String> NO_OPERATION_VERBS = Set.of("NOOP", "SYST", "TYPE", "MODE", "STRU", "CWD",
+            "XCWD", "CDUP", "XCUP", "PWD", "XPWD", "REST");
+    /** Failed CWDs in a row (anti directory scan). */
+    private int changeDirectoryFailures;
 
     private String pendingUser;
+    /** The virtual host HOST chose (RFC 7151), or null. */
+    private String virtualHost;
     private boolean pendingAnonymous;
     private volatile Account account;
     private boolean anonymous;
@@ -180,6 +195,9 @@ public final class FtpSession {
             control = new ControlChannel(controlSocket, settings.maxLineLength(), settings.lineTimeout());
             data = new DataChannel(socket.getInetAddress(), settings.dataTimeout(), passivePorts);
             idleTimeout = settings.idleTimeout();
+            if (!resolvePassiveAddress()) {
+                return;
+            }
             control.reply(220, List.of("---------- Welcome to Wharf ----------",
                     "You are connected from " + clientAddress().getAddress().getHostAddress() + ".",
                     "You will be disconnected after " + settings.idleTimeout().toSeconds()
@@ -543,6 +561,13 @@ public final class FtpSession {
             return;
         }
         Command command = CommandTable.STANDARD.lookup(verb);
+        if (command == null || NO_OPERATION_VERBS.contains(verb)) {
+            if (noOperationsTooLong()) {
+                return;
+            }
+        } else {
+            onlyNoOpsSinceNanos = NO_OPERATION;
+        }
         if (command == null) {
             control.reply(500, "Unknown command");
             return;
@@ -564,6 +589,95 @@ public final class FtpSession {
             }
             control.reply(451, "Internal error - the command was not completed");
         }
+    }
+
+    /**
+     * Resolves {@code passive.address} for this connection, as Pure-FTPd resolves ForcePassiveIP for each one, so
+     * that a dynamic DNS name follows address changes (the JVM caches answers for {@code networkaddress.cache.ttl},
+     * 30 s by default). A name without an IPv4 address makes PASV impossible: the session is refused with 421.
+     */
+    private boolean resolvePassiveAddress() throws IOException {
+        String configured = settings.passiveAddress();
+        if (configured == null) {
+            return true;
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(configured)) {
+                if (address instanceof java.net.Inet4Address) {
+                    advertisedPassiveAddress = address.getHostAddress();
+                    return true;
+                }
+            }
+            LOG.warn("passive.address '{}' has no IPv4 address; refusing the connection", configured);
+        } catch (java.net.UnknownHostException unresolved) {
+            LOG.warn("passive.address '{}' does not resolve; refusing the connection", configured);
+        }
+        control.reply(421, "Illegal forced IP for passive connections");
+        closing = true;
+        return false;
+    }
+
+    /** The IPv4 address PASV replies show (from {@code passive.address}), or null for the local one. */
+    public String advertisedPassiveAddress() {
+        return advertisedPassiveAddress;
+    }
+
+    /**
+     * Whether the session has sent only commands that change nothing for over twice the idle time; it is then
+     * closed with 421, as Pure-FTPd does, so that a client's keep-alive NOOPs cannot hold a slot for ever.
+     */
+    private boolean noOperationsTooLong() throws IOException {
+        long now = System.nanoTime();
+        if (onlyNoOpsSinceNanos == NO_OPERATION) {
+            onlyNoOpsSinceNanos = now;
+            return false;
+        }
+        long limit = idleTimeout.toNanos() * 2;
+        if (now - onlyNoOpsSinceNanos <= limit) {
+            return false;
+        }
+        if (mayLog()) {
+            LOG.info("Closing the connection from {}: no operation for {} s",
+                    clientAddress().getAddress().getHostAddress(), limit / 1_000_000_000L);
+        }
+        control.reply(421, "Timeout (no operation for " + limit / 1_000_000_000L + " seconds)");
+        closing = true;
+        return true;
+    }
+
+    /**
+     * Anti directory scan (Pure-FTPd): called before a failed CWD is answered. The n-th failure in a row waits
+     * n-1 times {@code cwd.failure.delay}; at {@code cwd.failures.max} the session is told 421 and closed.
+     *
+     * @return true when the session is being closed (the 421 is sent)
+     */
+    public boolean changeDirectoryFailed() throws IOException {
+        dev.wharf.core.security.SecuritySettings rules = security.settings();
+        changeDirectoryFailures++;
+        if (rules.maxChangeDirectoryFailures() > 0 && changeDirectoryFailures >= rules.maxChangeDirectoryFailures()) {
+            if (mayLog()) {
+                LOG.warn("Closing the connection from {}: {} failed CWDs in a row (directory scan)",
+                        clientAddress().getAddress().getHostAddress(), changeDirectoryFailures);
+            }
+            control.reply(421, "Too many failed directory changes - closing the connection");
+            closing = true;
+            return true;
+        }
+        long wait = rules.changeDirectoryFailureDelay().toMillis() * (changeDirectoryFailures - 1);
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                closing = true;
+            }
+        }
+        return false;
+    }
+
+    /** A successful CWD ends a run of failures. */
+    public void changeDirectorySucceeded() {
+        changeDirectoryFailures = 0;
     }
 
     /**
@@ -809,6 +923,14 @@ public final class FtpSession {
         return files;
     }
 
+    public String virtualHost() {
+        return virtualHost;
+    }
+
+    public void virtualHost(String host) {
+        this.virtualHost = host;
+    }
+
     public String pendingUser() {
         return pendingUser;
     }
@@ -876,6 +998,7 @@ public final class FtpSession {
         }
         account = null;
         anonymous = false;
+        virtualHost = null; // RFC 7151: after REIN the client may choose another host
         limits = SessionLimits.NONE;
         uploadThrottle = null;
         downloadThrottle = null;

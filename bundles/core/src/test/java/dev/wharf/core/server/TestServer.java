@@ -50,7 +50,10 @@ final class TestServer implements AutoCloseable {
         dev.wharf.api.tls.KeyMaterial certificate = TestCertificates.localhost();
         services.addCertificateProvider(serverName -> java.util.Optional.of(certificate),
                 properties("test-certificate", 0));
-        security.configure(withPrefix(extraSettings, "security."));
+        // failed CWDs are not slowed down unless a test asks for it: several tests probe many bad paths in a row
+        Map<String, Object> securitySettings = new HashMap<>(Map.of("cwd.failure.delay", "0"));
+        securitySettings.putAll(withPrefix(extraSettings, "security."));
+        security.configure(securitySettings);
         limits.configure(withPrefix(extraSettings, "limits."));
         transferLog.configure(withPrefix(extraSettings, "transferlog."));
         activity.setTransferLog(transferLog);
