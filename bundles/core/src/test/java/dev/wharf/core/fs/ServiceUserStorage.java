@@ -2,13 +2,22 @@ package dev.wharf.core.fs;
 
 import dev.wharf.storage.local.LocalStorageProvider;
 
-/** The local storage as one service user (whoever runs the tests): for tests about paths, not owners. */
-final class ServiceUserStorage {
+/** The local storage as the tests use it, by default as one service user (whoever runs the tests). */
+public final class ServiceUserStorage {
 
     private ServiceUserStorage() {
     }
 
+    /** As one service user: for tests about paths, not owners. */
     static LocalStorageProvider provider() {
+        return provider("server");
+    }
+
+    /**
+     * With {@code identity} {@code server} (files are the test's own, whoever runs it) or {@code auto} (accounts'
+     * own uids when run as root).
+     */
+    public static LocalStorageProvider provider(String identity) {
         LocalStorageProvider provider = new LocalStorageProvider();
         provider.configure(new LocalStorageProvider.Config() {
             @Override
@@ -18,7 +27,7 @@ final class ServiceUserStorage {
 
             @Override
             public String account_identity() {
-                return "server";
+                return identity;
             }
 
             @Override

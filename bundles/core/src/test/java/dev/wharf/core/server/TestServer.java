@@ -62,29 +62,9 @@ final class TestServer implements AutoCloseable {
         listener = new FtpListener(services, security, limits, activity, settings);
     }
 
-    /**
-     * The local storage; {@code identity} {@code server} (most tests: files are the test's own, whoever runs it)
-     * or {@code auto} (accounts' own uids when run as root).
-     */
+    /** The local storage; see {@link dev.wharf.core.fs.ServiceUserStorage#provider(String)}. */
     static LocalStorageProvider localStorage(String identity) {
-        LocalStorageProvider provider = new LocalStorageProvider();
-        provider.configure(new LocalStorageProvider.Config() {
-            @Override
-            public boolean create_home() {
-                return true;
-            }
-
-            @Override
-            public String account_identity() {
-                return identity;
-            }
-
-            @Override
-            public Class<? extends java.lang.annotation.Annotation> annotationType() {
-                return LocalStorageProvider.Config.class;
-            }
-        });
-        return provider;
+        return dev.wharf.core.fs.ServiceUserStorage.provider(identity);
     }
 
     /** The entries whose keys start with {@code prefix}, with the prefix taken off. */
