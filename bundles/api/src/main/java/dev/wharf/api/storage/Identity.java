@@ -18,9 +18,9 @@ public record Identity(int uid, int gid, int[] groups) {
         groups = Arrays.stream(groups).sorted().distinct().toArray();
     }
 
-    /** The account's uid and gid with no supplementary groups. */
+    /** The account's uid, gid and the supplementary groups its backend gave. */
     public static Identity of(Account account) {
-        return new Identity(account.uid(), account.gid(), new int[0]);
+        return new Identity(account.uid(), account.gid(), account.groups());
     }
 
     /** Whether {@code group} is the primary or a supplementary group. */
