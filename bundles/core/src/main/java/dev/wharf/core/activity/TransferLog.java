@@ -1,6 +1,7 @@
 package dev.wharf.core.activity;
 
 import dev.wharf.core.server.ConfigValues;
+import dev.wharf.core.server.SettingDefinitions;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
@@ -33,11 +38,27 @@ import org.slf4j.LoggerFactory;
  * absolute path). The file is created 0600, never written through a symlink, and reopened when log rotation has
  * moved it away. A write that fails is logged (once a minute at most) and never affects the transfer.
  */
+@Designate(ocd = TransferLog.Config.class)
 @Component(service = TransferLog.class, configurationPid = TransferLog.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class TransferLog {
 
     public static final String PID = "dev.wharf.transferlog";
+    private static final SettingDefinitions DEFINITIONS = SettingDefinitions.load(TransferLog.class, PID);
+
+    /** The keys of {@code dev.wharf.transferlog}. */
+    @ObjectClassDefinition(id = PID, name = "Wharf transfer log",
+            description = "One line per upload or download in one of Pure-FTPd's log formats")
+    public @interface Config {
+        @AttributeDefinition(name = "Format", description = "none turns the transfer log off",
+                options = {@Option(label = "none", value = "none"), @Option(label = "clf", value = "clf"),
+                    @Option(label = "stats", value = "stats"), @Option(label = "w3c", value = "w3c"),
+                    @Option(label = "xferlog", value = "xferlog")})
+        String format() default "xferlog";
+
+        @AttributeDefinition(name = "File", description = "Absolute path; ${wharf.home} is the server directory")
+        String file() default "${wharf.home}/var/log/xferlog";
+    }
     private static final Logger LOG = LoggerFactory.getLogger(TransferLog.class);
     private static final long ROTATION_CHECK_NANOS = 1_000_000_000L;
     private static final long ERROR_REPORT_NANOS = 60_000_000_000L;
@@ -98,8 +119,8 @@ public class TransferLog {
     }
 
     private Settings parse(Map<String, ?> properties) {
-        ConfigValues values = new ConfigValues("Transfer log", properties);
-        String formatName = values.string("format", "none");
+        ConfigValues values = new ConfigValues("Transfer log", properties, DEFINITIONS);
+        String formatName = values.string("format");
         if (formatName.equalsIgnoreCase("none")) {
             return new Settings(null, null);
         }
@@ -107,7 +128,7 @@ public class TransferLog {
         if (format == null) {
             throw values.invalid("format", "none, clf, stats, w3c or xferlog");
         }
-        Path file = Path.of(values.string("file", "${wharf.home}/var/log/transfer.log")
+        Path file = Path.of(values.string("file")
                 .replace("${wharf.home}", serverHome));
         if (!file.isAbsolute()) {
             throw values.invalid("file", "an absolute path");

@@ -1,6 +1,7 @@
 package dev.wharf.core.admin;
 
 import dev.wharf.core.server.ConfigValues;
+import dev.wharf.core.server.SettingDefinitions;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -35,11 +39,25 @@ import org.slf4j.LoggerFactory;
  * can connect: the socket is mode 0600 in a directory of mode 0700. A request is one line of words; the answer is
  * {@code OK} or {@code ERROR}, a newline, then the text.
  */
+@Designate(ocd = AdminSocket.Config.class)
 @Component(service = AdminSocket.class, immediate = true, configurationPid = AdminSocket.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class AdminSocket {
 
     public static final String PID = "dev.wharf.admin";
+    private static final SettingDefinitions DEFINITIONS = SettingDefinitions.load(AdminSocket.class, PID);
+
+    /** The keys of {@code dev.wharf.admin}. */
+    @ObjectClassDefinition(id = PID, name = "Wharf admin socket",
+            description = "The Unix socket bin/wharf who, kick, stats and bans talk to (mode 0600)")
+    public @interface Config {
+        @AttributeDefinition(name = "Enabled")
+        boolean enabled() default true;
+
+        @AttributeDefinition(name = "Socket", description = "Path of the socket; ${wharf.home} is the server "
+                + "directory")
+        String socket() default "${wharf.home}/var/run/admin.sock";
+    }
     private static final Logger LOG = LoggerFactory.getLogger(AdminSocket.class);
     private static final int MAX_REQUEST = 4096;
     private static final long REQUEST_TIMEOUT_SECONDS = 10;
@@ -63,11 +81,11 @@ public class AdminSocket {
         this(commands);
         String home = context.getProperty("wharf.home");
         try {
-            ConfigValues values = new ConfigValues("Admin socket", properties);
-            if (!values.bool("enabled", true)) {
+            ConfigValues values = new ConfigValues("Admin socket", properties, DEFINITIONS);
+            if (!values.bool("enabled")) {
                 return;
             }
-            String path = values.string("socket", "${wharf.home}/var/run/admin.sock")
+            String path = values.string("socket")
                     .replace("${wharf.home}", home != null ? home : System.getProperty("user.dir"));
             open(Path.of(path));
         } catch (InvalidSettingException invalid) {

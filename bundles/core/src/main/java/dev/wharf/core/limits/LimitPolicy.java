@@ -5,6 +5,7 @@ import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * The server-wide limits (live from ConfigAdmin) and the two server-wide throttles every transfer passes
  * through. A bad value keeps the previous settings and is logged with its key.
  */
+@Designate(ocd = LimitSettings.Config.class)
 @Component(service = LimitPolicy.class, configurationPid = LimitSettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class LimitPolicy {

@@ -1,30 +1,18 @@
 package dev.wharf.core.limits;
 
 import dev.wharf.core.server.ConfigValues;
+import dev.wharf.core.server.SettingDefinitions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Quotas, bandwidth and ratios that apply to every account unless its backend gives its own (configuration PID
- * {@code dev.wharf.limits}, file {@code etc/dev.wharf.limits.cfg}); 0 means no limit everywhere. These are
- * Pure-FTPd's {@code Quota}, {@code UserBandwidth}, {@code AnonymousBandwidth}, {@code UserRatio} and
- * {@code AnonymousRatio}, plus a server-wide bandwidth cap Pure-FTPd does not have.
- *
- * @param quotaFiles              {@code quota.files}: files (and directories) per account
- * @param quotaBytes              {@code quota.size}: megabytes per account, stored here in bytes
- * @param uploadBandwidth         {@code bandwidth.upload}: KB/s per session, stored in bytes per second
- * @param downloadBandwidth       {@code bandwidth.download}: KB/s per session
- * @param anonymousUpload         {@code anonymous.bandwidth.upload}: KB/s per anonymous session
- * @param anonymousDownload       {@code anonymous.bandwidth.download}: KB/s per anonymous session
- * @param totalUploadBandwidth    {@code bandwidth.total.upload}: KB/s shared by all sessions together
- * @param totalDownloadBandwidth  {@code bandwidth.total.download}: KB/s shared by all sessions together
- * @param ratioUpload             {@code ratio.upload}: with {@code ratio.download}, downloads may not outgrow
- *                                uploads by more than download:upload within a session
- * @param ratioDownload           {@code ratio.download}
- * @param anonymousRatioUpload    {@code anonymous.ratio.upload}
- * @param anonymousRatioDownload  {@code anonymous.ratio.download}
+ * {@code dev.wharf.limits}, file {@code etc/dev.wharf.limits.cfg}; keys declared in {@link Config}); 0 means no
+ * limit everywhere. Sizes are kept in bytes and bytes per second here.
  */
 public record LimitSettings(long quotaFiles, long quotaBytes, long uploadBandwidth, long downloadBandwidth,
                             long anonymousUpload, long anonymousDownload, long totalUploadBandwidth,
@@ -32,11 +20,62 @@ public record LimitSettings(long quotaFiles, long quotaBytes, long uploadBandwid
                             int anonymousRatioUpload, int anonymousRatioDownload) {
 
     public static final String PID = "dev.wharf.limits";
+    private static final SettingDefinitions DEFINITIONS = SettingDefinitions.load(LimitSettings.class, PID);
     public static final LimitSettings NONE = from(Map.of());
+
+    /**
+     * The keys of {@code dev.wharf.limits}: Pure-FTPd's {@code Quota}, {@code UserBandwidth},
+     * {@code AnonymousBandwidth}, {@code UserRatio} and {@code AnonymousRatio}, plus a server-wide bandwidth cap
+     * Pure-FTPd does not have.
+     */
+    @ObjectClassDefinition(id = PID, name = "Wharf limits",
+            description = "Quotas, bandwidth and ratios for accounts whose backend gives none; 0 = no limit")
+    public @interface Config {
+        @AttributeDefinition(name = "Quota: files", min = "0", max = "2147483647",
+                description = "Files (and directories) per account")
+        int quota_files() default 0;
+
+        @AttributeDefinition(name = "Quota: megabytes", min = "0", max = "2147483647",
+                description = "Megabytes per account")
+        int quota_size() default 0;
+
+        @AttributeDefinition(name = "Upload KB/s per session", min = "0", max = "100000000")
+        int bandwidth_upload() default 0;
+
+        @AttributeDefinition(name = "Download KB/s per session", min = "0", max = "100000000")
+        int bandwidth_download() default 0;
+
+        @AttributeDefinition(name = "Anonymous upload KB/s per session", min = "0", max = "100000000")
+        int anonymous_bandwidth_upload() default 0;
+
+        @AttributeDefinition(name = "Anonymous download KB/s per session", min = "0", max = "100000000")
+        int anonymous_bandwidth_download() default 0;
+
+        @AttributeDefinition(name = "Upload KB/s for the whole server", min = "0", max = "100000000",
+                description = "Shared by all sessions together")
+        int bandwidth_total_upload() default 0;
+
+        @AttributeDefinition(name = "Download KB/s for the whole server", min = "0", max = "100000000",
+                description = "Shared by all sessions together")
+        int bandwidth_total_download() default 0;
+
+        @AttributeDefinition(name = "Ratio: upload part", min = "0", max = "1000000",
+                description = "With ratio.download: downloads may not outgrow uploads by more than "
+                        + "download:upload within a session")
+        int ratio_upload() default 0;
+
+        @AttributeDefinition(name = "Ratio: download part", min = "0", max = "1000000")
+        int ratio_download() default 0;
+
+        @AttributeDefinition(name = "Anonymous ratio: upload part", min = "0", max = "1000000")
+        int anonymous_ratio_upload() default 0;
+
+        @AttributeDefinition(name = "Anonymous ratio: download part", min = "0", max = "1000000")
+        int anonymous_ratio_download() default 0;
+    }
 
     private static final long KB = 1024;
     private static final long MB = 1024 * 1024;
-    private static final int MAX_KB_PER_SECOND = 100_000_000;
 
     /** The limits in force, for the log: only those that are set, e.g. {@code quota 1000 files, download 8 KB/s}. */
     public String describe() {
@@ -66,19 +105,19 @@ public record LimitSettings(long quotaFiles, long quotaBytes, long uploadBandwid
 
     /** @throws ConfigValues.InvalidSettingException for a value that cannot be used, naming its key */
     public static LimitSettings from(Map<String, ?> properties) {
-        ConfigValues values = new ConfigValues("Limits", properties);
+        ConfigValues values = new ConfigValues("Limits", properties, DEFINITIONS);
         return new LimitSettings(
-                values.integer("quota.files", 0, 0, Integer.MAX_VALUE),
-                values.integer("quota.size", 0, 0, Integer.MAX_VALUE) * MB,
-                values.integer("bandwidth.upload", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("bandwidth.download", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("anonymous.bandwidth.upload", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("anonymous.bandwidth.download", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("bandwidth.total.upload", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("bandwidth.total.download", 0, 0, MAX_KB_PER_SECOND) * KB,
-                values.integer("ratio.upload", 0, 0, 1_000_000),
-                values.integer("ratio.download", 0, 0, 1_000_000),
-                values.integer("anonymous.ratio.upload", 0, 0, 1_000_000),
-                values.integer("anonymous.ratio.download", 0, 0, 1_000_000));
+                values.integer("quota.files"),
+                values.integer("quota.size") * MB,
+                values.integer("bandwidth.upload") * KB,
+                values.integer("bandwidth.download") * KB,
+                values.integer("anonymous.bandwidth.upload") * KB,
+                values.integer("anonymous.bandwidth.download") * KB,
+                values.integer("bandwidth.total.upload") * KB,
+                values.integer("bandwidth.total.download") * KB,
+                values.integer("ratio.upload"),
+                values.integer("ratio.download"),
+                values.integer("anonymous.ratio.upload"),
+                values.integer("anonymous.ratio.download"));
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * The server-wide security state shared by all listeners: the settings (live from ConfigAdmin), the ban list,
  * and the connection and session counters that limits are checked against.
  */
+@Designate(ocd = SecuritySettings.Config.class)
 @Component(service = SecurityPolicy.class, configurationPid = SecuritySettings.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class SecurityPolicy {

@@ -1,58 +1,19 @@
 package dev.wharf.core.security;
 
 import dev.wharf.core.server.ConfigValues;
+import dev.wharf.core.server.SettingDefinitions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Every security-relevant setting of the server and its default, in one place (configuration PID
- * {@code dev.wharf.security}, file {@code etc/dev.wharf.security.cfg}). The defaults are chosen so that a fresh
- * server is safe on the Internet; where Wharf is stricter than Pure-FTPd the comment says so.
- *
- * @param maxConnectionsPerIp        {@code max.per.ip}: connections from one address (Pure-FTPd: unlimited); 0 = no limit
- * @param maxSessionsPerAccount      {@code max.per.user}: logged-in sessions per account, 0 = no limit (a backend's
- *                                   per-account limit applies as well)
- * @param maxLoginFailuresPerSession {@code login.failures.per.session}: failed logins before the session is closed
- * @param loginFailureDelay          {@code login.failure.delay}: milliseconds added per failed attempt in a session
- * @param loginChecksPerIp          {@code login.checks.per.ip}: logins from one address checked at once (password
- *                                   hashes are costly); more wait their turn
- * @param loginCheckWait             {@code login.check.wait}: seconds a login waits for its turn before it gets 421
- * @param banAfterFailures           {@code ban.after.failures}: failed logins from one address within
- *                                   {@code ban.window} that ban it (Pure-FTPd has no ban); 0 = never ban
- * @param banWindow                  {@code ban.window}: seconds over which failures are counted
- * @param banDuration                {@code ban.duration}: seconds a ban lasts
- * @param fxpForEveryone             {@code fxp.enabled}: data connections to/from other hosts than the client
- * @param fxpUsers                   {@code fxp.users}: accounts allowed FXP when it is off for everyone
- * @param anonymousEnabled           {@code anonymous.enabled}: "anonymous"/"ftp" log in without a password
- * @param anonymousRoot              {@code anonymous.root}: the anonymous account's root directory
- * @param anonymousUpload            {@code anonymous.upload}: anonymous users may upload (never overwrite)
- * @param anonymousUid               {@code anonymous.uid}: uid/gid reported for anonymous sessions
- * @param keepAllFiles               {@code keep.all.files}: nobody deletes or overwrites a file (Pure-FTPd -K)
- * @param noRename                   {@code no.rename}: RNFR/RNTO refused (-G)
- * @param noChmod                    {@code no.chmod}: SITE CHMOD refused (-R)
- * @param customerProof              {@code customer.proof}: chmod may not take the owner's read/write away (-Z)
- * @param autorename                 {@code autorename}: an upload onto an existing name is stored as name.1, name.2 …
- * @param dotFilesRead               {@code dotfiles.read}: names starting with a dot may be read (-X when false)
- * @param dotFilesWrite              {@code dotfiles.write}: names starting with a dot may be written (-x when false)
- * @param fileUmask                  {@code umask.files}: octal umask for new files (default 133: rw-r--r--)
- * @param directoryUmask             {@code umask.dirs}: octal umask for new directories (default 022: rwxr-xr-x)
- * @param maxDiskUsagePercent        {@code disk.max.percent}: uploads are refused when the disk is fuller; 100 = off
- * @param uploadFsync                {@code upload.fsync}: each upload reaches the disk (fsync) before it is renamed
- *                                   into place and acknowledged, so a power cut after 226 cannot lose it; off by
- *                                   default, as in Pure-FTPd, because it costs a disk flush per file
- * @param changeDirectoryFailureDelay {@code cwd.failure.delay}: milliseconds the n-th failed CWD in a row waits
- *                                   n-1 times before its 550 (Pure-FTPd's anti directory scan: 100)
- * @param maxChangeDirectoryFailures {@code cwd.failures.max}: failed CWDs in a row that close the session (Pure-FTPd:
- *                                   50); 0 = never
- * @param anonymousOnly              {@code anonymous.only}: every login is anonymous, whatever the user name
- *                                   (Pure-FTPd {@code AnonymousOnly}); implies anonymous logins are on
- * @param trustedIp                  {@code trusted.ip}: when set, non-anonymous logins are accepted only on
- *                                   connections to this local address; on every other one logins are anonymous
- *                                   (Pure-FTPd {@code TrustedIP}); empty = everywhere
- * @param anonymousVirtualHosts      {@code anonymous.virtual.hosts}: a directory whose subdirectories, named after a
- *                                   local address or a host name chosen by HOST, are the anonymous root there
- *                                   (Pure-FTPd's {@code /etc/pure-ftpd/<ip>}); empty = none
+ * Every security-relevant setting of the server, read from configuration PID {@code dev.wharf.security} (file
+ * {@code etc/dev.wharf.security.cfg}). Each key, its type, default and range is declared once, in {@link Config};
+ * the defaults are chosen so that a fresh server is safe on the Internet, and where Wharf is stricter than
+ * Pure-FTPd the description says so. A listener may override the keys in {@link SecurityPolicy#PER_LISTENER_KEYS}
+ * with {@code security.<key>}.
  */
 public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccount, int maxLoginFailuresPerSession,
                                Duration loginFailureDelay, int loginChecksPerIp, Duration loginCheckWait,
@@ -68,6 +29,142 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
 
     public static final String PID = "dev.wharf.security";
     public static final String HOME_VARIABLE = "${wharf.home}";
+    private static final SettingDefinitions DEFINITIONS = SettingDefinitions.load(SecuritySettings.class, PID);
+
+    /** The keys of {@code dev.wharf.security}: the one declaration of each, its type, default and range. */
+    @ObjectClassDefinition(id = PID, name = "Wharf security",
+            description = "Limits per address and account, login failures and bans, FXP, anonymous access, what "
+                    + "sessions may change, umasks and full disks. Server-wide; a listener overrides some with "
+                    + "security.<key>.")
+    public @interface Config {
+        @AttributeDefinition(name = "Connections per address", min = "0", max = "100000",
+                description = "Connections from one IP address at once (Pure-FTPd: unlimited); 0 = no limit")
+        int max_per_ip() default 10;
+
+        @AttributeDefinition(name = "Sessions per account", min = "0", max = "100000",
+                description = "Logged-in sessions of one account at once, 0 = no limit; a backend's per-account "
+                        + "limit applies as well")
+        int max_per_user() default 0;
+
+        @AttributeDefinition(name = "Login failures per session", min = "1", max = "1000",
+                description = "Failed logins after which the session is closed")
+        int login_failures_per_session() default 6;
+
+        @AttributeDefinition(name = "Delay per login failure (ms)", min = "0", max = "60000",
+                description = "Milliseconds added per failed attempt in a session; failure replies of known and "
+                        + "unknown users take the same time")
+        int login_failure_delay() default 400;
+
+        @AttributeDefinition(name = "Login checks per address", min = "1", max = "1000",
+                description = "Logins from one address whose passwords are checked at once (hashes are costly); "
+                        + "more wait their turn")
+        int login_checks_per_ip() default 1;
+
+        @AttributeDefinition(name = "Login check wait (s)", min = "0", max = "600",
+                description = "Seconds a login waits for its turn before it gets 421")
+        int login_check_wait() default 5;
+
+        @AttributeDefinition(name = "Ban after failures", min = "0", max = "100000",
+                description = "Failed logins from one address within ban.window that ban it (Pure-FTPd has no "
+                        + "ban); 0 = never ban")
+        int ban_after_failures() default 10;
+
+        @AttributeDefinition(name = "Ban window (s)", min = "1", max = "2592000",
+                description = "Seconds over which failed logins are counted")
+        int ban_window() default 600;
+
+        @AttributeDefinition(name = "Ban duration (s)", min = "1", max = "31536000",
+                description = "Seconds a ban lasts")
+        int ban_duration() default 1800;
+
+        @AttributeDefinition(name = "FXP for everyone",
+                description = "Data connections to or from hosts other than the client's (site-to-site)")
+        boolean fxp_enabled() default false;
+
+        @AttributeDefinition(name = "FXP users", required = false,
+                description = "Accounts allowed FXP when it is off for everyone, comma-separated")
+        String fxp_users() default "";
+
+        @AttributeDefinition(name = "Anonymous logins",
+                description = "\"anonymous\" and \"ftp\" log in without a password")
+        boolean anonymous_enabled() default false;
+
+        @AttributeDefinition(name = "Anonymous root", description = "The anonymous account's root directory")
+        String anonymous_root() default HOME_VARIABLE + "/var/ftp/anonymous";
+
+        @AttributeDefinition(name = "Anonymous uploads",
+                description = "Anonymous users may upload (never overwrite)")
+        boolean anonymous_upload() default false;
+
+        @AttributeDefinition(name = "Anonymous uid", min = "1", max = "2147483647",
+                description = "uid and gid anonymous sessions act as and report")
+        int anonymous_uid() default 65534;
+
+        @AttributeDefinition(name = "Keep all files",
+                description = "Nobody deletes or overwrites a file (Pure-FTPd -K)")
+        boolean keep_all_files() default false;
+
+        @AttributeDefinition(name = "No rename", description = "RNFR/RNTO refused (Pure-FTPd -G)")
+        boolean no_rename() default false;
+
+        @AttributeDefinition(name = "No chmod", description = "SITE CHMOD refused (Pure-FTPd -R)")
+        boolean no_chmod() default false;
+
+        @AttributeDefinition(name = "Customer proof",
+                description = "SITE CHMOD may not take the owner's read or write away (Pure-FTPd -Z)")
+        boolean customer_proof() default false;
+
+        @AttributeDefinition(name = "Autorename",
+                description = "An upload onto an existing name is stored as name.1, name.2 …")
+        boolean autorename() default false;
+
+        @AttributeDefinition(name = "Dot files readable",
+                description = "Names starting with a dot may be read (Pure-FTPd -X when false)")
+        boolean dotfiles_read() default true;
+
+        @AttributeDefinition(name = "Dot files writable",
+                description = "Names starting with a dot may be written (Pure-FTPd -x when false)")
+        boolean dotfiles_write() default true;
+
+        @AttributeDefinition(name = "File umask", description = "Octal umask for new files (133: rw-r--r--)")
+        String umask_files() default "133";
+
+        @AttributeDefinition(name = "Directory umask",
+                description = "Octal umask for new directories (022: rwxr-xr-x)")
+        String umask_dirs() default "022";
+
+        @AttributeDefinition(name = "Disk full at (%)", min = "1", max = "100",
+                description = "Uploads are refused when the disk is fuller than this; 100 = off")
+        int disk_max_percent() default 99;
+
+        @AttributeDefinition(name = "fsync uploads",
+                description = "Each upload reaches the disk before it is acknowledged, so a power cut after 226 "
+                        + "cannot lose it; off as in Pure-FTPd, since it costs a disk flush per file")
+        boolean upload_fsync() default false;
+
+        @AttributeDefinition(name = "Failed CWD delay (ms)", min = "0", max = "10000",
+                description = "The n-th failed CWD in a row waits n-1 times this before its 550 (Pure-FTPd's "
+                        + "anti directory scan)")
+        int cwd_failure_delay() default 100;
+
+        @AttributeDefinition(name = "Failed CWDs that end a session", min = "0", max = "100000",
+                description = "Failed CWDs in a row that close the session; 0 = never")
+        int cwd_failures_max() default 50;
+
+        @AttributeDefinition(name = "Anonymous only",
+                description = "Every login is anonymous, whatever the user name (Pure-FTPd AnonymousOnly)")
+        boolean anonymous_only() default false;
+
+        @AttributeDefinition(name = "Trusted address", required = false,
+                description = "When set, non-anonymous logins are accepted only on connections to this local "
+                        + "address, anonymous ones elsewhere (Pure-FTPd TrustedIP); empty = everywhere")
+        String trusted_ip() default "";
+
+        @AttributeDefinition(name = "Anonymous virtual hosts", required = false,
+                description = "A directory whose subdirectories, named after a local address or a HOST name, "
+                        + "are the anonymous root there (Pure-FTPd's /etc/pure-ftpd/<ip>); empty = none")
+        String anonymous_virtual_hosts() default "";
+    }
 
     public static final SecuritySettings DEFAULTS = from(Map.of());
 
@@ -81,44 +178,44 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
      * @throws ConfigValues.InvalidSettingException for a value that cannot be used, naming its key
      */
     public static SecuritySettings from(Map<String, ?> properties) {
-        ConfigValues values = new ConfigValues("Security settings", properties);
+        ConfigValues values = new ConfigValues("Security settings", properties, DEFINITIONS);
         return new SecuritySettings(
-                values.integer("max.per.ip", 10, 0, 100_000),
-                values.integer("max.per.user", 0, 0, 100_000),
-                values.integer("login.failures.per.session", 6, 1, 1000),
-                Duration.ofMillis(values.integer("login.failure.delay", 400, 0, 60_000)),
-                values.integer("login.checks.per.ip", 1, 1, 1000),
-                Duration.ofSeconds(values.integer("login.check.wait", 5, 0, 600)),
-                values.integer("ban.after.failures", 10, 0, 100_000),
-                Duration.ofSeconds(values.integer("ban.window", 600, 1, 86_400 * 30)),
-                Duration.ofSeconds(values.integer("ban.duration", 1800, 1, 86_400 * 365)),
-                values.bool("fxp.enabled", false),
-                Set.copyOf(values.list("fxp.users")),
-                values.bool("anonymous.enabled", false),
-                values.string("anonymous.root", HOME_VARIABLE + "/var/ftp/anonymous"),
-                values.bool("anonymous.upload", false),
-                values.integer("anonymous.uid", 65534, 1, Integer.MAX_VALUE),
-                values.bool("keep.all.files", false),
-                values.bool("no.rename", false),
-                values.bool("no.chmod", false),
-                values.bool("customer.proof", false),
-                values.bool("autorename", false),
-                values.bool("dotfiles.read", true),
-                values.bool("dotfiles.write", true),
-                values.octal("umask.files", 0133, 0777),
-                values.octal("umask.dirs", 0022, 0777),
-                values.integer("disk.max.percent", 99, 1, 100),
-                values.bool("upload.fsync", false),
-                Duration.ofMillis(values.integer("cwd.failure.delay", 100, 0, 10_000)),
-                values.integer("cwd.failures.max", 50, 0, 100_000),
-                values.bool("anonymous.only", false),
+                values.integer("max.per.ip"),
+                values.integer("max.per.user"),
+                values.integer("login.failures.per.session"),
+                Duration.ofMillis(values.integer("login.failure.delay")),
+                values.integer("login.checks.per.ip"),
+                Duration.ofSeconds(values.integer("login.check.wait")),
+                values.integer("ban.after.failures"),
+                Duration.ofSeconds(values.integer("ban.window")),
+                Duration.ofSeconds(values.integer("ban.duration")),
+                values.bool("fxp.enabled"),
+                Set.copyOf(values.listOrDefault("fxp.users")),
+                values.bool("anonymous.enabled"),
+                values.string("anonymous.root"),
+                values.bool("anonymous.upload"),
+                values.integer("anonymous.uid"),
+                values.bool("keep.all.files"),
+                values.bool("no.rename"),
+                values.bool("no.chmod"),
+                values.bool("customer.proof"),
+                values.bool("autorename"),
+                values.bool("dotfiles.read"),
+                values.bool("dotfiles.write"),
+                values.octal("umask.files", 0777),
+                values.octal("umask.dirs", 0777),
+                values.integer("disk.max.percent"),
+                values.bool("upload.fsync"),
+                Duration.ofMillis(values.integer("cwd.failure.delay")),
+                values.integer("cwd.failures.max"),
+                values.bool("anonymous.only"),
                 trustedIp(values),
-                values.string("anonymous.virtual.hosts", "").strip());
+                values.string("anonymous.virtual.hosts").strip());
     }
 
     /** {@code trusted.ip} as a literal address (never a name: it is compared with each connection's local one). */
     private static String trustedIp(ConfigValues values) {
-        String text = values.string("trusted.ip", "").strip();
+        String text = values.string("trusted.ip").strip();
         if (text.isEmpty()) {
             return "";
         }

@@ -21,11 +21,62 @@ public final class ConfigValues {
 
     private final String owner;
     private final Map<String, ?> properties;
+    private final SettingDefinitions definitions;
 
     /** @param owner how messages name the configuration, e.g. {@code Listener 'main'} */
     public ConfigValues(String owner, Map<String, ?> properties) {
+        this(owner, properties, null);
+    }
+
+    /**
+     * Values whose defaults and ranges come from {@code definitions}: the one-argument readers below.
+     *
+     * @param owner how messages name the configuration, e.g. {@code Listener 'main'}
+     */
+    public ConfigValues(String owner, Map<String, ?> properties, SettingDefinitions definitions) {
         this.owner = owner;
         this.properties = properties;
+        this.definitions = definitions;
+    }
+
+    private SettingDefinitions.Definition declared(String key) {
+        if (definitions == null) {
+            throw new IllegalStateException(owner + " has no setting definitions");
+        }
+        return definitions.get(key);
+    }
+
+    /** {@code key} as a string, its declared default when absent (null when it declares none). */
+    public String string(String key) {
+        return string(key, declared(key).defaultValue());
+    }
+
+    /** {@code key} as an integer within its declared range, its declared default when absent. */
+    public int integer(String key) {
+        SettingDefinitions.Definition definition = declared(key);
+        return integer(key, Integer.parseInt(definition.defaultValue()),
+                definition.min() == null ? Integer.MIN_VALUE : Math.toIntExact(definition.min()),
+                definition.max() == null ? Integer.MAX_VALUE : Math.toIntExact(definition.max()));
+    }
+
+    /** {@code key} as true or false (also yes/no, on/off, 1/0), its declared default when absent. */
+    public boolean bool(String key) {
+        return bool(key, Boolean.parseBoolean(declared(key).defaultValue()));
+    }
+
+    /** {@code key} as an octal number up to {@code max}, its declared default (octal digits) when absent. */
+    public int octal(String key, int max) {
+        return octal(key, Integer.parseInt(declared(key).defaultValue(), 8), max);
+    }
+
+    /** {@code key} as a comma-separated list, its declared default when absent. */
+    public List<String> listOrDefault(String key) {
+        if (properties.get(key) == null) {
+            String fallback = declared(key).defaultValue();
+            return fallback == null ? List.of() : Arrays.stream(fallback.split(",")).map(String::trim)
+                    .filter(s -> !s.isEmpty()).toList();
+        }
+        return list(key);
     }
 
     private String raw(String key) {

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * One FTP listener per factory configuration {@code dev.wharf.listener~<name>}: accepts connections and runs
  * each session on its own virtual thread.
  */
+@Designate(ocd = ListenerSettings.Config.class, factory = true)
 @Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class FtpListener {
 

@@ -12,38 +12,19 @@ import java.util.ArrayList;
 import java.util.Locale;
 
 import java.time.Duration;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One listener's settings, read from its ConfigAdmin factory configuration ({@code dev.wharf.listener}).
- * Every default lives here; a bad value is reported naming its key.
- *
- * @param name           the listener's name (the part after {@code ~} in its PID, e.g. {@code main})
- * @param bindAddress    local address to listen on
- * @param port           TCP port; 0 lets the system choose
- * @param passivePorts   range for passive data connections; {@code null} lets the system choose
- * @param passiveAddress key {@code passive.address}: IPv4 address or host name advertised in PASV replies instead
- *                       of the local one (NAT), or {@code null}; a name is resolved for each connection, as
- *                       Pure-FTPd's ForcePassiveIP (dynamic DNS)
- * @param maxClients     concurrent logged-in sessions on this listener
- * @param maxUnauthenticated key {@code max.unauthenticated}: connections not logged in yet, counted apart from
- *                       {@code maxClients} so that they can never take logged-in users' places; when full, the
- *                       oldest of them is closed for a newcomer
- * @param loginTimeout   key {@code login.timeout}: from the greeting to a successful login
- * @param lineTimeout    key {@code line.timeout}: from the first byte of a command line to its end (slow senders)
- * @param listenBacklog  key {@code listen.backlog}: connections the kernel queues before they are accepted; 0
- *                       takes the kernel's limit ({@code net.core.somaxconn})
- * @param idleTimeout    a session with no command for this long is closed
- * @param dataTimeout    how long to wait for a data connection, or for data on one
- * @param maxLineLength  longest accepted control line in bytes
- * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
- * @param tls            TLS (FTPS) settings of this listener
- * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
- * @param securityOverrides keys {@code security.<key>}: security settings this listener's sessions use instead
- *                       of the server-wide ones ({@link dev.wharf.core.security.SecurityPolicy#PER_LISTENER_KEYS}),
- *                       without the prefix
+ * One listener's settings, read from its ConfigAdmin factory configuration ({@code dev.wharf.listener}); each key,
+ * its type, default and range is declared once, in {@link Config}, and a bad value is reported naming its key.
+ * The fields follow the keys ({@code passivePorts} is {@code passive.ports}); {@code name} is the part after
+ * {@code ~} in the PID, e.g. {@code main}, and {@code securityOverrides} the {@code security.<key>} values without
+ * their prefix.
  */
 public record ListenerSettings(String name, String bindAddress, int port, PortRange passivePorts,
                                String passiveAddress, int maxClients, int maxUnauthenticated,
@@ -57,16 +38,114 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
 
     public static final String FACTORY_PID = "dev.wharf.listener";
 
-    public static final String DEFAULT_BIND = "127.0.0.1";
-    public static final int DEFAULT_PORT = 2121;
-    public static final int DEFAULT_MAX_CLIENTS = 50;
-    public static final int DEFAULT_MAX_UNAUTHENTICATED = 100;
-    public static final int DEFAULT_LOGIN_TIMEOUT_SECONDS = 60;
-    public static final int DEFAULT_LINE_TIMEOUT_SECONDS = 30;
-    public static final int DEFAULT_IDLE_SECONDS = 900;
-    public static final int DEFAULT_DATA_TIMEOUT_SECONDS = 60;
-    /** Pure-FTPd accepts 4111 bytes; a little more leaves room for long UTF-8 names. */
-    public static final int DEFAULT_MAX_LINE = 4096;
+    private static final SettingDefinitions DEFINITIONS = SettingDefinitions.load(ListenerSettings.class,
+            FACTORY_PID);
+
+    /** The keys of a {@code dev.wharf.listener} factory configuration, one file per listener. */
+    @ObjectClassDefinition(id = FACTORY_PID, name = "Wharf listener",
+            description = "An FTP or FTPS port with its limits and TLS policy. Keys security.<key> override the "
+                    + "server-wide security settings of the same name for this listener's sessions.")
+    public @interface Config {
+        @AttributeDefinition(name = "Bind address", description = "Local address to listen on")
+        String bind() default "127.0.0.1";
+
+        @AttributeDefinition(name = "Port", min = "0", max = "65535", description = "TCP port; 0 lets the system choose")
+        int port() default 2121;
+
+        @AttributeDefinition(name = "Passive ports", required = false,
+                description = "Range for passive data connections, first-last within 1024-65535; any lets the "
+                        + "system choose")
+        String passive_ports() default "50000-50999";
+
+        @AttributeDefinition(name = "Passive address", required = false,
+                description = "IPv4 address or host name advertised in PASV replies instead of the local one "
+                        + "(NAT); a name is resolved for each connection, as Pure-FTPd's ForcePassiveIP")
+        String passive_address() default "";
+
+        @AttributeDefinition(name = "Logged-in sessions", min = "1", max = "100000",
+                description = "Concurrent logged-in sessions on this listener")
+        int max_clients() default 50;
+
+        @AttributeDefinition(name = "Connections not logged in", min = "1", max = "100000",
+                description = "Counted apart from max.clients, so they never take logged-in users' places; when "
+                        + "full, the one waiting longest is closed for a newcomer")
+        int max_unauthenticated() default 100;
+
+        @AttributeDefinition(name = "Login timeout (s)", min = "1", max = "3600",
+                description = "From the greeting to a successful login")
+        int login_timeout() default 60;
+
+        @AttributeDefinition(name = "Line timeout (s)", min = "1", max = "3600",
+                description = "From the first byte of a command line to its end (slow senders)")
+        int line_timeout() default 30;
+
+        @AttributeDefinition(name = "Listen backlog", min = "0", max = "1000000",
+                description = "Connections the kernel queues before they are accepted; 0 takes the kernel's "
+                        + "limit (net.core.somaxconn)")
+        int listen_backlog() default 0;
+
+        @AttributeDefinition(name = "Idle timeout (s)", min = "1", max = "86400",
+                description = "A session with no command for this long is closed; one that sends only NOOP, "
+                        + "after twice this")
+        int idle_timeout() default 900;
+
+        @AttributeDefinition(name = "Data timeout (s)", min = "1", max = "86400",
+                description = "How long to wait for a data connection, or for data on one")
+        int data_timeout() default 60;
+
+        @AttributeDefinition(name = "Longest command line (bytes)", min = "512", max = "65536",
+                description = "Pure-FTPd accepts 4111 bytes; 4096 leaves room for long UTF-8 names")
+        int max_line_length() default 4096;
+
+        @AttributeDefinition(name = "Backends first", required = false,
+                description = "Auth backend names tried first, in this order (Pure-FTPd's -l); the others follow "
+                        + "by service ranking")
+        String auth_order() default "";
+
+        @AttributeDefinition(name = "TLS level", min = "0", max = "3",
+                description = "0 off, 1 optional, 2 required for login, 3 also for data (Pure-FTPd's -Y)")
+        int tls() default 1;
+
+        @AttributeDefinition(name = "Implicit TLS",
+                description = "TLS from the first byte (port 990 style), no AUTH needed")
+        boolean tls_implicit() default false;
+
+        @AttributeDefinition(name = "TLS protocols", description = "TLSv1.3 and/or TLSv1.2; nothing older")
+        String tls_protocols() default "TLSv1.3,TLSv1.2";
+
+        @AttributeDefinition(name = "TLS cipher suites", required = false,
+                description = "Empty: the JDK's suites limited to forward-secret AEAD ones")
+        String tls_ciphers() default "";
+
+        @AttributeDefinition(name = "Data connections resume the TLS session",
+                description = "Only the client that logged in can connect to a data port; off for clients that "
+                        + "cannot resume (stock Python ftplib, Commons Net)")
+        boolean tls_session_reuse() default true;
+
+        @AttributeDefinition(name = "Client certificates",
+                description = "none, want or need a client certificate signed by tls.client.ca; need also means "
+                        + "no login without TLS",
+                options = {@Option(label = "none", value = "none"), @Option(label = "want", value = "want"),
+                    @Option(label = "need", value = "need")})
+        String tls_client_auth() default "none";
+
+        @AttributeDefinition(name = "Client CA file", required = false,
+                description = "A PEM file of the CA certificates client certificates must chain to; required "
+                        + "with want/need")
+        String tls_client_ca() default "";
+
+        @AttributeDefinition(name = "Certificate names the user",
+                description = "A client that shows a certificate may only log in as the user its common name "
+                        + "names")
+        boolean tls_client_match_user() default false;
+
+        @AttributeDefinition(name = "sendfile",
+                description = "How plain binary downloads leave the file: auto uses sendfile (zero-copy) for "
+                        + "downloads of more than 64 KiB to clients not on loopback; true always; false never",
+                options = {@Option(label = "auto", value = "auto"), @Option(label = "true", value = "true"),
+                    @Option(label = "false", value = "false")})
+        String sendfile() default "auto";
+    }
 
     /**
      * Whether plain binary downloads use sendfile (zero-copy) or read the file into a buffer and write that. On
@@ -132,21 +211,21 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
     /** Reads settings from configuration properties, applying defaults for absent keys. */
     public static ListenerSettings from(Map<String, ?> properties) {
         String name = listenerName(properties);
-        Values values = new Values(new ConfigValues("Listener '" + name + "'", properties));
+        Values values = new Values(new ConfigValues("Listener '" + name + "'", properties, DEFINITIONS));
         return new ListenerSettings(name,
-                values.string("bind", DEFAULT_BIND),
-                values.integer("port", DEFAULT_PORT, 0, 65535),
+                values.string("bind"),
+                values.integer("port"),
                 values.portRange("passive.ports"),
                 values.ipv4OrHostName("passive.address"),
-                values.integer("max.clients", DEFAULT_MAX_CLIENTS, 1, 100_000),
-                values.integer("max.unauthenticated", DEFAULT_MAX_UNAUTHENTICATED, 1, 100_000),
-                Duration.ofSeconds(values.integer("login.timeout", DEFAULT_LOGIN_TIMEOUT_SECONDS, 1, 3600)),
-                Duration.ofSeconds(values.integer("line.timeout", DEFAULT_LINE_TIMEOUT_SECONDS, 1, 3600)),
-                values.integer("listen.backlog", 0, 0, 1_000_000),
-                Duration.ofSeconds(values.integer("idle.timeout", DEFAULT_IDLE_SECONDS, 1, 86_400)),
-                Duration.ofSeconds(values.integer("data.timeout", DEFAULT_DATA_TIMEOUT_SECONDS, 1, 86_400)),
-                values.integer("max.line.length", DEFAULT_MAX_LINE, 512, 65_536),
-                values.list("auth.order"),
+                values.integer("max.clients"),
+                values.integer("max.unauthenticated"),
+                Duration.ofSeconds(values.integer("login.timeout")),
+                Duration.ofSeconds(values.integer("line.timeout")),
+                values.integer("listen.backlog"),
+                Duration.ofSeconds(values.integer("idle.timeout")),
+                Duration.ofSeconds(values.integer("data.timeout")),
+                values.integer("max.line.length"),
+                values.values().listOrDefault("auth.order"),
                 tlsSettings(values),
                 sendfile(values.values()),
                 securityOverrides(name, properties));
@@ -168,7 +247,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
 
     /** {@code auto}, or the words of every other on/off key. */
     private static Sendfile sendfile(ConfigValues values) {
-        if (values.string("sendfile", "auto").equalsIgnoreCase("auto")) {
+        if (values.string("sendfile").equalsIgnoreCase("auto")) {
             return Sendfile.AUTO;
         }
         try {
@@ -179,30 +258,28 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
     }
 
     private static TlsSettings tlsSettings(Values values) {
-        TlsLevel level = TlsLevel.values()[values.integer("tls", 1, 0, 3)];
-        List<String> protocols = values.list("tls.protocols");
-        if (protocols.isEmpty()) {
-            protocols = ALLOWED_PROTOCOLS;
-        } else if (!ALLOWED_PROTOCOLS.containsAll(protocols)) {
+        TlsLevel level = TlsLevel.values()[values.integer("tls")];
+        List<String> protocols = values.values().listOrDefault("tls.protocols");
+        if (protocols.isEmpty() || !ALLOWED_PROTOCOLS.containsAll(protocols)) {
             throw values.values().invalid("tls.protocols", "TLSv1.3 and/or TLSv1.2");
         }
-        ClientAuth clientAuth = switch (values.string("tls.client.auth", "none").toLowerCase(Locale.ROOT)) {
+        ClientAuth clientAuth = switch (values.string("tls.client.auth").toLowerCase(Locale.ROOT)) {
             case "none" -> ClientAuth.NONE;
             case "want" -> ClientAuth.WANT;
             case "need" -> ClientAuth.NEED;
             default -> throw values.values().invalid("tls.client.auth", "none, want or need");
         };
         List<X509Certificate> clientCas = List.of();
-        String caFile = values.string("tls.client.ca", "");
+        String caFile = values.string("tls.client.ca");
         if (!caFile.isBlank()) {
             clientCas = certificates(values, caFile.strip());
         } else if (clientAuth != ClientAuth.NONE) {
             throw values.values().invalid("tls.client.ca", "a PEM file of CA certificates (tls.client.auth is "
                     + clientAuth.name().toLowerCase(Locale.ROOT) + ")");
         }
-        return new TlsSettings(level, values.values().bool("tls.implicit", false), protocols,
-                values.list("tls.ciphers"), values.values().bool("tls.session.reuse", true), clientAuth, clientCas,
-                values.values().bool("tls.client.match.user", false));
+        return new TlsSettings(level, values.values().bool("tls.implicit"), protocols,
+                values.values().listOrDefault("tls.ciphers"), values.values().bool("tls.session.reuse"), clientAuth,
+                clientCas, values.values().bool("tls.client.match.user"));
     }
 
     private static List<X509Certificate> certificates(Values values, String file) {
@@ -240,21 +317,17 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
     /** The listener-specific value types on top of {@link ConfigValues}. */
     private record Values(ConfigValues values) {
 
-        String string(String key, String fallback) {
-            return values.string(key, fallback);
+        String string(String key) {
+            return values.string(key);
         }
 
-        int integer(String key, int fallback, int min, int max) {
-            return values.integer(key, fallback, min, max);
-        }
-
-        List<String> list(String key) {
-            return values.list(key);
+        int integer(String key) {
+            return values.integer(key);
         }
 
         PortRange portRange(String key) {
-            String value = values.string(key, null);
-            if (value == null) {
+            String value = values.string(key);
+            if (value == null || value.isBlank() || value.equalsIgnoreCase("any")) {
                 return null;
             }
             String[] ends = value.split("[-:]", -1);
@@ -269,12 +342,12 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
             } catch (NumberFormatException notANumber) {
                 // reported below
             }
-            throw values.invalid(key, "a range like 50000-50999 within 1024-65535");
+            throw values.invalid(key, "a range like 50000-50999 within 1024-65535, or any");
         }
 
         String ipv4OrHostName(String key) {
-            String value = values.string(key, null);
-            if (value == null) {
+            String value = values.string(key);
+            if (value == null || value.isBlank()) {
                 return null;
             }
             value = value.strip();

@@ -55,7 +55,10 @@ final class TestServer implements AutoCloseable {
         securitySettings.putAll(withPrefix(extraSettings, "security."));
         security.configure(securitySettings);
         limits.configure(withPrefix(extraSettings, "limits."));
-        transferLog.configure(withPrefix(extraSettings, "transferlog."));
+        // no transfer log unless a test asks for one (the server's default writes var/log/xferlog)
+        Map<String, Object> transferLogSettings = new HashMap<>(Map.of("format", "none"));
+        transferLogSettings.putAll(withPrefix(extraSettings, "transferlog."));
+        transferLog.configure(transferLogSettings);
         activity.setTransferLog(transferLog);
         settings.keySet().removeIf(key -> key.startsWith("security.") || key.startsWith("limits.")
                 || key.startsWith("transferlog.") || key.startsWith("storage."));
