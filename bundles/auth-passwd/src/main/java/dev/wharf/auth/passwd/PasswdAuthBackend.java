@@ -55,7 +55,7 @@ public class PasswdAuthBackend implements AuthBackend {
         boolean enabled() default true;
 
         @AttributeDefinition(description = "Create a demo account with a printed password when the file has no users")
-        boolean demo_create() default false;
+        boolean demo_create() default true;
 
         @AttributeDefinition(description = "Name of the demo account")
         String demo_user() default "demo";

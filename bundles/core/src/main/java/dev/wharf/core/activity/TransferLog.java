@@ -50,13 +50,16 @@ public class TransferLog {
     @ObjectClassDefinition(id = PID, name = "Wharf transfer log",
             description = "One line per upload or download in one of Pure-FTPd's log formats")
     public @interface Config {
-        @AttributeDefinition(name = "Format", description = "none turns the transfer log off",
+        @AttributeDefinition(name = "Format",
                 options = {@Option(label = "none", value = "none"), @Option(label = "clf", value = "clf"),
                     @Option(label = "stats", value = "stats"), @Option(label = "w3c", value = "w3c"),
-                    @Option(label = "xferlog", value = "xferlog")})
+                    @Option(label = "xferlog", value = "xferlog")},
+                description = "One of Pure-FTPd's AltLog formats: xferlog, clf, stats, w3c; none turns the transfer log "
+                        + "off")
         String format() default "xferlog";
 
-        @AttributeDefinition(name = "File", description = "Absolute path; ${wharf.home} is the server directory")
+        @AttributeDefinition(name = "File",
+                description = "Absolute path; ${wharf.home} is the server directory")
         String file() default "${wharf.home}/var/log/xferlog";
     }
     private static final Logger LOG = LoggerFactory.getLogger(TransferLog.class);

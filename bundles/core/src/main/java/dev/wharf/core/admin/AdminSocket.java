@@ -51,11 +51,13 @@ public class AdminSocket {
     @ObjectClassDefinition(id = PID, name = "Wharf admin socket",
             description = "The Unix socket bin/wharf who, kick, stats and bans talk to (mode 0600)")
     public @interface Config {
-        @AttributeDefinition(name = "Enabled")
+        @AttributeDefinition(name = "Enabled",
+                description = "Whether bin/wharf who, kick, stats, bans and quotacheck can reach the running server")
         boolean enabled() default true;
 
-        @AttributeDefinition(name = "Socket", description = "Path of the socket; ${wharf.home} is the server "
-                + "directory")
+        @AttributeDefinition(name = "Socket",
+                description = "The Unix socket (mode 0600, only the server's user can open it); ${wharf.home} is the "
+                        + "server directory")
         String socket() default "${wharf.home}/var/run/admin.sock";
     }
     private static final Logger LOG = LoggerFactory.getLogger(AdminSocket.class);

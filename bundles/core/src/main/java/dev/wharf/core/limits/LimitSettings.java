@@ -32,45 +32,52 @@ public record LimitSettings(long quotaFiles, long quotaBytes, long uploadBandwid
             description = "Quotas, bandwidth and ratios for accounts whose backend gives none; 0 = no limit")
     public @interface Config {
         @AttributeDefinition(name = "Quota: files", min = "0", max = "2147483647",
-                description = "Files (and directories) per account")
+                description = "Files (directories count as files) per account (Pure-FTPd Quota files:MB)")
         int quota_files() default 0;
 
         @AttributeDefinition(name = "Quota: megabytes", min = "0", max = "2147483647",
-                description = "Megabytes per account")
+                description = "Megabytes per account (Pure-FTPd Quota files:MB)")
         int quota_size() default 0;
 
-        @AttributeDefinition(name = "Upload KB/s per session", min = "0", max = "100000000")
+        @AttributeDefinition(name = "Upload KB/s per session", min = "0", max = "100000000",
+                description = "KB/s per session (Pure-FTPd UserBandwidth)")
         int bandwidth_upload() default 0;
 
-        @AttributeDefinition(name = "Download KB/s per session", min = "0", max = "100000000")
+        @AttributeDefinition(name = "Download KB/s per session", min = "0", max = "100000000",
+                description = "KB/s per session (Pure-FTPd UserBandwidth)")
         int bandwidth_download() default 0;
 
-        @AttributeDefinition(name = "Anonymous upload KB/s per session", min = "0", max = "100000000")
+        @AttributeDefinition(name = "Anonymous upload KB/s per session", min = "0", max = "100000000",
+                description = "KB/s per anonymous session (Pure-FTPd AnonymousBandwidth)")
         int anonymous_bandwidth_upload() default 0;
 
-        @AttributeDefinition(name = "Anonymous download KB/s per session", min = "0", max = "100000000")
+        @AttributeDefinition(name = "Anonymous download KB/s per session", min = "0", max = "100000000",
+                description = "KB/s per anonymous session (Pure-FTPd AnonymousBandwidth)")
         int anonymous_bandwidth_download() default 0;
 
         @AttributeDefinition(name = "Upload KB/s for the whole server", min = "0", max = "100000000",
-                description = "Shared by all sessions together")
+                description = "KB/s shared by all sessions of the server")
         int bandwidth_total_upload() default 0;
 
         @AttributeDefinition(name = "Download KB/s for the whole server", min = "0", max = "100000000",
-                description = "Shared by all sessions together")
+                description = "KB/s shared by all sessions of the server")
         int bandwidth_total_download() default 0;
 
         @AttributeDefinition(name = "Ratio: upload part", min = "0", max = "1000000",
-                description = "With ratio.download: downloads may not outgrow uploads by more than "
-                        + "download:upload within a session")
+                description = "With ratio.download (Pure-FTPd UserRatio ul:dl): a session may download at most dl bytes "
+                        + "per ul bytes it uploaded (550 otherwise)")
         int ratio_upload() default 0;
 
-        @AttributeDefinition(name = "Ratio: download part", min = "0", max = "1000000")
+        @AttributeDefinition(name = "Ratio: download part", min = "0", max = "1000000",
+                description = "See ratio.upload")
         int ratio_download() default 0;
 
-        @AttributeDefinition(name = "Anonymous ratio: upload part", min = "0", max = "1000000")
+        @AttributeDefinition(name = "Anonymous ratio: upload part", min = "0", max = "1000000",
+                description = "The same for anonymous sessions (Pure-FTPd AnonymousRatio)")
         int anonymous_ratio_upload() default 0;
 
-        @AttributeDefinition(name = "Anonymous ratio: download part", min = "0", max = "1000000")
+        @AttributeDefinition(name = "Anonymous ratio: download part", min = "0", max = "1000000",
+                description = "See anonymous.ratio.upload")
         int anonymous_ratio_download() default 0;
     }
 

@@ -38,35 +38,40 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                     + "security.<key>.")
     public @interface Config {
         @AttributeDefinition(name = "Connections per address", min = "0", max = "100000",
-                description = "Connections from one IP address at once (Pure-FTPd: unlimited); 0 = no limit")
+                description = "Connections from one address (421 Too many connections; Pure-FTPd: unlimited); 0 = no "
+                        + "limit")
         int max_per_ip() default 10;
 
         @AttributeDefinition(name = "Sessions per account", min = "0", max = "100000",
-                description = "Logged-in sessions of one account at once, 0 = no limit; a backend's per-account "
-                        + "limit applies as well")
+                description = "Logged-in sessions per account; 0 = no limit (a backend's own per-account limit also "
+                        + "applies)")
         int max_per_user() default 0;
 
         @AttributeDefinition(name = "Login failures per session", min = "1", max = "1000",
-                description = "Failed logins after which the session is closed")
+                description = "Failed logins before the session is closed; each failure waits longer")
         int login_failures_per_session() default 6;
 
         @AttributeDefinition(name = "Delay per login failure (ms)", min = "0", max = "60000",
-                description = "Milliseconds added per failed attempt in a session; failure replies of known and "
-                        + "unknown users take the same time")
+                description = "Milliseconds per failed attempt of the session: a failed login is answered that long "
+                        + "after its PASS (times the session's failures), and never sooner than the slowest recent "
+                        + "password check, so a wrong password for a real user and any password for an unknown one "
+                        + "take the same time")
         int login_failure_delay() default 400;
 
         @AttributeDefinition(name = "Login checks per address", min = "1", max = "1000",
-                description = "Logins from one address whose passwords are checked at once (hashes are costly); "
-                        + "more wait their turn")
+                description = "Logins from one address whose passwords are checked at once; others wait their turn (one "
+                        + "address cannot fill the password-hashing queue everyone shares)")
         int login_checks_per_ip() default 1;
 
         @AttributeDefinition(name = "Login check wait (s)", min = "0", max = "600",
-                description = "Seconds a login waits for its turn before it gets 421")
+                description = "Seconds a login waits for its turn to be checked, then 421")
         int login_check_wait() default 5;
 
         @AttributeDefinition(name = "Ban after failures", min = "0", max = "100000",
-                description = "Failed logins from one address within ban.window that ban it (Pure-FTPd has no "
-                        + "ban); 0 = never ban")
+                description = "Failed logins from one address within ban.window that ban it: it is refused at connect "
+                        + "for ban.duration and its other connections that have not logged in are closed; a failure "
+                        + "counts the moment it is known. wharf:bans / wharf:unban list and lift bans (Pure-FTPd "
+                        + "has no ban); 0 = never ban")
         int ban_after_failures() default 10;
 
         @AttributeDefinition(name = "Ban window (s)", min = "1", max = "2592000",
@@ -78,7 +83,8 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
         int ban_duration() default 1800;
 
         @AttributeDefinition(name = "FXP for everyone",
-                description = "Data connections to or from hosts other than the client's (site-to-site)")
+                description = "Allow data connections to and from hosts other than the client's own address (FXP, "
+                        + "site-to-site) for everyone")
         boolean fxp_enabled() default false;
 
         @AttributeDefinition(name = "FXP users", required = false,
@@ -86,14 +92,17 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
         String fxp_users() default "";
 
         @AttributeDefinition(name = "Anonymous logins",
-                description = "\"anonymous\" and \"ftp\" log in without a password")
+                description = "anonymous and ftp log in without a password, confined to anonymous.root, read-only "
+                        + "unless anonymous.upload, no dot files")
         boolean anonymous_enabled() default false;
 
-        @AttributeDefinition(name = "Anonymous root", description = "The anonymous account's root directory")
+        @AttributeDefinition(name = "Anonymous root",
+                description = "The anonymous account's root directory")
         String anonymous_root() default HOME_VARIABLE + "/var/ftp/anonymous";
 
         @AttributeDefinition(name = "Anonymous uploads",
-                description = "Anonymous users may upload (never overwrite)")
+                description = "Anonymous uploads allowed (never overwriting); they stay undownloadable until an admin "
+                        + "makes them world-readable")
         boolean anonymous_upload() default false;
 
         @AttributeDefinition(name = "Anonymous uid", min = "1", max = "2147483647",
@@ -104,65 +113,74 @@ public record SecuritySettings(int maxConnectionsPerIp, int maxSessionsPerAccoun
                 description = "Nobody deletes or overwrites a file (Pure-FTPd -K)")
         boolean keep_all_files() default false;
 
-        @AttributeDefinition(name = "No rename", description = "RNFR/RNTO refused (Pure-FTPd -G)")
+        @AttributeDefinition(name = "No rename",
+                description = "RNFR/RNTO refused (Pure-FTPd -G)")
         boolean no_rename() default false;
 
-        @AttributeDefinition(name = "No chmod", description = "SITE CHMOD refused (Pure-FTPd -R)")
+        @AttributeDefinition(name = "No chmod",
+                description = "SITE CHMOD refused (Pure-FTPd -R)")
         boolean no_chmod() default false;
 
         @AttributeDefinition(name = "Customer proof",
-                description = "SITE CHMOD may not take the owner's read or write away (Pure-FTPd -Z)")
+                description = "SITE CHMOD never takes the owner's read or write away (Pure-FTPd -Z)")
         boolean customer_proof() default false;
 
         @AttributeDefinition(name = "Autorename",
-                description = "An upload onto an existing name is stored as name.1, name.2 …")
+                description = "An upload onto an existing name is stored as name.1, name.2 … instead")
         boolean autorename() default false;
 
         @AttributeDefinition(name = "Dot files readable",
-                description = "Names starting with a dot may be read (Pure-FTPd -X when false)")
+                description = "Names that start with a dot may be read (Pure-FTPd -X when false)")
         boolean dotfiles_read() default true;
 
         @AttributeDefinition(name = "Dot files writable",
-                description = "Names starting with a dot may be written (Pure-FTPd -x when false)")
+                description = "Names that start with a dot may be written (Pure-FTPd -x when false)")
         boolean dotfiles_write() default true;
 
-        @AttributeDefinition(name = "File umask", description = "Octal umask for new files (133: rw-r--r--)")
+        @AttributeDefinition(name = "File umask",
+                description = "Octal umask of new files (133: rw-r--r--)")
         String umask_files() default "133";
 
         @AttributeDefinition(name = "Directory umask",
-                description = "Octal umask for new directories (022: rwxr-xr-x)")
+                description = "Octal umask of new directories (022: rwxr-xr-x)")
         String umask_dirs() default "022";
 
         @AttributeDefinition(name = "Disk full at (%)", min = "1", max = "100",
-                description = "Uploads are refused when the disk is fuller than this; 100 = off")
+                description = "Uploads are refused (452) once the disk is this full (used, reserved blocks included, >= "
+                        + "this percentage); 100 = off")
         int disk_max_percent() default 99;
 
         @AttributeDefinition(name = "fsync uploads",
-                description = "Each upload reaches the disk before it is acknowledged, so a power cut after 226 "
-                        + "cannot lose it; off as in Pure-FTPd, since it costs a disk flush per file")
+                description = "Flush each upload to disk before it is renamed into place and acknowledged, so a power "
+                        + "cut after 226 cannot lose it (off as in Pure-FTPd: it costs a disk flush per file)")
         boolean upload_fsync() default false;
 
         @AttributeDefinition(name = "Failed CWD delay (ms)", min = "0", max = "10000",
-                description = "The n-th failed CWD in a row waits n-1 times this before its 550 (Pure-FTPd's "
-                        + "anti directory scan)")
+                description = "Anti directory scan, as in Pure-FTPd: the n-th failed CWD in a row is answered after n-1 "
+                        + "times this many milliseconds; a successful CWD starts the count again")
         int cwd_failure_delay() default 100;
 
         @AttributeDefinition(name = "Failed CWDs that end a session", min = "0", max = "100000",
-                description = "Failed CWDs in a row that close the session; 0 = never")
+                description = "The failed CWD in a row that ends the session (421); 0 = never")
         int cwd_failures_max() default 50;
 
         @AttributeDefinition(name = "Anonymous only",
-                description = "Every login is anonymous, whatever the user name (Pure-FTPd AnonymousOnly)")
+                description = "Every login is anonymous, whatever the user name and password (Pure-FTPd's "
+                        + "AnonymousOnly); turns anonymous logins on by itself")
         boolean anonymous_only() default false;
 
         @AttributeDefinition(name = "Trusted address", required = false,
-                description = "When set, non-anonymous logins are accepted only on connections to this local "
-                        + "address, anonymous ones elsewhere (Pure-FTPd TrustedIP); empty = everywhere")
+                description = "When set (an IP address), accounts log in only on connections to this local address; on "
+                        + "every other one each login is anonymous, or refused (530) while anonymous logins are off "
+                        + "(Pure-FTPd's TrustedIP); empty = everywhere")
         String trusted_ip() default "";
 
         @AttributeDefinition(name = "Anonymous virtual hosts", required = false,
-                description = "A directory whose subdirectories, named after a local address or a HOST name, "
-                        + "are the anonymous root there (Pure-FTPd's /etc/pure-ftpd/<ip>); empty = none")
+                description = "A directory of virtual hosts: its subdirectory named after the local address a client "
+                        + "connected to (127.0.0.2), or after the name the client chose with HOST (RFC 7151, before "
+                        + "USER), is the anonymous root there instead of anonymous.root, as Pure-FTPd's "
+                        + "/etc/pure-ftpd/<ip>; with it set, HOST with a name it has no directory for gets 504; "
+                        + "empty = none")
         String anonymous_virtual_hosts() default "";
     }
 

@@ -46,104 +46,118 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
             description = "An FTP or FTPS port with its limits and TLS policy. Keys security.<key> override the "
                     + "server-wide security settings of the same name for this listener's sessions.")
     public @interface Config {
-        @AttributeDefinition(name = "Bind address", description = "Local address to listen on")
+        @AttributeDefinition(name = "Bind address",
+                description = "Address to listen on")
         String bind() default "127.0.0.1";
 
-        @AttributeDefinition(name = "Port", min = "0", max = "65535", description = "TCP port; 0 lets the system choose")
+        @AttributeDefinition(name = "Port", min = "0", max = "65535",
+                description = "TCP port; 0 lets the system choose")
         int port() default 2121;
 
         @AttributeDefinition(name = "Passive ports", required = false,
-                description = "Range for passive data connections, first-last within 1024-65535; any lets the "
-                        + "system choose")
+                description = "Passive data ports, first-last within 1024-65535; any lets the system choose")
         String passive_ports() default "50000-50999";
 
         @AttributeDefinition(name = "Passive address", required = false,
-                description = "IPv4 address or host name advertised in PASV replies instead of the local one "
-                        + "(NAT); a name is resolved for each connection, as Pure-FTPd's ForcePassiveIP")
+                description = "IPv4 address or host name announced in PASV replies, for NAT; empty: the local address. "
+                        + "A name is resolved for each connection, as Pure-FTPd's ForcePassiveIP (dynamic DNS; the "
+                        + "JVM caches answers for 30 s), and one without an IPv4 address refuses every connection "
+                        + "with 421 Illegal forced IP for passive connections")
         String passive_address() default "";
 
         @AttributeDefinition(name = "Logged-in sessions", min = "1", max = "100000",
-                description = "Concurrent logged-in sessions on this listener")
+                description = "Concurrent logged-in sessions on this listener; when all are taken new connections get "
+                        + "421 at once")
         int max_clients() default 50;
 
         @AttributeDefinition(name = "Connections not logged in", min = "1", max = "100000",
-                description = "Counted apart from max.clients, so they never take logged-in users' places; when "
-                        + "full, the one waiting longest is closed for a newcomer")
+                description = "Connections that have not logged in yet, counted apart from max.clients so they can "
+                        + "never take a logged-in user's place; when full, the one that has waited longest is "
+                        + "closed (421) for the newcomer")
         int max_unauthenticated() default 100;
 
         @AttributeDefinition(name = "Login timeout (s)", min = "1", max = "3600",
-                description = "From the greeting to a successful login")
+                description = "Seconds from the greeting (or REIN) to a successful login; then 421 Login timeout and "
+                        + "the connection is closed")
         int login_timeout() default 60;
 
         @AttributeDefinition(name = "Line timeout (s)", min = "1", max = "3600",
-                description = "From the first byte of a command line to its end (slow senders)")
+                description = "Seconds from the first byte of a command line to its end: a client trickling bytes is "
+                        + "cut (421), as each byte would otherwise restart the idle timeout")
         int line_timeout() default 30;
 
         @AttributeDefinition(name = "Listen backlog", min = "0", max = "1000000",
-                description = "Connections the kernel queues before they are accepted; 0 takes the kernel's "
-                        + "limit (net.core.somaxconn)")
+                description = "Connections the kernel queues before they are accepted; 0 = the kernel's maximum "
+                        + "(net.core.somaxconn), so a burst of connects waits instead of being dropped")
         int listen_backlog() default 0;
 
         @AttributeDefinition(name = "Idle timeout (s)", min = "1", max = "86400",
-                description = "A session with no command for this long is closed; one that sends only NOOP, "
-                        + "after twice this")
+                description = "Seconds without a command before the session is closed; a session that sends only "
+                        + "commands that change nothing (NOOP, SYST, TYPE, MODE, STRU, CWD, CDUP, PWD, REST, "
+                        + "unknown ones) is closed after twice this (421 Timeout (no operation for N seconds)), as "
+                        + "in Pure-FTPd")
         int idle_timeout() default 900;
 
         @AttributeDefinition(name = "Data timeout (s)", min = "1", max = "86400",
-                description = "How long to wait for a data connection, or for data on one")
+                description = "Seconds to wait for a data connection, or for data on one")
         int data_timeout() default 60;
 
         @AttributeDefinition(name = "Longest command line (bytes)", min = "512", max = "65536",
-                description = "Pure-FTPd accepts 4111 bytes; 4096 leaves room for long UTF-8 names")
+                description = "Longest command line in bytes (Pure-FTPd accepts 4111; 4096 leaves room for long UTF-8 "
+                        + "names)")
         int max_line_length() default 4096;
 
         @AttributeDefinition(name = "Backends first", required = false,
-                description = "Auth backend names tried first, in this order (Pure-FTPd's -l); the others follow "
-                        + "by service ranking")
+                description = "Auth backends to ask first, by name, e.g. passwd (Pure-FTPd's -l); the others follow by "
+                        + "service ranking")
         String auth_order() default "";
 
         @AttributeDefinition(name = "TLS level", min = "0", max = "3",
-                description = "0 off, 1 optional, 2 required for login, 3 also for data (Pure-FTPd's -Y)")
+                description = "0 = no TLS, 1 = optional (AUTH TLS), 2 = required before login, 3 = required for login "
+                        + "and data (PROT P); Pure-FTPd's -Y")
         int tls() default 1;
 
         @AttributeDefinition(name = "Implicit TLS",
-                description = "TLS from the first byte (port 990 style), no AUTH needed")
+                description = "TLS from the first byte (port 990 style); add a second listener file for it")
         boolean tls_implicit() default false;
 
-        @AttributeDefinition(name = "TLS protocols", description = "TLSv1.3 and/or TLSv1.2; nothing older")
+        @AttributeDefinition(name = "TLS protocols",
+                description = "TLSv1.3 and/or TLSv1.2; nothing older can be enabled")
         String tls_protocols() default "TLSv1.3,TLSv1.2";
 
         @AttributeDefinition(name = "TLS cipher suites", required = false,
-                description = "Empty: the JDK's suites limited to forward-secret AEAD ones")
+                description = "Explicit cipher suite list; empty: the JDK's suites limited to forward-secret AEAD ones")
         String tls_ciphers() default "";
 
         @AttributeDefinition(name = "Data connections resume the TLS session",
-                description = "Only the client that logged in can connect to a data port; off for clients that "
-                        + "cannot resume (stock Python ftplib, Commons Net)")
+                description = "Refuse (425) data connections that do not resume the control connection's TLS session, "
+                        + "so only the client that logged in can use a data port; false for clients that cannot "
+                        + "(stock Python ftplib, Commons Net; see the client table)")
         boolean tls_session_reuse() default true;
 
         @AttributeDefinition(name = "Client certificates",
-                description = "none, want or need a client certificate signed by tls.client.ca; need also means "
-                        + "no login without TLS",
                 options = {@Option(label = "none", value = "none"), @Option(label = "want", value = "want"),
-                    @Option(label = "need", value = "need")})
+                    @Option(label = "need", value = "need")},
+                description = "none, or want or need a client certificate signed by a CA in tls.client.ca; need also "
+                        + "forbids logins without TLS")
         String tls_client_auth() default "none";
 
         @AttributeDefinition(name = "Client CA file", required = false,
-                description = "A PEM file of the CA certificates client certificates must chain to; required "
-                        + "with want/need")
+                description = "PEM file of the CA certificates client certificates must chain to; required with "
+                        + "want/need")
         String tls_client_ca() default "";
 
         @AttributeDefinition(name = "Certificate names the user",
-                description = "A client that shows a certificate may only log in as the user its common name "
-                        + "names")
+                description = "A client that shows a certificate may log in only as the user its common name (CN) names")
         boolean tls_client_match_user() default false;
 
         @AttributeDefinition(name = "sendfile",
-                description = "How plain binary downloads leave the file: auto uses sendfile (zero-copy) for "
-                        + "downloads of more than 64 KiB to clients not on loopback; true always; false never",
                 options = {@Option(label = "auto", value = "auto"), @Option(label = "true", value = "true"),
-                    @Option(label = "false", value = "false")})
+                    @Option(label = "false", value = "false")},
+                description = "How plain binary downloads leave the file: auto uses sendfile (zero-copy) for downloads "
+                        + "of more than 64 KiB to clients not on loopback, and a read-and-write loop for the rest "
+                        + "(faster there, see Performance); true always sendfile; false never (for file systems "
+                        + "where sendfile misbehaves)")
         String sendfile() default "auto";
     }
 

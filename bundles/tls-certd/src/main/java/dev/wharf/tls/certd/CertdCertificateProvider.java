@@ -57,7 +57,7 @@ public class CertdCertificateProvider implements CertificateProvider {
     @ObjectClassDefinition(name = "Wharf certificates from a pure-certd handler")
     public @interface Config {
         @AttributeDefinition(description = "The handler's Unix socket (pure-certd -s)")
-        String socket();
+        String socket() default "/var/run/ftpd-certd.sock";
 
         @AttributeDefinition(description = "Seconds to wait for the handler's answer")
         int timeout_seconds() default 5;

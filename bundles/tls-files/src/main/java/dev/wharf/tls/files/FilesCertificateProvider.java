@@ -50,7 +50,7 @@ public class FilesCertificateProvider implements CertificateProvider {
     public @interface Config {
         @AttributeDefinition(description = "PEM files (certificates and keys, together as in pure-ftpd.pem or apart) "
                 + "and PKCS#12 files")
-        String[] files();
+        String[] files() default "/etc/ssl/private/pure-ftpd.pem";
 
         @AttributeDefinition(type = AttributeType.PASSWORD,
                 description = "Password of the PKCS#12 files and of encrypted PEM keys")
