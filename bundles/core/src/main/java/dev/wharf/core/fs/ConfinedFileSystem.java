@@ -2,6 +2,7 @@ package dev.wharf.core.fs;
 
 import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NotDirectoryException;
@@ -32,6 +33,12 @@ public final class ConfinedFileSystem implements AutoCloseable {
 
     public Storage storage() {
         return storage;
+    }
+
+    /** Whether the storage that serves {@code virtualPath} (a virtual folder's, else the account's) can do it. */
+    public boolean can(String virtualPath, StorageCapability capability) {
+        return storage instanceof MountedStorage mounted ? mounted.capabilitiesAt(virtualPath).contains(capability)
+                : storage.can(capability);
     }
 
     public String currentDirectory() {
