@@ -102,6 +102,11 @@ public final class MountedStorage implements Storage {
         return route(path).readOnly();
     }
 
+    /** Whether {@code path} is a folder's mount point or a directory leading to one (not the account's files). */
+    public boolean structural(String path) {
+        return isMountPoint(path) || holdsMount(path);
+    }
+
     /** What the storage serving {@code path} supports (FEAT shows the root's: {@link #capabilities()}). */
     public Set<StorageCapability> capabilitiesAt(String path) {
         return route(path).storage().capabilities();

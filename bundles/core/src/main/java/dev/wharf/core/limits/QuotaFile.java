@@ -128,8 +128,14 @@ public final class QuotaFile {
             for (DirectoryEntry entry : listing) {
                 FileInfo info = entry.info();
                 String path = directory.equals("/") ? "/" + entry.name() : directory + "/" + entry.name();
-                if (storage instanceof MountedStorage mounted && mounted.readOnlyAt(path)) {
-                    continue; // a read-only virtual folder is not the account's to fill: not counted
+                if (storage instanceof MountedStorage mounted) {
+                    if (mounted.readOnlyAt(path)) {
+                        continue; // a read-only virtual folder is not the account's to fill: not counted
+                    }
+                    if (mounted.structural(path) && info.isDirectory()) {
+                        subdirectories.add(path); // a mount point is not a file of the account; its files are
+                        continue;
+                    }
                 }
                 if (info.isDirectory()) {
                     if (firstTime(seen, info)) {
