@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Pure-FTPd, which expect exactly 18 fields, read the passwd file unchanged. One setting per line:
  * <pre>
  * # account:name=value
- * joe:groups=2001,2002          supplementary groups (numbers)
+ * joe:groups=2001,2002          supplementary groups (numbers; 0 is refused)
  * joe:storage=s3                any other name is an account attribute (storage, storage.*, folder.*...)
  * joe:folder.pub.path=/pub
  * </pre>
@@ -65,13 +65,13 @@ final class AccountExtras {
                 try {
                     int[] numbers = value.isEmpty() ? new int[0] : Arrays.stream(value.split(","))
                             .map(String::strip).mapToInt(Integer::parseInt).toArray();
-                    if (Arrays.stream(numbers).anyMatch(group -> group < 0)) {
+                    if (Arrays.stream(numbers).anyMatch(group -> group <= 0)) {
                         throw new NumberFormatException("negative");
                     }
                     groups.merge(account, numbers, (a, b) -> java.util.stream.IntStream.concat(
                             Arrays.stream(a), Arrays.stream(b)).toArray());
                 } catch (NumberFormatException notNumbers) {
-                    LOG.warn("{}:{}: line skipped: groups must be numbers separated by commas", file, i + 1);
+                    LOG.warn("{}:{}: line skipped: groups must be positive numbers (not 0) separated by commas", file, i + 1);
                 }
                 continue;
             }
