@@ -321,8 +321,10 @@ final class Upload {
      */
     private void announce(java.nio.file.Path hookFile, boolean succeeded) {
         session.recordTransfer(transfer, session.files().localPath(virtualPath), succeeded);
-        session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
-                transfer.bytes(), session.clientAddress(), succeeded, session.clock().instant()));
+        if (session.files().hasLocalPath(virtualPath)) { // hooks run programs on a real file: none without one
+            session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath,
+                    hookFile, transfer.bytes(), session.clientAddress(), succeeded, session.clock().instant()));
+        }
     }
 
     /** A name no file in the current directory has yet; the hard link of the final placing keeps it unique. */

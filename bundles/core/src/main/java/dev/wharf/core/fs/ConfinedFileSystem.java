@@ -93,6 +93,19 @@ public final class ConfinedFileSystem implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the entry has a name on the machine's own file system (a local storage): upload hooks, which run
+     * programs on that name, hear only of those. A storage without one (object storage) gives none, and the
+     * virtual path {@link #localPath} falls back to must never be taken for a real file.
+     */
+    public boolean hasLocalPath(String virtualPath) {
+        try {
+            return storage.localPath(virtualPath) != null;
+        } catch (InvalidPathException unspellable) {
+            return storage.localPath("/") != null;
+        }
+    }
+
     /** Releases the storage (the session's root descriptor). */
     @Override
     public void close() {

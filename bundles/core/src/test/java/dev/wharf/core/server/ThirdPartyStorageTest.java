@@ -246,6 +246,28 @@ class ThirdPartyStorageTest {
     }
 
     @Test
+    void uploadHooksHearOnlyOfUploadsWithARealFileNeverOfTheVirtualPathAsIfItWereOne() throws Exception {
+        try (TestServer server = server(Map.of())) {
+            java.util.List<dev.wharf.api.hook.UploadEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            server.services.addUploadHook(events::add, TestServer.properties("recorder", 0));
+            FTPClient alice = server.loggedIn();
+            assertTrue(alice.storeFile("in-memory.txt", new ByteArrayInputStream("x".getBytes())));
+            alice.logout();
+            server.addUser("bob", "builder");
+            FTPClient bob = server.loggedInAs("bob");
+            assertTrue(bob.storeFile("on-disk.txt", new ByteArrayInputStream("y".getBytes())));
+            bob.logout();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (events.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polled with a deadline: the hooks run on their own thread
+            }
+            // the hooks run one event after the other: bob's arriving means alice's was never queued
+            assertEquals(1, events.size(), events.toString());
+            assertEquals(server.home("bob").resolve("on-disk.txt"), events.get(0).file());
+        }
+    }
+
+    @Test
     void theProviderUsesOnlyTheApiAndTheJdk() throws IOException {
         Path source = Path.of("src/test/java/dev/wharf/example/memory/MemoryStorageProvider.java");
         for (String line : Files.readAllLines(source)) {
