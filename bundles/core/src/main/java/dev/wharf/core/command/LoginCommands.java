@@ -384,8 +384,10 @@ final class LoginCommands {
         } catch (IllegalArgumentException wrong) {
             throw new StorageUnavailableException(wrong.getMessage());
         }
+        // one wait for missing providers per login, however many folders name them
+        long deadline = System.nanoTime() + NO_BACKEND_WAIT_MILLIS * 1_000_000;
         Storage root = open(session, account, account.attribute(VirtualFolders.STORAGE, null),
-                VirtualFolders.STORAGE, providers);
+                VirtualFolders.STORAGE, providers, deadline);
         if (folders.isEmpty()) {
             return root;
         }
@@ -395,7 +397,7 @@ final class LoginCommands {
                 Storage mounted;
                 try {
                     mounted = open(session, folder.account(), folder.storage(), folder.attribute("storage"),
-                            providers);
+                            providers, deadline);
                 } catch (StorageUnavailableException unavailable) {
                     throw unavailable;
                 } catch (IOException | RuntimeException failure) {
@@ -414,11 +416,14 @@ final class LoginCommands {
         return new MountedStorage(root, mounts);
     }
 
-    /** Opens one storage from the provider named {@code name} (any when null), waiting briefly for it to appear. */
+    /**
+     * Opens one storage from the provider named {@code name} (any when null), waiting until {@code deadline}
+     * ({@link System#nanoTime()}) for it to appear.
+     */
     private static Storage open(FtpSession session, Account account, String name, String attribute,
-                                List<Long> providers) throws IOException {
+                                List<Long> providers, long deadline) throws IOException {
         Optional<Tracked<StorageProvider>> provider = session.services().storageProvider(name);
-        for (long waited = 0; provider.isEmpty() && waited < NO_BACKEND_WAIT_MILLIS; waited += 50) {
+        while (provider.isEmpty() && System.nanoTime() < deadline) {
             // the server is starting or a storage bundle is being replaced: give it a moment
             try {
                 Thread.sleep(50);
