@@ -275,7 +275,14 @@ class ThirdPartyStorageTest {
                 assertTrue(line.startsWith("import java.") || line.startsWith("import dev.wharf.api."), line);
             }
         }
-        assertTrue(Files.readString(source).contains("implements StorageProvider"));
+        String text = Files.readString(source);
+        assertTrue(text.contains("implements StorageProvider"));
+        // no fully qualified way around the imports either: only the API and its own package
+        java.util.regex.Matcher wharf = java.util.regex.Pattern.compile("dev\\.wharf\\.[a-z.]+").matcher(text);
+        while (wharf.find()) {
+            assertTrue(wharf.group().startsWith("dev.wharf.api.") || wharf.group().startsWith("dev.wharf.example."),
+                    wharf.group());
+        }
     }
 
     /** A provider declaring APPEND gets APPE; the others stay refused. */
