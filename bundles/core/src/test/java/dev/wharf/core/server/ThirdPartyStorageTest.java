@@ -280,8 +280,8 @@ class ThirdPartyStorageTest {
         // no fully qualified way around the imports either: only the API and its own package
         java.util.regex.Matcher wharf = java.util.regex.Pattern.compile("dev\\.wharf\\.[a-z.]+").matcher(text);
         while (wharf.find()) {
-            assertTrue(wharf.group().startsWith("dev.wharf.api.") || wharf.group().startsWith("dev.wharf.example."),
-                    wharf.group());
+            String name = wharf.group().endsWith(".") ? wharf.group() : wharf.group() + ".";
+            assertTrue(name.startsWith("dev.wharf.api.") || name.startsWith("dev.wharf.example."), name);
         }
     }
 
