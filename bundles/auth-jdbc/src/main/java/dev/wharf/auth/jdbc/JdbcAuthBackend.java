@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,7 +153,28 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
                     (int) Math.min(Integer.MAX_VALUE, optionalNumber(connection, settings.getRatioDownload, request,
                             1)),
                     0);
-            return AuthResult.accepted(new Account(request.user(), home, uid, gid, limits));
+            Map<String, String> attributes = new HashMap<>();
+            if (settings.getAttributes != null) {
+                for (String[] row : rows(connection, settings.getAttributes, request, 2, "attributes")) {
+                    if (row[0] == null || row[0].isBlank() || row[1] == null) {
+                        throw new MalformedAccountException("the attributes query returned a row without a name "
+                                + "or value");
+                    }
+                    attributes.put(row[0].strip(), row[1]);
+                }
+            }
+            int[] groups = new int[0];
+            if (settings.getGroups != null) {
+                List<String[]> rows = rows(connection, settings.getGroups, request, 1, "groups");
+                groups = new int[rows.size()];
+                for (int i = 0; i < groups.length; i++) {
+                    groups[i] = positiveId("group", rows.get(i)[0]);
+                    if (groups[i] <= 0) {
+                        throw new MalformedAccountException("supplementary group " + groups[i] + " is not allowed");
+                    }
+                }
+            }
+            return AuthResult.accepted(new Account(request.user(), home, uid, gid, limits, groups, attributes));
         } catch (MalformedAccountException malformed) {
             LOG.warn("{} backend: account '{}' refused: {}", name, request.user(), malformed.getMessage());
             return AuthResult.rejected(malformed.getMessage());
@@ -195,6 +218,43 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
         } catch (NumberFormatException notNumber) {
             throw new MalformedAccountException("limit '" + lookup.value() + "' is not a number");
         }
+    }
+
+    /** More rows than an account can sensibly have: a query that returns more is a mistake, not data. */
+    private static final int MAX_ROWS = 1000;
+
+    /** Every row of the last result set, {@code columns} columns each (a multi-row query: attributes, groups). */
+    private List<String[]> rows(Connection connection, QueryTemplate template, LoginRequest request, int columns,
+                                String what) throws SQLException, MalformedAccountException {
+        List<String[]> answer = List.of();
+        for (QueryTemplate.Statement statement : template.statements()) {
+            try (PreparedStatement prepared = connection.prepareStatement(statement.sql())) {
+                prepared.setQueryTimeout(queryTimeoutSeconds);
+                bind(prepared, statement.parameters(), request);
+                if (prepared.execute()) {
+                    try (ResultSet rows = prepared.getResultSet()) {
+                        if (rows.getMetaData().getColumnCount() < columns) {
+                            throw new MalformedAccountException("the " + what + " query must return " + columns
+                                    + " column(s)");
+                        }
+                        List<String[]> read = new ArrayList<>();
+                        while (rows.next()) {
+                            if (read.size() == MAX_ROWS) {
+                                throw new MalformedAccountException("the " + what + " query returned more than "
+                                        + MAX_ROWS + " rows");
+                            }
+                            String[] row = new String[columns];
+                            for (int column = 0; column < columns; column++) {
+                                row[column] = rows.getString(column + 1);
+                            }
+                            read.add(row);
+                        }
+                        answer = read;
+                    }
+                }
+            }
+        }
+        return answer;
     }
 
     /** Runs each statement of the template in turn; the last result set gives the answer. */

@@ -21,7 +21,9 @@ final class SqlSettings {
     /** Key names without their {@code MYSQL}/{@code PGSQL} prefix, lower case. */
     static final Set<String> KEYS = Set.of("server", "port", "socket", "user", "password", "database", "crypt",
             "getpw", "getuid", "defaultuid", "getgid", "defaultgid", "getdir", "getqtafs", "getqtasz", "getratioul",
-            "getratiodl", "getbandwidthul", "getbandwidthdl", "forcetildeexpansion", "transactions");
+            "getratiodl", "getbandwidthul", "getbandwidthdl", "forcetildeexpansion", "transactions",
+            // Wharf's own: rows of (name, value) account attributes, and rows of supplementary group numbers
+            "getattributes", "getgroups");
 
     final String server;
     final int port;
@@ -41,6 +43,10 @@ final class SqlSettings {
     final QueryTemplate getRatioDownload;
     final QueryTemplate getBandwidthUpload;
     final QueryTemplate getBandwidthDownload;
+    /** Optional: each row a (name, value) account attribute, e.g. storage or folder.pub.path. */
+    final QueryTemplate getAttributes;
+    /** Optional: each row one supplementary group number. */
+    final QueryTemplate getGroups;
     final boolean transactions;
 
     static final class BadSettingsException extends Exception {
@@ -78,6 +84,8 @@ final class SqlSettings {
         getRatioDownload = template(dialect, values, "getratiodl", false);
         getBandwidthUpload = template(dialect, values, "getbandwidthul", false);
         getBandwidthDownload = template(dialect, values, "getbandwidthdl", false);
+        getAttributes = template(dialect, values, "getattributes", false);
+        getGroups = template(dialect, values, "getgroups", false);
         String transactionFlag = values.getOrDefault("transactions", "off").toLowerCase(Locale.ROOT);
         transactions = dialect == SqlDialect.MYSQL && List.of("on", "1", "yes", "true").contains(transactionFlag);
     }

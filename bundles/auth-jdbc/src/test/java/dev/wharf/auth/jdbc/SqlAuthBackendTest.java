@@ -196,6 +196,40 @@ class SqlAuthBackendTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    void attributesAndGroupsComeFromTheirMultiRowQueries(TestDatabase db) throws Exception {
+        createUsers(db);
+        String extras = table + "_extras";
+        database.execute("CREATE TABLE " + extras + " (login VARCHAR(64), name VARCHAR(64), val VARCHAR(255))");
+        database.execute("CREATE TABLE " + table + "_groups (login VARCHAR(64), gid INT)");
+        try {
+            database.execute("INSERT INTO " + extras + " VALUES ('alice', 'storage', 's3'), "
+                    + "('alice', 'storage.bucket', 'alice-files'), ('alice', 'folder.pub.path', '/pub')");
+            database.execute("INSERT INTO " + table + "_groups VALUES ('alice', 3001), ('alice', 3000), "
+                    + "('bob', 0)");
+            String p = database.dialect.keyPrefix;
+            JdbcAuthBackend sql = backend(configFile("cleartext", "password", db.port()), 5, Map.of(
+                    p + "GetAttributes", "SELECT name, val FROM " + extras + " WHERE login='\\L'",
+                    p + "GetGroups", "SELECT gid FROM " + table + "_groups WHERE login='\\L'"));
+            Account alice = assertInstanceOf(AuthResult.Accepted.class, login(sql, "alice", "alice-pw")).account();
+            assertEquals(Map.of("storage", "s3", "storage.bucket", "alice-files", "folder.pub.path", "/pub"),
+                    alice.attributes());
+            assertEquals("[3000, 3001]", java.util.Arrays.toString(alice.groups()));
+            assertInstanceOf(AuthResult.Rejected.class, login(sql, "bob", "bob-pw"),
+                    "a supplementary group 0 refuses the account");
+            sql.close();
+            JdbcAuthBackend without = backend(configFile("cleartext", "password", db.port()), 5, Map.of());
+            Account plain = assertInstanceOf(AuthResult.Accepted.class, login(without, "alice", "alice-pw"))
+                    .account();
+            assertEquals(Map.of(), plain.attributes(), "the keys are optional");
+            assertEquals(0, plain.groups().length);
+        } finally {
+            database.execute("DROP TABLE IF EXISTS " + extras);
+            database.execute("DROP TABLE IF EXISTS " + table + "_groups");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void hashedPasswordsWithCryptAnyAndDefaultIdsFromTheCfg(TestDatabase db) throws Exception {
         createUsers(db);
         String p = db.dialect.keyPrefix;

@@ -24,7 +24,11 @@ import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
 import dev.wharf.crypt.StoredPasswords;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
@@ -108,10 +112,15 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     }
 
     private AuthResult decide(LoginRequest request) throws LDAPException {
+        List<String> wanted = new ArrayList<>(List.of("userPassword", settings.homeAttribute, "uidNumber",
+                "gidNumber", "FTPuid", "FTPgid", "FTPStatus", "FTPQuotaFiles", "FTPQuotaMBytes", "FTPUploadBandwidth",
+                "FTPDownloadBandwidth", "FTPUploadRatio", "FTPDownloadRatio"));
+        wanted.addAll(settings.attributeMapping.values());
+        if (settings.groupAttribute != null) {
+            wanted.add(settings.groupAttribute);
+        }
         SearchRequest search = new SearchRequest(settings.baseDn, SearchScope.SUB, userFilter(settings.filter,
-                request.user()), "userPassword", settings.homeAttribute, "uidNumber", "gidNumber", "FTPuid",
-                "FTPgid", "FTPStatus", "FTPQuotaFiles", "FTPQuotaMBytes", "FTPUploadBandwidth",
-                "FTPDownloadBandwidth", "FTPUploadRatio", "FTPDownloadRatio");
+                request.user()), wanted.toArray(String[]::new));
         search.setSizeLimit(2);
         search.setTimeLimitSeconds(Math.max(1, timeoutMillis / 1000));
         search.setResponseTimeoutMillis(timeoutMillis);
@@ -160,12 +169,63 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
                     number(entry, "FTPDownloadBandwidth", KILOBYTE),
                     (int) Math.min(Integer.MAX_VALUE, number(entry, "FTPUploadRatio", 1)),
                     (int) Math.min(Integer.MAX_VALUE, number(entry, "FTPDownloadRatio", 1)), 0);
-            return AuthResult.accepted(new Account(request.user(), home, uid, gid, limits));
+            Map<String, String> attributes = new HashMap<>();
+            settings.attributeMapping.forEach((name, ldapAttribute) -> {
+                String value = entry.getAttributeValue(ldapAttribute);
+                if (value != null) {
+                    attributes.put(name, value);
+                }
+            });
+            return AuthResult.accepted(new Account(request.user(), home, uid, gid, limits, groups(entry, request),
+                    attributes));
         } catch (MalformedAccountException malformed) {
             LOG.warn("ldap backend: account '{}' ({}) refused: {}", request.user(), entry.getDN(),
                     malformed.getMessage());
             return AuthResult.rejected(malformed.getMessage());
         }
+    }
+
+    /** Most groups an account is looked up in: more is a directory mistake, not data. */
+    private static final int MAX_GROUPS = 1000;
+
+    /**
+     * Supplementary groups: the numbers in {@code LDAPGroupAttribute} of the user's entry, and the
+     * {@code gidNumber} of each entry {@code LDAPGroupFilter} finds (posixGroup entries naming the user).
+     */
+    private int[] groups(SearchResultEntry entry, LoginRequest request)
+            throws LDAPException, MalformedAccountException {
+        List<String> numbers = new ArrayList<>();
+        if (settings.groupAttribute != null) {
+            String[] values = entry.getAttributeValues(settings.groupAttribute);
+            if (values != null) {
+                numbers.addAll(List.of(values));
+            }
+        }
+        if (settings.groupFilter != null) {
+            SearchRequest search = new SearchRequest(settings.baseDn, SearchScope.SUB,
+                    userFilter(settings.groupFilter, request.user()), "gidNumber");
+            search.setSizeLimit(MAX_GROUPS);
+            search.setTimeLimitSeconds(Math.max(1, timeoutMillis / 1000));
+            search.setResponseTimeoutMillis(timeoutMillis);
+            for (SearchResultEntry group : pool.search(search).getSearchEntries()) {
+                String number = group.getAttributeValue("gidNumber");
+                if (number != null) {
+                    numbers.add(number);
+                }
+            }
+        }
+        int[] groups = new int[numbers.size()];
+        for (int i = 0; i < groups.length; i++) {
+            try {
+                groups[i] = Integer.parseInt(numbers.get(i).strip());
+            } catch (NumberFormatException notNumber) {
+                throw new MalformedAccountException("group '" + numbers.get(i) + "' is not a number");
+            }
+            if (groups[i] <= 0) {
+                throw new MalformedAccountException("supplementary group " + groups[i] + " is not allowed");
+            }
+        }
+        return groups;
     }
 
     private boolean passwordMatches(SearchResultEntry entry, String password) throws LDAPException {

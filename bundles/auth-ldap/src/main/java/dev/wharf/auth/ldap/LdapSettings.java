@@ -21,7 +21,11 @@ final class LdapSettings {
 
     static final Set<String> KEYS = Set.of("ldapscheme", "ldapserver", "ldapport", "ldapbasedn", "ldapbinddn",
             "ldapbindpw", "ldapfilter", "ldaphomedir", "ldapdefaulthomedirectory", "ldapversion", "ldapusetls",
-            "ldapauthmethod", "ldapdefaultuid", "ldapdefaultgid", "ldapforcedefaultuid", "ldapforcedefaultgid");
+            "ldapauthmethod", "ldapdefaultuid", "ldapdefaultgid", "ldapforcedefaultuid", "ldapforcedefaultgid",
+            // Wharf's own: account attributes and supplementary groups
+            "ldapattribute", "ldapgroupattribute", "ldapgroupfilter");
+    /** The one key that may be given several times (one mapping a line); its values add up. */
+    private static final String REPEATABLE = "ldapattribute";
 
     final boolean ldaps;
     final String server;
@@ -38,6 +42,12 @@ final class LdapSettings {
     final int defaultGid;
     final boolean forceDefaultUid;
     final boolean forceDefaultGid;
+    /** Account attribute name → the LDAP attribute of the user's entry it is read from (LDAPAttribute). */
+    final Map<String, String> attributeMapping;
+    /** A multi-valued attribute of the user's entry holding supplementary group numbers, or null. */
+    final String groupAttribute;
+    /** A filter (\L = login) finding posixGroup entries whose gidNumber is a supplementary group, or null. */
+    final String groupFilter;
 
     static final class BadSettingsException extends Exception {
         BadSettingsException(String message) {
@@ -81,6 +91,28 @@ final class LdapSettings {
         defaultGid = number(values, "ldapdefaultgid", 0);
         forceDefaultUid = flag(values, "ldapforcedefaultuid");
         forceDefaultGid = flag(values, "ldapforcedefaultgid");
+        Map<String, String> mapping = new java.util.LinkedHashMap<>();
+        String mappings = values.getOrDefault(REPEATABLE, "");
+        for (String pair : mappings.split("[,\\n]")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals <= 0 || equals == pair.length() - 1) {
+                throw new BadSettingsException("LDAPAttribute '" + pair.strip()
+                        + "' must be account-attribute=ldapAttribute (e.g. storage=wharfStorage)");
+            }
+            mapping.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+        }
+        attributeMapping = Map.copyOf(mapping);
+        groupAttribute = values.getOrDefault("ldapgroupattribute", "").isBlank() ? null
+                : values.get("ldapgroupattribute").strip();
+        String groups = values.getOrDefault("ldapgroupfilter", "");
+        if (!groups.isBlank() && !groups.contains("\\L")) {
+            throw new BadSettingsException("LDAPGroupFilter must contain \\L (the login name), e.g. "
+                    + "(&(objectClass=posixGroup)(memberUid=\\L))");
+        }
+        groupFilter = groups.isBlank() ? null : groups.strip();
     }
 
     static LdapSettings load(Path file, Map<String, String> overrides) throws BadSettingsException, IOException {
@@ -98,7 +130,7 @@ final class LdapSettings {
                     throw new BadSettingsException(file + " line " + number + ": unknown key '" + keyAndValue[0]
                             + "'");
                 }
-                values.put(key, keyAndValue.length > 1 ? keyAndValue[1].strip() : "");
+                put(values, key, keyAndValue.length > 1 ? keyAndValue[1].strip() : "");
             }
         }
         for (Map.Entry<String, String> override : overrides.entrySet()) {
@@ -106,9 +138,17 @@ final class LdapSettings {
             if (!KEYS.contains(key)) {
                 throw new BadSettingsException("unknown key '" + override.getKey() + "' in the configuration");
             }
-            values.put(key, override.getValue().strip());
+            put(values, key, override.getValue().strip());
         }
         return new LdapSettings(values);
+    }
+
+    private static void put(Map<String, String> values, String key, String value) {
+        if (key.equals(REPEATABLE)) {
+            values.merge(key, value, (before, more) -> before + "\n" + more);
+        } else {
+            values.put(key, value);
+        }
     }
 
     private static int number(Map<String, String> values, String key, int fallback) throws BadSettingsException {

@@ -90,7 +90,10 @@ class LdapAuthBackendTest {
                 "uid: ann", "userPassword: ann-pw", "uidNumber: 1500", "gidNumber: 1500", "FTPuid: 1501",
                 "FTPgid: 1502", "homeDirectory: " + home + "/./ann", "FTPStatus: enabled", "FTPQuotaFiles: 10",
                 "FTPQuotaMBytes: 5", "FTPUploadBandwidth: 100", "FTPDownloadBandwidth: 200", "FTPUploadRatio: 3",
-                "FTPDownloadRatio: 4");
+                "FTPDownloadRatio: 4", "wharfStorage: s3", "wharfBucket: ann-files", "wharfGroup: 4001",
+                "wharfGroup: 4003");
+        directory.add("dn: cn=devs,ou=more," + BASE, "objectClass: posixGroup", "cn: devs", "gidNumber: 4002",
+                "memberUid: ann", "memberUid: ben");
         directory.add("dn: uid=ben,ou=people," + BASE, "objectClass: posixAccount", "uid: ben",
                 "userPassword: {SSHA}" + ssha("ben-pw"), "uidNumber: 1600", "gidNumber: 1600",
                 "homeDirectory: " + home + "/ben");
@@ -169,6 +172,28 @@ class LdapAuthBackendTest {
 
     private static AuthResult login(LdapAuthBackend backend, String user, String password) {
         return backend.authenticate(new LoginRequest(user, password, CLIENT, SERVER, false));
+    }
+
+    @Test
+    void mappedAttributesAndGroupsFromTheEntryAndFromPosixGroupsReachTheAccount() throws Exception {
+        LdapAuthBackend ldap = backend(Map.of("LDAPBindDN", "cn=reader", "LDAPBindPW", "reader-pw",
+                "LDAPAttribute", "storage=wharfStorage, storage.bucket=wharfBucket",
+                "LDAPGroupAttribute", "wharfGroup",
+                "LDAPGroupFilter", "(&(objectClass=posixGroup)(memberUid=\\L))"), "", 5);
+        Account ann = assertInstanceOf(AuthResult.Accepted.class, login(ldap, "ann", "ann-pw")).account();
+        assertEquals(Map.of("storage", "s3", "storage.bucket", "ann-files"), ann.attributes());
+        assertEquals("[4001, 4002, 4003]", Arrays.toString(ann.groups()));
+        Account ben = assertInstanceOf(AuthResult.Accepted.class, login(ldap, "ben", "ben-pw")).account();
+        assertEquals(Map.of(), ben.attributes(), "unmapped or missing attributes are simply absent");
+        assertEquals("[4002]", Arrays.toString(ben.groups()));
+
+        LdapAuthBackend plain = backend(Map.of("LDAPBindDN", "cn=reader", "LDAPBindPW", "reader-pw"), "", 5);
+        Account annPlain = assertInstanceOf(AuthResult.Accepted.class, login(plain, "ann", "ann-pw")).account();
+        assertEquals(0, annPlain.groups().length, "without the keys nothing is looked up");
+        assertEquals(Map.of(), annPlain.attributes());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> backend(Map.of("LDAPAttribute", "storage"), "", 5));
+        assertTrue(String.valueOf(bad.getMessage()).contains("LDAPAttribute"), bad.getMessage());
     }
 
     @Test

@@ -50,6 +50,11 @@ public class PasswdAuthBackend implements AuthBackend {
         @AttributeDefinition(description = "The passwd file; ${wharf.home} is replaced by the server directory")
         String file() default HOME_VARIABLE + "/var/pureftpd.passwd";
 
+        @AttributeDefinition(description = "Supplementary groups and attributes (storage, folder.*...) of the "
+                + "accounts, one account:name=value per line; empty: the passwd file's name plus .attributes. "
+                + "Kept apart so that the passwd file stays as pure-pw writes it")
+        String attributes_file() default "";
+
         @AttributeDefinition(description = "false: the backend answers 'unknown user' for everybody "
                 + "(the chain goes on to the next backend)")
         boolean enabled() default true;
@@ -94,7 +99,9 @@ public class PasswdAuthBackend implements AuthBackend {
      */
     void configure(String serverHome, Config config) {
         Path file = Path.of(config.file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
-        UserTable table = new UserTable(file);
+        Path extrasFile = config.attributes_file().isBlank() ? file.resolveSibling(file.getFileName() + ".attributes")
+                : Path.of(config.attributes_file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
+        UserTable table = new UserTable(file, extrasFile);
         try {
             table.reload();
             if (config.demo_create() && table.entries.isEmpty()) {
@@ -154,7 +161,9 @@ public class PasswdAuthBackend implements AuthBackend {
             LOG.warn("Account '{}' in {} has uid or gid 0; login refused", entry.user(), table.file);
             return AuthResult.rejected("uid or gid 0 is not allowed");
         }
-        return AuthResult.accepted(entry.toAccount());
+        AccountExtras.Extras extras = table.extras.getOrDefault(entry.user(), AccountExtras.Extras.NONE);
+        return AuthResult.accepted(entry.toAccount().withGroups(extras.groups())
+                .withAttributes(extras.attributes()));
     }
 
     private void createDemoAccount(UserTable table, Config config, String serverHome) throws IOException {
@@ -200,12 +209,15 @@ public class PasswdAuthBackend implements AuthBackend {
     /** The parsed file plus what is needed to notice that it changed. */
     private static final class UserTable {
         final Path file;
+        final Path extrasFile;
         volatile Map<String, PasswdEntry> entries = Map.of();
+        volatile Map<String, AccountExtras.Extras> extras = Map.of();
         private volatile Object lastStamp;
         private volatile long nextCheck;
 
-        UserTable(Path file) {
+        UserTable(Path file, Path extrasFile) {
             this.file = file;
+            this.extrasFile = extrasFile;
         }
 
         Map<String, PasswdEntry> current() {
@@ -236,11 +248,16 @@ public class PasswdAuthBackend implements AuthBackend {
         synchronized void reload() throws IOException {
             Object stamp = stamp();
             entries = PasswdFile.read(file);
+            extras = AccountExtras.read(extrasFile);
             lastStamp = stamp;
         }
 
         /** Modification time, size and inode: a rename-into-place with the same size and second is still seen. */
         private Object stamp() throws IOException {
+            return stamp(file) + " " + stamp(extrasFile);
+        }
+
+        private static String stamp(Path file) throws IOException {
             if (!Files.exists(file)) {
                 return "missing";
             }

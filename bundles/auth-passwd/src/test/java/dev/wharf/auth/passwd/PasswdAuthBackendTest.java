@@ -71,6 +71,33 @@ class PasswdAuthBackendTest {
     }
 
     @Test
+    void groupsAndAttributesComeFromTheFileBesideThePasswdFileWhichStaysAsPurePwWritesIt() throws Exception {
+        Path file = write("""
+                alice:%1$s:1001:1002::/srv/alice::::::::::::
+                bob:%1$s:1003:1003::/srv/bob::::::::::::
+                """.formatted(BCRYPT));
+        Files.writeString(file.resolveSibling(file.getFileName() + ".attributes"), """
+                # extras for the test
+                alice:groups=2001, 2002
+                alice:storage=s3
+                alice:storage.endpoint=http://127.0.0.1:9000/a=b
+                alice:folder.pub.path=/pub
+                alice:groups=2003
+                bob:groups=x
+                no separator
+                """);
+        PasswdAuthBackend backend = backend(file, false);
+        Account alice = accepted(backend.authenticate(login("alice", "correct horse", "127.0.0.1")));
+        assertEquals(List.of(2001, 2002, 2003), java.util.Arrays.stream(alice.groups()).boxed().toList());
+        assertEquals(java.util.Map.of("storage", "s3", "storage.endpoint", "http://127.0.0.1:9000/a=b",
+                "folder.pub.path", "/pub"), alice.attributes());
+        Account bob = accepted(backend.authenticate(login("bob", "correct horse", "127.0.0.1")));
+        assertEquals(0, bob.groups().length, "a malformed groups line is skipped");
+        assertEquals(java.util.Map.of(), bob.attributes());
+        assertEquals(2, PasswdFile.read(file).size(), "the passwd file itself is untouched");
+    }
+
+    @Test
     void unsupportedAndEmptyHashesRejectEvenTheMatchingText() {
         Path file = write(String.join("\n",
                 "plain:correct horse:1000:1000::/srv/plain::::::::::::",

@@ -19,6 +19,11 @@ final class TestConfig {
             }
 
             @Override
+            public String attributes_file() {
+                return "";
+            }
+
+            @Override
             public boolean enabled() {
                 return enabled;
             }

@@ -89,7 +89,17 @@ public final class CommandTable {
             .add("MDTM", LOGIN, Argument.REQUIRED, "<sp> file", FileCommands::mdtm)
             .add("MFMT", LOGIN, Argument.REQUIRED, "<sp> YYYYMMDDHHMMSS path", FileCommands::mfmt);
 
+    /** Commands that reach the session's storage: refused with 421 once its provider is gone. */
+    private static final java.util.Set<String> STORAGE_VERBS = java.util.Set.of("STAT", "SITE", "PRET", "CWD",
+            "XCWD", "CDUP", "XCUP", "MKD", "XMKD", "RMD", "XRMD", "LIST", "NLST", "MLSD", "MLST", "RETR", "STOR",
+            "APPE", "STOU", "DELE", "RNFR", "RNTO", "SIZE", "MDTM", "MFMT");
+
     private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    /** Whether {@code verb} (upper case) works on the session's storage. */
+    public static boolean usesStorage(String verb) {
+        return STORAGE_VERBS.contains(verb);
+    }
 
     private CommandTable add(String name, boolean needsLogin, Argument argument, String help, Handler handler) {
         commands.put(name, new Command(name, needsLogin, argument, help, handler));

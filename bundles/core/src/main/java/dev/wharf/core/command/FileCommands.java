@@ -104,7 +104,8 @@ final class FileCommands {
             try {
                 try (DataConnection closedHere = endsBeforeClose ? null : connection) {
                     if (closedHere == null) {
-                        if (file instanceof FileChannel fileChannel && zeroCopy(session, connection, size - offset)) {
+                        if (file instanceof FileChannel fileChannel && files.can(virtualPath, StorageCapability.ZERO_COPY)
+                                && zeroCopy(session, connection, size - offset)) {
                             Transfers.sendFile(fileChannel, offset, size, connection.channel(), transfer);
                         } else {
                             Transfers.sendByCopy(file, offset, size, connection.channel(),
@@ -352,11 +353,12 @@ final class FileCommands {
             throws IOException {
         ConfinedFileSystem files = session.files();
         try {
-            if (!files.storage().can(StorageCapability.SET_TIMES)) {
+            String path = files.virtualPath(name);
+            if (!files.can(path, StorageCapability.SET_TIMES)) {
                 session.control().reply(504, "Setting times is not supported by this storage");
                 return;
             }
-            files.storage().setModified(files.virtualPath(name), time);
+            files.storage().setModified(path, time);
             session.control().reply(213, success);
         } catch (IOException failure) {
             session.control().reply(550, "Can't change the time of " + Replies.printable(name) + ": "

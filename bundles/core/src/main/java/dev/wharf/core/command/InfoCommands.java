@@ -1,5 +1,7 @@
 package dev.wharf.core.command;
 
+import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import dev.wharf.core.command.CommandTable.Command;
 import dev.wharf.core.session.FtpSession;
 import java.io.IOException;
@@ -15,6 +17,9 @@ final class InfoCommands {
     private static final List<String> FEATURES = List.of(" EPRT", " EPSV", " HOST", " MDTM", " MFMT",
             " MLST type*;size*;modify*;perm*;UNIX.mode*;UNIX.uid*;UNIX.gid*;unique*;", " PASV", " PRET",
             " REST STREAM", " SIZE", " TVFS", " UTF8");
+    /** The MLST facts in the order FEAT and OPTS MLST name them. */
+    private static final List<String> FACT_NAMES = List.of("type", "size", "modify", "perm", "UNIX.mode",
+            "UNIX.uid", "UNIX.gid", "unique");
 
     private InfoCommands() {
     }
@@ -23,13 +28,47 @@ final class InfoCommands {
         session.control().reply(215, "UNIX Type: L8");
     }
 
+    /**
+     * Before login every extension is listed (the storage depends on the account); after login only what the
+     * session's storage supports: no MFMT without {@link StorageCapability#SET_TIMES}, no {@code UNIX.*} facts
+     * without {@link StorageCapability#POSIX_PERMISSIONS}. REST STREAM stays: RETR can resume on every storage.
+     */
     static void feat(FtpSession session, String argument) throws IOException {
-        List<String> features = FEATURES;
+        List<String> features = new ArrayList<>();
         if (session.tlsEngine() != null) {
-            features = new ArrayList<>(List.of(" AUTH TLS", " PBSZ", " PROT"));
-            features.addAll(FEATURES);
+            features.addAll(List.of(" AUTH TLS", " PBSZ", " PROT"));
+        }
+        Storage storage = session.isLoggedIn() ? session.files().storage() : null;
+        for (String feature : FEATURES) {
+            if (storage != null && feature.equals(" MFMT") && !storage.can(StorageCapability.SET_TIMES)) {
+                continue;
+            }
+            if (feature.startsWith(" MLST ")) {
+                Set<String> supported = session.supportedMachineFacts();
+                StringBuilder facts = new StringBuilder(" MLST ");
+                for (String fact : FACT_NAMES) {
+                    if (supported.contains(fact.toLowerCase(Locale.ROOT))) {
+                        facts.append(fact).append("*;");
+                    }
+                }
+                feature = facts.toString();
+            }
+            features.add(feature);
         }
         session.control().replyBlock(211, "Extensions supported:", features, "End.");
+    }
+
+    /** Commands HELP leaves out for a session whose storage cannot do them. */
+    static boolean unsupported(FtpSession session, String verb) {
+        if (!session.isLoggedIn()) {
+            return false;
+        }
+        Storage storage = session.files().storage();
+        return switch (verb) {
+            case "APPE" -> !storage.can(StorageCapability.APPEND);
+            case "MFMT" -> !storage.can(StorageCapability.SET_TIMES);
+            default -> false;
+        };
     }
 
     /** Names are always UTF-8, so {@code OPTS UTF8 ON} simply confirms it (RFC 2640). */
@@ -51,14 +90,13 @@ final class InfoCommands {
         Set<String> chosen = new LinkedHashSet<>();
         for (String fact : requested.split(";")) {
             String name = fact.trim().toLowerCase(Locale.ROOT);
-            if (FtpSession.DEFAULT_MACHINE_FACTS.contains(name)) {
+            if (session.supportedMachineFacts().contains(name)) {
                 chosen.add(name);
             }
         }
         session.machineFacts(chosen);
         StringBuilder reply = new StringBuilder("MLST OPTS ");
-        for (String fact : List.of("type", "size", "modify", "perm", "UNIX.mode", "UNIX.uid", "UNIX.gid",
-                "unique")) {
+        for (String fact : FACT_NAMES) {
             if (chosen.contains(fact.toLowerCase(Locale.ROOT))) {
                 reply.append(fact).append(';');
             }
@@ -71,6 +109,8 @@ final class InfoCommands {
             Command command = CommandTable.STANDARD.lookup(argument.trim().toUpperCase(Locale.ROOT));
             if (command == null) {
                 session.control().reply(502, "Unknown command " + Replies.printable(argument.trim()));
+            } else if (unsupported(session, command.name())) {
+                session.control().reply(214, command.name() + " is not supported by this storage");
             } else {
                 session.control().reply(214, "Syntax: " + command.name() + " " + command.help());
             }
@@ -79,6 +119,9 @@ final class InfoCommands {
         List<String> lines = new ArrayList<>();
         StringBuilder row = new StringBuilder(" ");
         for (Command command : CommandTable.STANDARD.all()) {
+            if (unsupported(session, command.name())) {
+                continue;
+            }
             if (row.length() > 64) {
                 lines.add(row.toString());
                 row.setLength(0);

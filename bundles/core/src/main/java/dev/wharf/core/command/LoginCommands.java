@@ -10,6 +10,8 @@ import dev.wharf.api.storage.StorageProvider;
 import dev.wharf.api.storage.Identity;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.core.fs.ConfinedFileSystem;
+import dev.wharf.core.fs.MountedStorage;
+import dev.wharf.core.fs.VirtualFolders;
 import dev.wharf.core.security.SecuritySettings;
 import dev.wharf.core.server.ServiceDirectory.Tracked;
 import dev.wharf.core.session.FtpSession;
@@ -319,19 +321,22 @@ final class LoginCommands {
     /** Opens the account's storage and completes the login; false (after replying) when the home is missing. */
     private static boolean openStorage(FtpSession session, Account account, String backendName, boolean anonymous)
             throws IOException {
-        Optional<StorageProvider> provider = session.services().storageProvider();
+        List<Long> providers = new ArrayList<>();
         Storage storage;
         try {
-            if (provider.isEmpty()) {
-                throw new IOException("no storage provider is installed");
-            }
-            storage = provider.get().open(account, Identity.of(account));
+            storage = openStorages(session, account, providers);
+        } catch (StorageUnavailableException unavailable) {
+            LOG.error("Login of '{}' refused: {}", account.name(), unavailable.getMessage());
+            session.control().reply(421, "Storage not available - aborting");
+            session.close();
+            return false;
         } catch (IOException | RuntimeException failure) {
             LOG.error("Home of '{}' ({}) not available: {}", account.name(), account.home(), failure.toString());
             session.control().reply(421, "Home directory not available - aborting");
             session.close();
             return false;
         }
+        session.storageProviders(providers.stream().mapToLong(Long::longValue).toArray());
         ConfinedFileSystem files = new ConfinedFileSystem(storage, account.startDirectory());
         try {
             files.changeDirectory(files.home());
@@ -355,6 +360,95 @@ final class LoginCommands {
         lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
         session.control().reply(230, lines);
         return true;
+    }
+
+    /** A storage the account's attributes name that cannot be opened; the message names the attribute. */
+    private static final class StorageUnavailableException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        StorageUnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The account's storage (the provider its {@code storage} attribute names, else the highest-ranked one) with its
+     * virtual folders mounted; the service ids of the providers used are added to {@code providers}.
+     */
+    private static Storage openStorages(FtpSession session, Account account, List<Long> providers)
+            throws IOException {
+        List<VirtualFolders.Folder> folders;
+        try {
+            folders = VirtualFolders.of(account);
+        } catch (IllegalArgumentException wrong) {
+            throw new StorageUnavailableException(wrong.getMessage());
+        }
+        // one wait for missing providers per login, however many folders name them
+        long deadline = System.nanoTime() + NO_BACKEND_WAIT_MILLIS * 1_000_000;
+        Storage root = open(session, account, account.attribute(VirtualFolders.STORAGE, null),
+                VirtualFolders.STORAGE, providers, deadline);
+        if (folders.isEmpty()) {
+            return root;
+        }
+        List<MountedStorage.Mount> mounts = new ArrayList<>();
+        try {
+            for (VirtualFolders.Folder folder : folders) {
+                Storage mounted;
+                try {
+                    mounted = open(session, folder.account(), folder.storage(), folder.attribute("storage"),
+                            providers, deadline);
+                } catch (StorageUnavailableException unavailable) {
+                    throw unavailable;
+                } catch (IOException | RuntimeException failure) {
+                    throw new StorageUnavailableException("virtual folder " + folder.attribute("root") + " = "
+                            + folder.account().home() + " not available: " + failure);
+                }
+                mounts.add(new MountedStorage.Mount(folder.path(), mounted, folder.readOnly(), folder.name()));
+            }
+        } catch (IOException | RuntimeException failure) {
+            for (MountedStorage.Mount mount : mounts) {
+                closeQuietly(mount.storage());
+            }
+            closeQuietly(root);
+            throw failure;
+        }
+        return new MountedStorage(root, mounts);
+    }
+
+    /**
+     * Opens one storage from the provider named {@code name} (any when null), waiting until {@code deadline}
+     * ({@link System#nanoTime()}) for it to appear.
+     */
+    private static Storage open(FtpSession session, Account account, String name, String attribute,
+                                List<Long> providers, long deadline) throws IOException {
+        Optional<Tracked<StorageProvider>> provider = session.services().storageProvider(name);
+        while (provider.isEmpty() && System.nanoTime() < deadline) {
+            // the server is starting or a storage bundle is being replaced: give it a moment
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            provider = session.services().storageProvider(name);
+        }
+        if (provider.isEmpty()) {
+            throw new StorageUnavailableException(name == null ? "no storage provider is installed"
+                    : "attribute " + attribute + " = " + name + " names no installed storage provider "
+                    + "(wharf.storage.name)");
+        }
+        Storage storage = provider.get().service().open(account, Identity.of(account));
+        providers.add(provider.get().serviceId());
+        return storage;
+    }
+
+    private static void closeQuietly(Storage storage) {
+        try {
+            storage.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the login failed anyway
+        }
     }
 
     /**

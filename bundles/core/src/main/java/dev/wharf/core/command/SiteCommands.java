@@ -32,13 +32,25 @@ final class SiteCommands {
             case "IDLE" -> idle(session, rest);
             case "TIME" -> session.control().reply(200, "Local time is " + SERVER_TIME.format(
                     session.clock().instant().atZone(session.clock().getZone())));
-            case "HELP" -> session.control().replyBlock(214, "The following SITE commands are recognized",
-                    List.of(" CHMOD <octal mode> <path>", " UTIME <YYYYMMDDhhmmss> <path>",
-                            " UTIME <path> <atime> <mtime> <ctime> UTC", " IDLE <seconds>", " TIME", " HELP"),
-                    "Help OK.");
+            case "HELP" -> help(session);
             case "" -> session.control().reply(500, "SITE: Missing argument");
             default -> session.control().reply(500, "SITE " + Replies.printable(sub) + " is an unknown extension");
         }
+    }
+
+    /** SITE HELP: CHMOD and UTIME only where the session's storage has modes and settable times. */
+    private static void help(FtpSession session) throws IOException {
+        Storage storage = session.files().storage();
+        List<String> lines = new java.util.ArrayList<>();
+        if (storage.can(StorageCapability.POSIX_PERMISSIONS)) {
+            lines.add(" CHMOD <octal mode> <path>");
+        }
+        if (storage.can(StorageCapability.SET_TIMES)) {
+            lines.add(" UTIME <YYYYMMDDhhmmss> <path>");
+            lines.add(" UTIME <path> <atime> <mtime> <ctime> UTC");
+        }
+        lines.addAll(List.of(" IDLE <seconds>", " TIME", " HELP"));
+        session.control().replyBlock(214, "The following SITE commands are recognized", lines, "Help OK.");
     }
 
     static void chmod(FtpSession session, String argument) throws IOException {
@@ -60,14 +72,14 @@ final class SiteCommands {
         ConfinedFileSystem files = session.files();
         try {
             Storage storage = files.storage();
-            if (!storage.can(StorageCapability.POSIX_PERMISSIONS)) {
+            String path = files.virtualPath(name);
+            if (!files.can(path, StorageCapability.POSIX_PERMISSIONS)) {
                 throw new UnsupportedOperationException("no modes");
             }
-            String path = files.virtualPath(name);
             storage.chmod(path, FilePolicy.protectOwner(session, mode, storage.stat(path).isDirectory()));
             session.control().reply(200, "Permissions changed on " + Replies.printable(name));
         } catch (UnsupportedOperationException noPosix) {
-            session.control().reply(504, "This storage has no Unix permissions");
+            session.control().reply(504, "SITE CHMOD is not supported by this storage (it has no Unix permissions)");
         } catch (IOException failure) {
             session.control().reply(550, "Could not change perms on " + Replies.printable(name) + ": "
                     + Replies.reason(failure));

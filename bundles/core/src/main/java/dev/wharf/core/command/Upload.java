@@ -90,6 +90,12 @@ final class Upload {
             if (virtualPath.equals("/")) {
                 throw new PathRefusedException("The root directory cannot be replaced");
             }
+            if ((mode == Mode.APPEND && !files.can(virtualPath, StorageCapability.APPEND))
+                    || (offset > 0 && !files.can(virtualPath, StorageCapability.RESUME))) {
+                session.control().reply(504, (mode == Mode.APPEND ? "APPE" : "REST before STOR")
+                        + " is not supported by this storage");
+                return false;
+            }
             Storage storage = files.storage();
             FileInfo existing = storage.lstatIfExists(virtualPath); // throws when the directory is missing
             if (existing != null && existing.isSymbolicLink()) {
@@ -107,12 +113,6 @@ final class Upload {
             lengthBefore = exists && existing.isFile() ? existing.size() : 0;
             if (offset > 0 && (!exists || !existing.isFile() || lengthBefore < offset)) {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
-                return false;
-            }
-            if ((mode == Mode.APPEND && !storage.can(StorageCapability.APPEND))
-                    || (offset > 0 && !storage.can(StorageCapability.RESUME))) {
-                session.control().reply(504, (mode == Mode.APPEND ? "APPE" : "REST")
-                        + " is not supported by this storage");
                 return false;
             }
             return !FilePolicy.refuseWrite(session, virtualPath, exists && mode != Mode.UNIQUE)
@@ -321,8 +321,10 @@ final class Upload {
      */
     private void announce(java.nio.file.Path hookFile, boolean succeeded) {
         session.recordTransfer(transfer, session.files().localPath(virtualPath), succeeded);
-        session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath, hookFile,
-                transfer.bytes(), session.clientAddress(), succeeded, session.clock().instant()));
+        if (session.files().hasLocalPath(virtualPath)) { // hooks run programs on a real file: none without one
+            session.services().hookDispatcher().publish(new UploadEvent(session.account().name(), virtualPath,
+                    hookFile, transfer.bytes(), session.clientAddress(), succeeded, session.clock().instant()));
+        }
     }
 
     /** A name no file in the current directory has yet; the hard link of the final placing keeps it unique. */

@@ -2,6 +2,7 @@ package dev.wharf.core.fs;
 
 import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Storage;
+import dev.wharf.api.storage.StorageCapability;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NotDirectoryException;
@@ -32,6 +33,12 @@ public final class ConfinedFileSystem implements AutoCloseable {
 
     public Storage storage() {
         return storage;
+    }
+
+    /** Whether the storage that serves {@code virtualPath} (a virtual folder's, else the account's) can do it. */
+    public boolean can(String virtualPath, StorageCapability capability) {
+        return storage instanceof MountedStorage mounted ? mounted.capabilitiesAt(virtualPath).contains(capability)
+                : storage.can(capability);
     }
 
     public String currentDirectory() {
@@ -83,6 +90,19 @@ public final class ConfinedFileSystem implements AutoCloseable {
             virtualPath.codePoints().forEach(c -> shown.appendCodePoint(c < 0x20 || c > 0x7E ? '?' : c));
             Path local = storage.localPath("/");
             return local != null ? local.resolve(shown.substring(1)) : Path.of(shown.toString());
+        }
+    }
+
+    /**
+     * Whether the entry has a name on the machine's own file system (a local storage): upload hooks, which run
+     * programs on that name, hear only of those. A storage without one (object storage) gives none, and the
+     * virtual path {@link #localPath} falls back to must never be taken for a real file.
+     */
+    public boolean hasLocalPath(String virtualPath) {
+        try {
+            return storage.localPath(virtualPath) != null;
+        } catch (InvalidPathException unspellable) {
+            return storage.localPath("/") != null;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.wharf.api.storage.DirectoryListing;
 import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.WriteMode;
+import dev.wharf.core.fs.MountedStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -70,7 +71,23 @@ public final class QuotaFile {
     public static Usage update(Storage storage, Change change) throws IOException {
         ReentrantLock lock = LOCKS.computeIfAbsent(storage.key(), ignored -> new ReentrantLock());
         lock.lock();
-        try (SeekableByteChannel file = open(storage);
+        try {
+            SeekableByteChannel opened;
+            try {
+                opened = open(storage);
+            } catch (UnsupportedOperationException noUpdate) {
+                // a storage whose files cannot be updated in place keeps no .ftpquota: the usage is counted
+                // afresh for every change, which the lock keeps exact
+                return change.apply(count(storage));
+            }
+            return update(opened, storage, change);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Usage update(SeekableByteChannel opened, Storage storage, Change change) throws IOException {
+        try (SeekableByteChannel file = opened;
              FileLock processLock = file instanceof FileChannel channel ? channel.lock() : null) {
             Usage current = parse(file);
             if (current == null) {
@@ -82,8 +99,6 @@ public final class QuotaFile {
                 write(file, changed);
             }
             return changed;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -113,6 +128,15 @@ public final class QuotaFile {
             for (DirectoryEntry entry : listing) {
                 FileInfo info = entry.info();
                 String path = directory.equals("/") ? "/" + entry.name() : directory + "/" + entry.name();
+                if (storage instanceof MountedStorage mounted) {
+                    if (mounted.readOnlyAt(path)) {
+                        continue; // a read-only virtual folder is not the account's to fill: not counted
+                    }
+                    if (mounted.structural(path) && info.isDirectory()) {
+                        subdirectories.add(path); // a mount point is not a file of the account; its files are
+                        continue;
+                    }
+                }
                 if (info.isDirectory()) {
                     if (firstTime(seen, info)) {
                         totals[0]++;

@@ -100,7 +100,26 @@ public class ServiceDirectory {
 
     /** The storage provider with the highest ranking, if any. */
     public Optional<StorageProvider> storageProvider() {
-        return storageProviders.stream().sorted(BY_RANKING).map(Tracked::service).findFirst();
+        return storageProvider(null).map(Tracked::service);
+    }
+
+    /**
+     * The storage provider registered as {@code name} ({@link StorageProvider#NAME_PROPERTY}) with the highest
+     * ranking, or the highest-ranked of all when {@code name} is {@code null}.
+     */
+    public Optional<Tracked<StorageProvider>> storageProvider(String name) {
+        return storageProviders.stream().filter(tracked -> name == null || name.equals(tracked.name()))
+                .sorted(BY_RANKING).findFirst();
+    }
+
+    /** Whether the storage provider service {@code serviceId} is still registered (sessions on it may go on). */
+    public boolean storageProviderPresent(long serviceId) {
+        for (Tracked<StorageProvider> tracked : storageProviders) {
+            if (tracked.serviceId() == serviceId) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<UploadHook> uploadHooks() {

@@ -57,6 +57,7 @@ public final class FtpSession {
     /** MLST/MLSD facts sent until OPTS MLST chooses others (lower case). */
     public static final Set<String> DEFAULT_MACHINE_FACTS = Set.of("type", "size", "modify", "perm", "unix.mode",
             "unix.uid", "unix.gid", "unique");
+    private static final Set<String> WITHOUT_UNIX_FACTS = Set.of("type", "size", "modify", "perm", "unique");
     /** Browsers and proxies speaking HTTP to an FTP port are cut off at once (cross-protocol attacks). */
     private static final Set<String> HTTP_VERBS = Set.of("GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS",
             "DELETE");
@@ -150,6 +151,8 @@ public final class FtpSession {
     private Throttle uploadThrottle;
     private Throttle downloadThrottle;
     private ConfinedFileSystem files;
+    /** The service ids of the storage providers the session's storages came from (see {@link #storageGone}). */
+    private long[] storageProviders = new long[0];
     private boolean binary;
     private boolean extendedPassiveOnly;
     private int failedLogins;
@@ -580,6 +583,9 @@ public final class FtpSession {
             control.reply(501, "Missing argument");
             return;
         }
+        if (account != null && CommandTable.usesStorage(verb) && storageGone()) {
+            return;
+        }
         try {
             command.handler().handle(this, argument);
         } catch (RuntimeException bug) {
@@ -836,6 +842,31 @@ public final class FtpSession {
         activity.loggedIn(this);
     }
 
+    /** Records which storage providers the session's storages came from (at login). */
+    public void storageProviders(long[] serviceIds) {
+        this.storageProviders = serviceIds.clone();
+    }
+
+    /**
+     * Whether a storage provider of this session went away (its bundle stopped, updated or uninstalled): the
+     * session's storage may no longer work, so the session is told {@code 421 Storage provider gone} and closed. A
+     * transfer already running is not interrupted; it is the next command that gets the reply.
+     */
+    private boolean storageGone() throws IOException {
+        for (long serviceId : storageProviders) {
+            if (!services.storageProviderPresent(serviceId)) {
+                if (mayLog()) {
+                    LOG.info("Closing the session of '{}' from {}: its storage provider went away", account.name(),
+                            clientAddress().getAddress().getHostAddress());
+                }
+                control.reply(421, "Storage provider gone - please log in again");
+                closing = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The server's number for this session, as {@code wharf:who} shows it. */
     public long id() {
         return id;
@@ -976,8 +1007,27 @@ public final class FtpSession {
         return bytesDownloaded;
     }
 
+    /** The MLST/MLSD facts chosen (OPTS MLST) that the session's storage can give. */
     public Set<String> machineFacts() {
-        return machineFacts;
+        Set<String> supported = supportedMachineFacts();
+        if (supported == DEFAULT_MACHINE_FACTS) {
+            return machineFacts;
+        }
+        Set<String> facts = new java.util.HashSet<>(machineFacts);
+        facts.retainAll(supported);
+        return facts;
+    }
+
+    /**
+     * The facts MLST and MLSD can send: all of them before login, and without {@code UNIX.mode}, {@code UNIX.uid}
+     * and {@code UNIX.gid} for a storage that has no Unix permissions.
+     */
+    public Set<String> supportedMachineFacts() {
+        ConfinedFileSystem current = files;
+        if (current == null || current.storage().can(dev.wharf.api.storage.StorageCapability.POSIX_PERMISSIONS)) {
+            return DEFAULT_MACHINE_FACTS;
+        }
+        return WITHOUT_UNIX_FACTS;
     }
 
     public void machineFacts(Set<String> facts) {
@@ -1006,6 +1056,7 @@ public final class FtpSession {
             files.close();
         }
         files = null;
+        storageProviders = new long[0];
         pendingUser = null;
         binary = false;
         restartOffset = 0;

@@ -153,4 +153,32 @@ class IdentityTest {
         bob.disconnect();
         carol.disconnect();
     }
+
+    @Test
+    void aSupplementaryGroupGivenOnlyByTheBackendGrantsAccessToAGroupWritableDirectory() throws IOException {
+        // group 4711 is in no /etc/group entry: only the backend's Account.groups() can make dave a member
+        Path team = Files.createDirectories(alice.resolve("team"));
+        chown(team, 0, 4711);
+        Files.setPosixFilePermissions(team, PosixFilePermissions.fromString("rwxrwx---"));
+        Path note = Files.writeString(team.resolve("note.txt"), "for the team");
+        chown(note, 0, 4711);
+        Files.setPosixFilePermissions(note, PosixFilePermissions.fromString("rw-rw----"));
+
+        FTPClient outsider = server.loggedIn();
+        assertFalse(outsider.storeFile("team/by-alice", bytes("no")), "alice is not in 4711");
+        assertEquals(553, outsider.getReplyCode(), outsider.getReplyString());
+        assertFalse(outsider.retrieveFile("team/note.txt", new ByteArrayOutputStream()));
+        assertEquals(550, outsider.getReplyCode());
+        outsider.disconnect();
+
+        server.groups.put("alice", new int[] {4711});
+        FTPClient member = server.loggedIn();
+        assertTrue(member.storeFile("team/by-alice", bytes("yes")), member.getReplyString());
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        assertTrue(member.retrieveFile("team/note.txt", got), member.getReplyString());
+        assertEquals("for the team", got.toString(StandardCharsets.UTF_8));
+        member.disconnect();
+        assertEquals(1501, uid(team.resolve("by-alice")));
+        assertEquals("yes", Files.readString(team.resolve("by-alice")));
+    }
 }

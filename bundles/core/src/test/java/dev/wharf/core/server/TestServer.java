@@ -98,10 +98,17 @@ final class TestServer implements AutoCloseable {
     /** Accounts' uid and gid when not 1000:1000. */
     final Map<String, int[]> ids = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Accounts' attributes (e.g. {@code storage}, {@code folder.*}) as a backend would give them. */
+    final Map<String, Map<String, String>> attributes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Accounts' supplementary groups as a backend would give them. */
+    final Map<String, int[]> groups = new java.util.concurrent.ConcurrentHashMap<>();
+
     Account account(String user) {
         int[] id = ids.getOrDefault(user, new int[] {1000, 1000});
         return new Account(user, base.resolve(user).toString(), id[0], id[1],
-                accountLimits.getOrDefault(user, AccountLimits.NONE));
+                accountLimits.getOrDefault(user, AccountLimits.NONE), groups.get(user),
+                attributes.getOrDefault(user, Map.of()));
     }
 
     /** Adds an account with its own home directory. */
