@@ -752,7 +752,14 @@ public final class FtpSession {
         int previous = plain.getSoTimeout();
         plain.setSoTimeout((int) settings.dataTimeout().toMillis());
         try {
-            SSLSocket secured = tls.handshake(plain);
+            SSLSocket secured;
+            try {
+                secured = tls.handshake(plain);
+            } catch (IOException failed) {
+                activity.tlsHandshake(this, "control", null);
+                throw failed;
+            }
+            activity.tlsHandshake(this, "control", secured.getSession().getProtocol());
             secured.setSoTimeout(previous);
             return secured;
         } finally {
@@ -833,7 +840,6 @@ public final class FtpSession {
         this.pendingUser = null;
         this.failedLogins = 0;
         this.account = account;
-        activity.loggedIn(this);
     }
 
     /** The server's number for this session, as {@code wharf:who} shows it. */
