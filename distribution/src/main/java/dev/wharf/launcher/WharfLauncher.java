@@ -32,6 +32,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class WharfLauncher {
 
     static final String SLF4J_VERSION = "2.0.17";
+    /** The last slf4j 1.x API version, under which org.slf4j is exported a second time for 1.7 importers. */
+    static final String SLF4J_1_COMPATIBLE = "1.7.36";
     private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final Path home;
@@ -125,7 +127,15 @@ public final class WharfLauncher {
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",
                 "org.slf4j;version=" + SLF4J_VERSION, "org.slf4j.event;version=" + SLF4J_VERSION,
-                "org.slf4j.helpers;version=" + SLF4J_VERSION, "org.slf4j.spi;version=" + SLF4J_VERSION));
+                "org.slf4j.helpers;version=" + SLF4J_VERSION, "org.slf4j.spi;version=" + SLF4J_VERSION,
+                // the Felix Web Console imports org.slf4j [1.7,2); slf4j 2's API is a superset of 1.7's
+                "org.slf4j;version=" + SLF4J_1_COMPATIBLE));
+        // Felix HTTP starts Jetty only once etc/org.apache.felix.http.cfg is read, never on its own defaults
+        // (every interface, port 8080) for the moment before
+        properties.put("org.apache.felix.http.require.config", "true");
+        // the Web Console is served only while the webconsole feature's login is registered, and never takes its
+        // built-in admin/admin
+        properties.put("felix.webconsole.security.providers", "wharf");
         properties.put("wharf.home", home.toString());
         properties.put("felix.fileinstall.dir", home.resolve("etc").toString());
         properties.put("felix.fileinstall.filter", ".*\\.cfg");

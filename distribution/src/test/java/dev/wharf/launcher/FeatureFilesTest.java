@@ -95,4 +95,18 @@ class FeatureFilesTest {
                 "a server with no listener file at all gets main");
         assertTrue(Files.readString(directory.resolve("dev.wharf.listener-main.cfg")).contains("port = 2121"));
     }
+
+    @Test
+    void theFeaturesSharingFelixHttpDeclareTheSameDefaults() throws Exception {
+        // metrics and webconsole each work alone, so each carries Felix HTTP's configuration; whichever is added
+        // first writes etc/org.apache.felix.http.cfg, so they must not disagree
+        // the descriptors as the build filtered them (the sources escape ${wharf.home} for Maven)
+        Path features = Path.of("../features/target/classes/features");
+        Map<String, String> metrics = FeatureDescriptor.read("metrics", features.resolve("metrics.json"))
+                .configurations().get("org.apache.felix.http");
+        Map<String, String> console = FeatureDescriptor.read("webconsole", features.resolve("webconsole.json"))
+                .configurations().get("org.apache.felix.http");
+        assertEquals(metrics, console);
+        assertEquals("127.0.0.1", metrics.get("org.apache.felix.http.host"), "loopback only by default");
+    }
 }

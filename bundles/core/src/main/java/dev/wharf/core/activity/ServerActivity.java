@@ -138,9 +138,48 @@ public class ServerActivity {
         sessions.remove(session);
     }
 
-    public void loggedIn(FtpSession session) {
+    /** {@code backend}: who accepted it ({@code null} for anonymous), in {@code authNanos} (-1: not asked). */
+    public void loggedIn(FtpSession session, String backend, long authNanos) {
         logins.increment();
-        post(WharfEvents.LOGIN, session, Map::of);
+        post(WharfEvents.LOGIN, session, () -> authDetails(session, backend, authNanos));
+    }
+
+    /**
+     * A refused login of {@code user}: {@code banned} when refused because the address is banned, else with the
+     * backend that refused ({@code null}: none knew the user) after {@code authNanos} (-1: no backend asked).
+     */
+    public void loginFailed(FtpSession session, String user, boolean banned, String backend, long authNanos) {
+        post(WharfEvents.LOGIN_FAILED, session, () -> {
+            Map<String, Object> details = authDetails(session, backend, authNanos);
+            details.put(WharfEvents.ACCOUNT, user);
+            details.put(WharfEvents.BANNED, banned);
+            return details;
+        });
+    }
+
+    /** The session's address was banned for {@code duration}. */
+    public void banned(FtpSession session, Duration duration) {
+        post(WharfEvents.BAN, session, () -> Map.of(WharfEvents.DURATION_MILLIS, duration.toMillis()));
+    }
+
+    /** A TLS handshake on the {@code channel} ({@code control}, {@code data}); {@code protocol} null: it failed. */
+    public void tlsHandshake(FtpSession session, String channel, String protocol) {
+        post(WharfEvents.TLS_HANDSHAKE, session, () -> protocol == null
+                ? Map.of(WharfEvents.TLS_CHANNEL, channel, WharfEvents.COMPLETE, false)
+                : Map.of(WharfEvents.TLS_CHANNEL, channel, WharfEvents.COMPLETE, true,
+                        WharfEvents.TLS_PROTOCOL, protocol));
+    }
+
+    private static Map<String, Object> authDetails(FtpSession session, String backend, long authNanos) {
+        Map<String, Object> details = new HashMap<>();
+        details.put(WharfEvents.LOCAL_PORT, session.serverAddress().getPort());
+        if (backend != null) {
+            details.put(WharfEvents.AUTH_BACKEND, backend);
+        }
+        if (authNanos >= 0) {
+            details.put(WharfEvents.AUTH_NANOS, authNanos);
+        }
+        return details;
     }
 
     public void loggedOut(FtpSession session) {
@@ -179,7 +218,7 @@ public class ServerActivity {
         }
         Map<String, Object> properties = new HashMap<>(details.get());
         if (session.account() != null) {
-            properties.put(WharfEvents.ACCOUNT, session.account().name());
+            properties.putIfAbsent(WharfEvents.ACCOUNT, session.account().name());
         }
         properties.put(WharfEvents.CLIENT_ADDRESS, session.clientAddress().getAddress().getHostAddress());
         properties.put(WharfEvents.SESSION_ID, session.id());

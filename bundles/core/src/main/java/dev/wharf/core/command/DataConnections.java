@@ -57,7 +57,9 @@ final class DataConnections {
         SSLSocket secured;
         try {
             secured = session.tlsEngine().dataHandshake(channel.socket(), session.controlTlsSession());
+            session.activity().tlsHandshake(session, "data", secured.getSession().getProtocol());
         } catch (IOException failed) {
+            session.activity().tlsHandshake(session, "data", null);
             channel.close();
             session.control().reply(425, "TLS handshake on the data connection failed: " + failed.getMessage());
             return null;

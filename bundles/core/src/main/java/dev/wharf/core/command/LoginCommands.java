@@ -131,6 +131,7 @@ final class LoginCommands {
         }
         session.pendingUser(null);
         if (session.security().bans().isBanned(session.clientAddress().getAddress())) {
+            session.activity().loginFailed(session, user, true, null, -1);
             session.control().reply(421, bannedText(session));
             session.close();
             return;
@@ -139,7 +140,7 @@ final class LoginCommands {
             SecuritySettings settings = session.security().settings();
             int uid = settings.anonymousUid();
             startSession(session, new Account("ftp", anonymousRoot(session, settings), uid, uid,
-                    AccountLimits.NONE), "anonymous", true);
+                    AccountLimits.NONE), "anonymous", -1, true);
             return;
         }
         if (password.length() > MAX_PASSWORD_LENGTH) {
@@ -151,7 +152,7 @@ final class LoginCommands {
                 LOG.info("Login refused for '{}' from {}: the client certificate names someone else", user,
                         clientIp(session));
             }
-            refuse(session, System.nanoTime());
+            refuse(session, user, System.nanoTime(), null, -1);
             return;
         }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
@@ -176,25 +177,28 @@ final class LoginCommands {
             return;
         }
         Verdict verdict;
+        long authNanos;
         try {
             verdict = check(session, request);
         } finally {
-            session.security().endLoginCheck(address, System.nanoTime() - started);
+            authNanos = System.nanoTime() - started;
+            session.security().endLoginCheck(address, authNanos);
         }
         switch (verdict.result()) {
-            case AuthResult.Accepted accepted -> startSession(session, accepted.account(), verdict.backend(), false);
+            case AuthResult.Accepted accepted ->
+                    startSession(session, accepted.account(), verdict.backend(), authNanos, false);
             case AuthResult.Rejected rejected -> {
                 if (session.mayLog()) {
                     LOG.info("Login refused for '{}' from {} by backend '{}': {}", user, clientIp(session),
                             verdict.backend(), rejected.reason());
                 }
-                refuse(session, started);
+                refuse(session, user, started, verdict.backend(), authNanos);
             }
             case AuthResult.Unknown unknown -> {
                 if (session.mayLog()) {
                     LOG.info("Login refused for '{}' from {}: no backend knows this user", user, clientIp(session));
                 }
-                refuse(session, started);
+                refuse(session, user, started, null, authNanos);
             }
             case AuthResult.Unavailable unavailable -> {
                 session.control().reply(421, verdict.busy()
@@ -267,8 +271,9 @@ final class LoginCommands {
         }
     }
 
-    private static void startSession(FtpSession session, Account account, String backendName, boolean anonymous)
-            throws IOException {
+    /** {@code authNanos}: how long the backends took to accept the login, -1 when none was asked (anonymous). */
+    private static void startSession(FtpSession session, Account account, String backendName, long authNanos,
+                                     boolean anonymous) throws IOException {
         if (account.uid() == 0 || account.gid() == 0) {
             if (session.mayLog()) {
                 LOG.warn("Login refused for '{}': backend '{}' maps it to uid/gid 0", account.name(), backendName);
@@ -287,7 +292,7 @@ final class LoginCommands {
         }
         boolean placeKept = false;
         try {
-            placeKept = admitAndOpen(session, account, backendName, anonymous);
+            placeKept = admitAndOpen(session, account, backendName, authNanos, anonymous);
         } finally {
             if (!placeKept) {
                 session.releaseLoginPlace();
@@ -296,8 +301,8 @@ final class LoginCommands {
     }
 
     /** The account's own session limit, then its storage; false (after replying) when the login cannot complete. */
-    private static boolean admitAndOpen(FtpSession session, Account account, String backendName, boolean anonymous)
-            throws IOException {
+    private static boolean admitAndOpen(FtpSession session, Account account, String backendName, long authNanos,
+                                        boolean anonymous) throws IOException {
         String refusal = session.security().admitAccount(account.name(), account.limits().maxSessions());
         if (refusal != null) {
             if (session.mayLog()) {
@@ -309,7 +314,7 @@ final class LoginCommands {
         }
         boolean started = false;
         try {
-            started = openStorage(session, account, backendName, anonymous);
+            started = openStorage(session, account, backendName, authNanos, anonymous);
         } finally {
             if (!started) {
                 session.security().releaseAccount(account.name());
@@ -319,8 +324,8 @@ final class LoginCommands {
     }
 
     /** Opens the account's storage and completes the login; false (after replying) when the home is missing. */
-    private static boolean openStorage(FtpSession session, Account account, String backendName, boolean anonymous)
-            throws IOException {
+    private static boolean openStorage(FtpSession session, Account account, String backendName, long authNanos,
+                                       boolean anonymous) throws IOException {
         List<Long> providers = new ArrayList<>();
         Storage storage;
         try {
@@ -349,6 +354,7 @@ final class LoginCommands {
             }
         }
         session.logIn(account, files, anonymous);
+        session.activity().loggedIn(session, anonymous ? null : backendName, authNanos);
         if (session.mayLog()) {
             LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
         }
@@ -458,12 +464,15 @@ final class LoginCommands {
      * towards a ban at once, not after the delay, so parallel sessions cannot guess on while they wait; a ban also
      * closes the address's other sessions that have not logged in.
      */
-    private static void refuse(FtpSession session, long passStartedNanos) throws IOException {
+    private static void refuse(FtpSession session, String user, long passStartedNanos, String backend,
+                               long authNanos) throws IOException {
         SecuritySettings settings = session.security().settings();
         int failures = session.recordFailedLogin();
         InetAddress address = session.clientAddress().getAddress();
         boolean banned = session.security().recordLoginFailure(address);
+        session.activity().loginFailed(session, user, false, backend, authNanos);
         if (banned) {
+            session.activity().banned(session, settings.banDuration());
             int closed = session.activity().closeNotLoggedIn(address, session, bannedText(session));
             if (closed > 0) {
                 if (session.mayLog()) {

@@ -758,7 +758,14 @@ public final class FtpSession {
         int previous = plain.getSoTimeout();
         plain.setSoTimeout((int) settings.dataTimeout().toMillis());
         try {
-            SSLSocket secured = tls.handshake(plain);
+            SSLSocket secured;
+            try {
+                secured = tls.handshake(plain);
+            } catch (IOException failed) {
+                activity.tlsHandshake(this, "control", null);
+                throw failed;
+            }
+            activity.tlsHandshake(this, "control", secured.getSession().getProtocol());
             secured.setSoTimeout(previous);
             return secured;
         } finally {
@@ -839,7 +846,6 @@ public final class FtpSession {
         this.pendingUser = null;
         this.failedLogins = 0;
         this.account = account;
-        activity.loggedIn(this);
     }
 
     /** Records which storage providers the session's storages came from (at login). */

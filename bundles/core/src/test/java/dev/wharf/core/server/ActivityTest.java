@@ -2,6 +2,7 @@ package dev.wharf.core.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.api.event.WharfEvents;
@@ -30,7 +31,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPSClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
@@ -273,6 +276,81 @@ class ActivityTest {
             Event rename = events.get(4);
             assertEquals("/dir/a.txt", rename.getProperty(WharfEvents.FROM_PATH));
             assertEquals("/dir/b.txt", rename.getProperty(WharfEvents.PATH));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void failedLoginsBansAndTlsHandshakesArePostedWithTheBackendAndItsLatency() throws Exception {
+        // Commons Net's FTPSClient does not resume the control connection's TLS session on data connections
+        try (TestServer server = new TestServer(temp.resolve("users"), Map.of("security.ban.after.failures", "2",
+                "security.login.failure.delay", "0", "tls.session.reuse", "false"))) {
+            List<Event> events = new CopyOnWriteArrayList<>();
+            server.activity.setEventAdmin(new EventAdmin() {
+                @Override
+                public void postEvent(Event event) {
+                    events.add(event);
+                }
+
+                @Override
+                public void sendEvent(Event event) {
+                    events.add(event);
+                }
+            });
+            FTPSClient secure = new FTPSClient(false);
+            secure.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
+            secure.setDefaultTimeout(30_000);
+            secure.connect("127.0.0.1", server.port());
+            secure.execAUTH("TLS");
+            secure.execPBSZ(0);
+            secure.execPROT("P");
+            assertTrue(secure.login("alice", "wonderland"), secure.getReplyString());
+            secure.enterLocalPassiveMode();
+            assertTrue(secure.listNames() != null, secure.getReplyString());
+            secure.logout();
+            secure.disconnect();
+
+            FTPClient guesser = server.connect();
+            assertFalse(guesser.login("alice", "wrong"));
+            assertEquals(530, guesser.getReplyCode());
+            org.apache.commons.net.ftp.FTPConnectionClosedException closed = org.junit.jupiter.api.Assertions
+                    .assertThrows(org.apache.commons.net.ftp.FTPConnectionClosedException.class,
+                            () -> guesser.login("nobody", "wrong"));
+            assertEquals(421, guesser.getReplyCode(), "the second failure bans the address: " + closed);
+            FTPClient banned = new FTPClient();
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    org.apache.commons.net.ftp.FTPConnectionClosedException.class,
+                    () -> banned.connect("127.0.0.1", server.port()));
+            assertEquals(421, banned.getReplyCode(), "refused at connect");
+
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            java.util.function.Predicate<String> counted = topic -> !topic.equals(WharfEvents.LOGOUT);
+            while (events.stream().map(Event::getTopic).filter(counted).count() < 6
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Event> relevant = events.stream().filter(event -> counted.test(event.getTopic())).toList();
+            assertEquals(List.of(WharfEvents.TLS_HANDSHAKE, WharfEvents.LOGIN, WharfEvents.TLS_HANDSHAKE,
+                    WharfEvents.LOGIN_FAILED, WharfEvents.LOGIN_FAILED, WharfEvents.BAN),
+                    relevant.stream().map(Event::getTopic).toList());
+            Event control = relevant.get(0);
+            assertEquals("control", control.getProperty(WharfEvents.TLS_CHANNEL));
+            assertEquals(true, control.getProperty(WharfEvents.COMPLETE));
+            assertTrue(String.valueOf(control.getProperty(WharfEvents.TLS_PROTOCOL)).startsWith("TLSv1."));
+            Event login = relevant.get(1);
+            assertEquals("test-users", login.getProperty(WharfEvents.AUTH_BACKEND));
+            assertTrue((Long) login.getProperty(WharfEvents.AUTH_NANOS) > 0);
+            assertEquals(server.port(), login.getProperty(WharfEvents.LOCAL_PORT));
+            assertEquals("data", relevant.get(2).getProperty(WharfEvents.TLS_CHANNEL));
+            Event wrongPassword = relevant.get(3);
+            assertEquals("alice", wrongPassword.getProperty(WharfEvents.ACCOUNT));
+            assertEquals("test-users", wrongPassword.getProperty(WharfEvents.AUTH_BACKEND));
+            assertEquals(false, wrongPassword.getProperty(WharfEvents.BANNED));
+            Event unknownUser = relevant.get(4);
+            assertEquals("nobody", unknownUser.getProperty(WharfEvents.ACCOUNT));
+            assertNull(unknownUser.getProperty(WharfEvents.AUTH_BACKEND), "no backend knows the user");
+            assertEquals(1_800_000L, relevant.get(5).getProperty(WharfEvents.DURATION_MILLIS));
+            assertEquals("127.0.0.1", relevant.get(5).getProperty(WharfEvents.CLIENT_ADDRESS));
         }
     }
 }
