@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -44,7 +46,11 @@ class StorageSwapTest {
     private static final String STORAGE_BUNDLE = "dev.wharf.storage.local";
     private static final int HALF = 16 * 1024 * 1024;
 
+    @InjectBundleContext
     static BundleContext context;
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
     static Path work;
     static Path home;
     static int port;
@@ -55,7 +61,6 @@ class StorageSwapTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        context = context();
         storageLocation = bundle(STORAGE_BUNDLE).getLocation();
         work = Files.createTempDirectory("wharf-storage-swap").toRealPath();
         home = ownedBy(Files.createDirectories(work.resolve("ftp/alice")), 1000, 1000);
@@ -69,7 +74,6 @@ class StorageSwapTest {
         Files.write(home.resolve("download.bin"), download);
         ownedBy(home.resolve("download.bin"), 1000, 1000);
         port = freePort();
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         passwdConfig = configAdmin.getConfiguration("dev.wharf.auth.passwd", "?");
         passwdConfig.update(dictionary("file", work.resolve("pureftpd.passwd").toString()));
         listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "storage-swap", "?");
