@@ -1,6 +1,7 @@
 package dev.wharf.core.fs;
 
 import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Storage;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
@@ -66,7 +67,22 @@ public final class ConfinedFileSystem implements AutoCloseable {
                 throw new PathRefusedException("Backslashes are not allowed in names");
             }
         }
-        return normalize(currentDirectory, argument);
+        String path = normalize(currentDirectory, argument);
+        if (path.contains("/" + FileNames.PARTIAL_UPLOAD_PREFIX)) {
+            throw new PathRefusedException("Names starting with " + FileNames.PARTIAL_UPLOAD_PREFIX
+                    + " are reserved for partial uploads");
+        }
+        return path;
+    }
+
+    /** Whether {@code name} is the hidden name of a kept partial upload (never listed, never named by clients). */
+    public static boolean isPartialName(String name) {
+        return name.startsWith(FileNames.PARTIAL_UPLOAD_PREFIX);
+    }
+
+    /** Where a cut upload to {@code virtualPath} is kept: {@code .wharf-partial.<name>} in the same directory. */
+    public static String partialOf(String virtualPath) {
+        return child(parentOf(virtualPath), FileNames.PARTIAL_UPLOAD_PREFIX + nameOf(virtualPath));
     }
 
     /**

@@ -41,6 +41,8 @@ import java.util.Map;
  * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
  * @param tls            TLS (FTPS) settings of this listener
  * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
+ * @param uploadMode     key {@code upload.mode}: whether an upload shows under its name only once complete, and
+ *                       whether a cut one is kept for resuming ({@link UploadMode})
  * @param securityOverrides keys {@code security.<key>}: security settings this listener's sessions use instead
  *                       of the server-wide ones ({@link dev.wharf.core.security.SecurityPolicy#PER_LISTENER_KEYS}),
  *                       without the prefix
@@ -49,7 +51,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                                String passiveAddress, int maxClients, int maxUnauthenticated,
                                Duration loginTimeout, Duration lineTimeout, int listenBacklog,
                                Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile,
-                               Map<String, String> securityOverrides) {
+                               UploadMode uploadMode, Map<String, String> securityOverrides) {
 
     public ListenerSettings {
         securityOverrides = Map.copyOf(securityOverrides);
@@ -80,6 +82,32 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         ALWAYS,
         /** Never ({@code false}): for file systems where sendfile misbehaves, as vsftpd's {@code use_sendfile=NO}. */
         NEVER
+    }
+
+    /**
+     * How STOR writes and what a cut upload (client killed, data connection reset, ABOR, timeout) leaves. APPE and
+     * REST + STOR on a complete file always write in place: they extend what is there.
+     */
+    public enum UploadMode {
+        /**
+         * {@code atomic} (default): the data goes to an unnamed file that takes the name only when complete; a cut
+         * upload leaves nothing. Pure-FTPd's {@code NoTruncate}.
+         */
+        ATOMIC,
+        /**
+         * {@code atomic-resume}: as {@code atomic}, but a cut upload is kept under the hidden name
+         * {@code .wharf-partial.<name>} in the same directory (never listed, refused to clients); {@code SIZE name}
+         * reports it while no file has the name, REST + STOR and APPE continue it, and once complete it is renamed
+         * onto the name. A STOR without REST starts over and discards it.
+         */
+        ATOMIC_RESUME,
+        /** {@code direct}: written in place under the final name, so a cut upload stays visible (Pure-FTPd's default). */
+        DIRECT;
+
+        /** The key's value for this mode. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** How much TLS a listener demands, as Pure-FTPd's {@code -Y 0..3}. */
@@ -149,6 +177,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.list("auth.order"),
                 tlsSettings(values),
                 sendfile(values.values()),
+                uploadMode(values.values()),
                 securityOverrides(name, properties));
     }
 
@@ -164,6 +193,16 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         });
         dev.wharf.core.security.SecurityPolicy.checkOverrides("Listener '" + name + "'", overrides);
         return overrides;
+    }
+
+    private static UploadMode uploadMode(ConfigValues values) {
+        String text = values.string("upload.mode", UploadMode.ATOMIC.key()).strip();
+        for (UploadMode mode : UploadMode.values()) {
+            if (mode.key().equalsIgnoreCase(text)) {
+                return mode;
+            }
+        }
+        throw values.invalid("upload.mode", "atomic, atomic-resume or direct");
     }
 
     /** {@code auto}, or the words of every other on/off key. */

@@ -355,6 +355,20 @@ public final class FtpSession {
     }
 
     /**
+     * Whether the client has closed the control connection, as this session has read or as the kernel already
+     * knows (a close that arrived before the thread reading the connection ran). Reads the kernel's connection
+     * table, so it is asked only at the end of uploads that lasted (see {@link TcpState}).
+     */
+    public boolean controlClosedByPeer() {
+        return controlClosed || (socket.getLocalSocketAddress() instanceof java.net.InetSocketAddress local
+                && socket.getRemoteSocketAddress() instanceof java.net.InetSocketAddress remote
+                && TcpState.closedByPeer(local, remote));
+    }
+
+    /** Uploads shorter than this are not checked by {@link #controlClosedByPeer}: reading the table costs time. */
+    public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCH_DELAY_MILLIS);
+
+    /**
      * The command loop. It starts on the session's virtual thread, which costs almost nothing while the client is
      * idle; once commands come, it moves to a platform thread from {@link #BUSY_THREADS} (when one is free) until
      * the client has been quiet for {@link #BUSY_LINGER_MILLIS}: a blocked platform thread wakes up for the next
