@@ -389,6 +389,56 @@ class ImportConfTest {
     }
 
     @Test
+    void noTruncateMeansAtomicUploadsAndWithoutItCutUploadsStayResumable() throws IOException {
+        Path atomic = conf("atomic.conf", "# uploads to a temporary file, renamed when complete", "NoTruncate yes");
+        Result result = run("--etc", etc.toString(), atomic.toString());
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("upload.mode", "atomic"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals("dev.wharf.listener-main.cfg: upload.mode = atomic (an upload shows under its name only when "
+                + "complete; a cut one leaves nothing)", result.line("atomic.conf:2"));
+        assertFalse(result.out().contains("NoTruncate: Pure-FTPd wrote uploads in place"), result.out());
+
+        Path etcNo = Files.createDirectories(directory.resolve("etc-no"));
+        Path inPlace = conf("in-place.conf", "NoTruncate no");
+        Result no = run("--etc", etcNo.toString(), inPlace.toString());
+        assertEquals(0, no.exitCode(), no.out());
+        assertEquals("atomic-resume", properties(etcNo.resolve("dev.wharf.listener-main.cfg")).get("upload.mode"));
+        assertTrue(no.line("in-place.conf:1").startsWith("dev.wharf.listener-main.cfg: upload.mode = atomic-resume "
+                + "(Pure-FTPd wrote uploads in place"), no.out());
+
+        Path etcAbsent = Files.createDirectories(directory.resolve("etc-absent"));
+        Result absent = run("--etc", etcAbsent.toString(), conf("plain.conf", "MaxClientsNumber 5").toString());
+        assertEquals(0, absent.exitCode(), absent.out());
+        assertEquals(Map.of("max.clients", "5", "upload.mode", "atomic-resume"),
+                properties(etcAbsent.resolve("dev.wharf.listener-main.cfg")));
+        assertTrue(absent.out().contains("NoTruncate: Pure-FTPd wrote uploads in place (a cut upload stayed visible "
+                + "and could be resumed); Wharf shows a file only when complete and keeps a cut upload hidden for "
+                + "resuming (upload.mode = atomic-resume in dev.wharf.listener-main.cfg; direct for Pure-FTPd's "
+                + "way)"), absent.out());
+    }
+
+    @Test
+    void theDirectoryAliasFileBesideTheConfigurationIsRead() throws IOException {
+        Path pure = Files.createDirectories(directory.resolve("etc-pure-ftpd"));
+        Path aliases = Files.writeString(pure.resolve("pureftpd-dir-aliases"), "pub\n/srv/ftp/pub\n");
+        Path conf = Files.writeString(pure.resolve("pure-ftpd.conf"), "NoTruncate yes\n");
+
+        Result result = run(conf.toString());
+
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("upload.mode", "atomic", "dir.aliases.file", aliases.toString()),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertTrue(result.out().contains("Directory aliases: " + aliases + " (CWD to an alias name, SITE ALIAS) is "
+                + "read at each login"), result.out());
+
+        Files.delete(aliases);
+        Path etcWithout = Files.createDirectories(directory.resolve("etc-without"));
+        run("--etc", etcWithout.toString(), conf.toString());
+        assertEquals(Map.of("upload.mode", "atomic"), properties(etcWithout.resolve("dev.wharf.listener-main.cfg")),
+                "no alias file, no setting");
+    }
+
+    @Test
     void bindIsAPortWithoutAComma() throws IOException {
         Result portOnly = run(conf("port.conf", "Bind 2100", "IPV6Only yes").toString());
         assertEquals(Map.of("port", "2100", "bind", "::"), cfgFiles().get("dev.wharf.listener-main.cfg"));

@@ -343,6 +343,7 @@ final class LoginCommands {
                 throw unusable;
             }
         }
+        useDirectoryAliases(session, files, storage);
         session.logIn(account, files, anonymous);
         if (session.mayLog()) {
             LOG.info("User '{}' logged in from {} (backend '{}')", account.name(), clientIp(session), backendName);
@@ -355,6 +356,20 @@ final class LoginCommands {
         lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
         session.control().reply(230, lines);
         return true;
+    }
+
+    /** Reads the listener's directory aliases for this login (so a changed file counts from the next login). */
+    private static void useDirectoryAliases(FtpSession session, ConfinedFileSystem files, Storage storage) {
+        java.nio.file.Path file = session.settings().dirAliasesFile();
+        if (file == null) {
+            return;
+        }
+        try {
+            files.useAliases(dev.wharf.core.fs.DirectoryAliases.read(file, storage.localPath("/")));
+        } catch (IOException | RuntimeException unreadable) {
+            LOG.warn("Directory aliases not read from {} (listener setting dir.aliases.file): {}", file,
+                    unreadable.toString());
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A session's view of its storage: virtual paths ({@code /a/b}) and the current directory. Paths are normalised
@@ -20,6 +21,8 @@ public final class ConfinedFileSystem implements AutoCloseable {
     private final Storage storage;
     private final String home;
     private String currentDirectory;
+    /** Directory aliases offered to this session: alias name to virtual path ({@link DirectoryAliases}). */
+    private Map<String, String> aliases = Map.of();
 
     /**
      * @param storage the session's storage (closed with this)
@@ -41,6 +44,15 @@ public final class ConfinedFileSystem implements AutoCloseable {
 
     public String home() {
         return home;
+    }
+
+    public Map<String, String> aliases() {
+        return aliases;
+    }
+
+    /** @param aliases unmodifiable, in the order SITE ALIAS lists them */
+    public void useAliases(Map<String, String> aliases) {
+        this.aliases = aliases;
     }
 
     /** Moves to {@code virtualPath} if it is a directory inside the root. */

@@ -41,6 +41,8 @@ import java.util.Map;
  * @param authOrder      backend names tried first, in this order (Pure-FTPd's {@code -l}); the rest follow by ranking
  * @param tls            TLS (FTPS) settings of this listener
  * @param sendfile       key {@code sendfile}: how plain binary downloads leave the file
+ * @param dirAliasesFile key {@code dir.aliases.file}: Pure-FTPd's directory aliases file (alias and directory on
+ *                       alternating lines), read at each login, or {@code null} for none
  * @param uploadMode     key {@code upload.mode}: whether an upload shows under its name only once complete, and
  *                       whether a cut one is kept for resuming ({@link UploadMode})
  * @param securityOverrides keys {@code security.<key>}: security settings this listener's sessions use instead
@@ -51,7 +53,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                                String passiveAddress, int maxClients, int maxUnauthenticated,
                                Duration loginTimeout, Duration lineTimeout, int listenBacklog,
                                Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile,
-                               UploadMode uploadMode, Map<String, String> securityOverrides) {
+                               Path dirAliasesFile, UploadMode uploadMode, Map<String, String> securityOverrides) {
 
     public ListenerSettings {
         securityOverrides = Map.copyOf(securityOverrides);
@@ -177,6 +179,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.list("auth.order"),
                 tlsSettings(values),
                 sendfile(values.values()),
+                dirAliasesFile(values.values()),
                 uploadMode(values.values()),
                 securityOverrides(name, properties));
     }
@@ -193,6 +196,17 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         });
         dev.wharf.core.security.SecurityPolicy.checkOverrides("Listener '" + name + "'", overrides);
         return overrides;
+    }
+
+    private static Path dirAliasesFile(ConfigValues values) {
+        String file = values.string("dir.aliases.file", "").strip();
+        if (file.isEmpty()) {
+            return null;
+        }
+        if (!file.startsWith("/")) {
+            throw values.invalid("dir.aliases.file", "an absolute path (e.g. /etc/pure-ftpd/pureftpd-dir-aliases)");
+        }
+        return Path.of(file);
     }
 
     private static UploadMode uploadMode(ConfigValues values) {
