@@ -149,7 +149,7 @@ class ImportConfTest {
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("max.clients", "40", "idle.timeout", "600",
                         "passive.ports", "30000-30999", "passive.address", "203.0.113.10", "tls", "2",
-                        "bind", "0.0.0.0", "auth.order", "passwd, mysql"),
+                        "bind", "0.0.0.0", "auth.order", "passwd, mysql", "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.ofEntries(Map.entry("max.per.ip", "6"),
                         Map.entry("anonymous.enabled", "false"), Map.entry("anonymous.upload", "false"),
                         Map.entry("umask.files", "137"), Map.entry("umask.dirs", "027"),
@@ -231,7 +231,8 @@ class ImportConfTest {
         assertEquals(1, result.exitCode(), result.out() + result.err());
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("bind", "0.0.0.0", "port", "2121", "max.clients", "20",
-                        "passive.ports", "40000-40099", "tls", "1", "auth.order", "extauth, passwd, unix"),
+                        "passive.ports", "40000-40099", "tls", "1", "auth.order", "extauth, passwd, unix",
+                        "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("anonymous.enabled", "false", "umask.files", "177",
                         "umask.dirs", "077", "max.per.user", "2"),
                 "dev.wharf.limits.cfg", Map.of("quota.files", "500", "quota.size", "20",
@@ -265,7 +266,8 @@ class ImportConfTest {
                 "NoAnonymous yes").toString());
 
         assertEquals(0, result.exitCode(), result.out());
-        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap, pam"),
+        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap, pam",
+                        "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("anonymous.enabled", "false"),
                 "dev.wharf.auth.pgsql.cfg", Map.of("config.file", "/etc/pure-ftpd/db/postgresql.conf"),
                 "dev.wharf.auth.ldap.cfg", Map.of("config.file", "/etc/pure-ftpd/db/ldap.conf"),
@@ -291,7 +293,7 @@ class ImportConfTest {
         assertEquals(0, result.exitCode(), result.out());
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("max.clients", "14", "bind", "127.0.0.1", "port", "2100",
-                        "tls", "0"),
+                        "tls", "0", "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("max.per.ip", "4", "disk.max.percent", "90",
                         "anonymous.enabled", "false"),
                 "dev.wharf.limits.cfg", Map.of("ratio.upload", "1", "ratio.download", "5", "bandwidth.upload", "5",
@@ -349,7 +351,8 @@ class ImportConfTest {
         assertEquals(0, result.exitCode(), result.out());
         assertEquals(Map.of("anonymous.only", "true", "anonymous.enabled", "true", "anonymous.root", "/srv/ftp",
                 "trusted.ip", "192.0.2.7"), cfgFiles().get("dev.wharf.security.cfg"));
-        assertEquals(Map.of("passive.address", "ftp.example.org"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("passive.address", "ftp.example.org", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertEquals(List.of(), result.unmapped());
         assertEquals("dev.wharf.listener-main.cfg: passive.address = ftp.example.org (a name, resolved for each "
                 + "connection as in Pure-FTPd)", result.line("pure-ftpd.conf:6"));
@@ -441,12 +444,14 @@ class ImportConfTest {
     @Test
     void bindIsAPortWithoutAComma() throws IOException {
         Result portOnly = run(conf("port.conf", "Bind 2100", "IPV6Only yes").toString());
-        assertEquals(Map.of("port", "2100", "bind", "::"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("port", "2100", "bind", "::", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertFalse(portOnly.out().contains("Bind: Pure-FTPd listened"), portOnly.out());
 
         Files.delete(etc.resolve("dev.wharf.listener-main.cfg"));
         Result addressOnly = run(conf("address.conf", "Bind 192.0.2.1,").toString());
-        assertEquals(Map.of("bind", "192.0.2.1"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("bind", "192.0.2.1", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertTrue(addressOnly.out().contains("Bind: Pure-FTPd listened on port 21; Wharf's listener uses port 2121"),
                 addressOnly.out());
 
@@ -462,7 +467,7 @@ class ImportConfTest {
         Result result = run(conf("anon.conf", "NoAnonymous no", "MaxLoad 4").toString());
 
         assertEquals(0, result.exitCode(), result.out());
-        assertEquals(Map.of(), cfgFiles());
+        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertTrue(result.line("anon.conf:1").startsWith("nothing to map: anonymous logins stay off: there is no "
                 + "system account 'ftp'"), result.out());
         assertEquals("nothing to map: anonymous logins are off", result.line("anon.conf:2"));
@@ -476,7 +481,8 @@ class ImportConfTest {
         Result result = run(broken.toString());
 
         assertEquals(1, result.exitCode(), result.out());
-        assertEquals(Map.of("dev.wharf.security.cfg", Map.of("max.per.ip", "3", "no.chmod", "true")), cfgFiles());
+        assertEquals(Map.of("dev.wharf.security.cfg", Map.of("max.per.ip", "3", "no.chmod", "true"),
+                "dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertEquals(List.of("MaxClientsNumber INVALID", "PassivePortRange INVALID", "TLS INVALID",
                 "NoRename INVALID", "= INVALID", "Umask INVALID", "Frobnicate UNKNOWN"), result.unmapped());
         assertTrue(result.out().contains("MaxClientsNumber (broken.conf:1): 'abc' is not a number 1-100000"),
@@ -552,8 +558,8 @@ class ImportConfTest {
         assertTrue(refused.out().contains("NOT WRITTEN dev.wharf.security.cfg: it exists with other values: "
                 + "max.per.ip = 10 -> 6, no.chmod (not set) -> true, anonymous.enabled (not set) -> false; --force "
                 + "changes them"), refused.out());
-        assertEquals(Map.of("max.clients", "30"), properties(etc.resolve("dev.wharf.listener-main.cfg")),
-                "the other files are still written");
+        assertEquals(Map.of("max.clients", "30", "upload.mode", "atomic-resume"),
+                properties(etc.resolve("dev.wharf.listener-main.cfg")), "the other files are still written");
         assertTrue(refused.unmapped().isEmpty(), refused.out());
 
         Result forced = run("--force", conf.toString());
@@ -599,7 +605,8 @@ class ImportConfTest {
 
         assertEquals(1, result.exitCode(), result.out());
         assertEquals("base, core, storage-local, auth-passwd, tls, tls-files", features());
-        assertEquals(Map.of("dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/ftp.pem")), cfgFiles());
+        assertEquals(Map.of("dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/ftp.pem"),
+                "dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertEquals(List.of("CallUploadScript DIFFERS"), result.unmapped());
         assertTrue(result.out().contains("needs feature 'uploadscript', which this Wharf does not have (no "
                 + "system/features/uploadscript.json)"), result.out());
@@ -615,6 +622,6 @@ class ImportConfTest {
         assertEquals("base, core, storage-local, auth-passwd, tls, tls-certd, tls-files", features());
         assertEquals(Map.of("dev.wharf.tls.certd.cfg", Map.of("socket", "/run/certd.sock"),
                 "dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/pure-ftpd.pem"),
-                "dev.wharf.listener-main.cfg", Map.of("tls", "3")), cfgFiles());
+                "dev.wharf.listener-main.cfg", Map.of("tls", "3", "upload.mode", "atomic-resume")), cfgFiles());
     }
 }

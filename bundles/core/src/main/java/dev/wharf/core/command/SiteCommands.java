@@ -35,7 +35,8 @@ final class SiteCommands {
                     session.clock().instant().atZone(session.clock().getZone())));
             case "HELP" -> session.control().replyBlock(214, "The following SITE commands are recognized",
                     List.of(" CHMOD <octal mode> <path>", " UTIME <YYYYMMDDhhmmss> <path>",
-                            " UTIME <path> <atime> <mtime> <ctime> UTC", " IDLE <seconds>", " TIME", " ALIAS [<name>]", " HELP"),
+                            " UTIME <path> <atime> <mtime> <ctime> UTC", " IDLE <seconds>", " TIME", " ALIAS [<name>]",
+                            " HELP"),
                     "Help OK.");
             case "" -> session.control().reply(500, "SITE: Missing argument");
             default -> session.control().reply(500, "SITE " + Replies.printable(sub) + " is an unknown extension");

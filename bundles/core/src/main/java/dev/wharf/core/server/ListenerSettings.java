@@ -103,7 +103,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
          * onto the name. A STOR without REST starts over and discards it.
          */
         ATOMIC_RESUME,
-        /** {@code direct}: written in place under the final name, so a cut upload stays visible (Pure-FTPd's default). */
+        /** {@code direct}: written in place under the final name, so a cut upload stays visible (Pure-FTPd's way). */
         DIRECT;
 
         /** The key's value for this mode. */
