@@ -202,15 +202,12 @@ final class Upload {
         return QuotaRules.startUpload(session, virtualPath, addsFile, freed);
     }
 
-    /**
-     * APPE, resumed and direct STOR open the file before the data connection; false when that failed (answered).
-     * A direct STOR cuts an existing file to nothing, or creates it (as Pure-FTPd does without NoTruncate).
-     */
+    /** APPE and resumed STOR open the file before the data connection; false when that failed (answered). */
     private boolean openInPlace() throws IOException {
-        if (!inPlace) {
+        if (!inPlace || direct) {
             return true;
         }
-        WriteMode writeMode = mode == Mode.APPEND || (direct && !exists) ? WriteMode.APPEND : WriteMode.AT_OFFSET;
+        WriteMode writeMode = mode == Mode.APPEND ? WriteMode.APPEND : WriteMode.AT_OFFSET;
         try {
             openedFile = session.files().storage().openWrite(writePath(), writeMode, offset,
                     FilePolicy.fileMode(session));
@@ -236,7 +233,7 @@ final class Upload {
                     return;
                 }
                 plainConnection = connection.encrypted() ? null : connection;
-                if (openedFile == null && !createTemporaryFile(connection)) {
+                if (openedFile == null && !(direct ? openDirect(connection) : createTemporaryFile(connection))) {
                     return;
                 }
                 if (!receive(connection, allowance)) {
@@ -268,6 +265,25 @@ final class Upload {
                 // after the reply: the client goes on with its next command meanwhile
                 announce(session.files().localPath(virtualPath), true);
             }
+        }
+    }
+
+    /**
+     * A direct STOR cuts an existing file to nothing, or creates it (as Pure-FTPd does without NoTruncate), only
+     * once the data connection is there: a refused data connection leaves the old file whole and makes none.
+     */
+    private boolean openDirect(DataConnection connection) throws IOException {
+        try {
+            openedFile = session.files().storage().openWrite(virtualPath, exists ? WriteMode.AT_OFFSET
+                    : WriteMode.APPEND, 0, FilePolicy.fileMode(session));
+            return true;
+        } catch (IOException failure) {
+            if (connection.encrypted()) {
+                FileCommands.closeQuietly(connection);
+            }
+            session.control().reply(Replies.storageFull(failure) ? 452 : 553, "Can't open "
+                    + Replies.printable(argument) + ": " + Replies.reason(failure));
+            return false;
         }
     }
 
@@ -396,7 +412,7 @@ final class Upload {
                         failure.toString());
             }
         }
-        if (inPlace && !countedInPlace) {
+        if (inPlace && !countedInPlace && openedFile != null) { // a direct STOR whose file never opened changed nothing
             try {
                 QuotaRules.countInPlace(session, writePath(), exists, lengthBefore, keepLength);
             } catch (IOException failure) {

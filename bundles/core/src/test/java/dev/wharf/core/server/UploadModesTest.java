@@ -164,6 +164,42 @@ class UploadModesTest {
         }
     }
 
+    /** ABOR (ftplib, as in {@link AbortTest}): 426 then 226, and what arrived is kept for resuming. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anAbortedUploadIsKeptForResuming() throws Exception {
+        Path directory = Files.createDirectories(temp.resolve("abort"));
+        try (TestServer server = new TestServer(directory.resolve("users"), Map.of("upload.mode", "atomic-resume",
+                "limits.bandwidth.upload", "51200"))) {
+            Path home = server.home("alice");
+            Path script = directory.resolve("abort_client.py");
+            try (InputStream in = UploadModesTest.class.getResourceAsStream("/abort_client.py")) {
+                Files.copy(in, script);
+            }
+            Result result = TestPrograms.run(List.of("python3", script.toString(), "127.0.0.1",
+                    Integer.toString(server.port()), "upload", "plain", "big.bin"));
+            assertEquals(0, result.exitCode(), result.output());
+            List<String> replies = result.output().lines().filter(line -> line.startsWith("REPLY ")).toList();
+            assertTrue(replies.size() == 2 && replies.get(0).startsWith("REPLY 426 ")
+                    && replies.get(1).startsWith("REPLY 226 "), result.output());
+            assertEquals(List.of(PARTIAL), names(home), result.output());
+            long kept = Files.size(home.resolve(PARTIAL));
+            assertTrue(kept >= 8 << 20 && kept < 256L << 20, "what arrived before the ABOR: " + kept);
+            try (InputStream in = Files.newInputStream(home.resolve(PARTIAL))) {
+                byte[] block = new byte[1 << 16];
+                for (int n; (n = in.read(block)) > 0; ) {
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(0, block[i], "the client sent zeros only");
+                    }
+                }
+            }
+            FTPClient ftp = server.loggedIn();
+            assertEquals(213, ftp.sendCommand("SIZE big.bin"));
+            assertEquals("213 " + kept, ftp.getReplyString().strip());
+            ftp.disconnect();
+        }
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aPlainStorStartsOverAndDiscardsThePartial() throws Exception {
