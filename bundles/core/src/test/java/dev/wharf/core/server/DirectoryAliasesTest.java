@@ -76,6 +76,7 @@ class DirectoryAliasesTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void badValuesNameTheirKeys() {
         Exception relative = assertThrows(RuntimeException.class, () -> ListenerSettings.from(Map.of(
                 "service.pid", "dev.wharf.listener~main", "dir.aliases.file", "pureftpd-dir-aliases")));
