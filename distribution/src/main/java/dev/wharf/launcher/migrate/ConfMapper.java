@@ -147,6 +147,7 @@ final class ConfMapper {
             plan.lines.put(setting, describe());
         }
         virtualHosts(config.directory());
+        directoryAliases(config.directory());
         finish();
         return plan;
     }
@@ -290,8 +291,14 @@ final class ConfMapper {
                  "UnixAuthentication", "PAMAuthentication" -> backend(s, yes);
             // --- transfers and files
             case "Umask" -> umask(s);
-            case "NoTruncate" -> unmapped(s, Kind.ALREADY, "always on in Wharf: uploads go to a temporary file "
-                    + "renamed into place when complete");
+            case "NoTruncate" -> {
+                if (yes) {
+                    set(LISTENER, "upload.mode", "atomic");
+                    remarks.add("an upload shows under its name only when complete; a cut one leaves nothing");
+                } else {
+                    uploadModeWithoutNoTruncate();
+                }
+            }
             case "AutoRename" -> set(SECURITY, "autorename", Boolean.toString(yes));
             case "MaxDiskUsage" -> integer(s, 1, 100, SECURITY, "disk.max.percent");
             case "CreateHomeDir" -> set(STORAGE, "create.home", Boolean.toString(yes));
@@ -742,7 +749,46 @@ final class ConfMapper {
                 + (anonymousOn ? "" : "; anonymous logins are off, so they take effect only once they are on"));
     }
 
+    /**
+     * Without NoTruncate Pure-FTPd writes uploads in place: a cut upload stays visible, and clients resume it. Wharf
+     * keeps it resumable but hidden until complete (atomic-resume): readers never see half a file, and REST/APPE
+     * resume as before; {@code direct} is the exact old behaviour.
+     */
+    private void uploadModeWithoutNoTruncate() {
+        set(LISTENER, "upload.mode", "atomic-resume");
+        remarks.add("Pure-FTPd wrote uploads in place, so a cut upload stayed visible and could be resumed; "
+                + "Wharf keeps a cut upload hidden (.wharf-partial.<name>) and resumable, and shows the file only "
+                + "when complete (upload.mode = direct for Pure-FTPd's way)");
+    }
+
+    /**
+     * Pure-FTPd's directory aliases (--with-diraliases) have no option: the file {@code pureftpd-dir-aliases}
+     * beside the configuration is read when it exists, as Pure-FTPd reads its compiled-in path.
+     */
+    private void directoryAliases(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        Path aliases = directory.resolve(ALIASES_FILE);
+        if (Files.isRegularFile(aliases)) {
+            plan.put(LISTENER, "dir.aliases.file", aliases.toString());
+            plan.notes.add("Directory aliases: " + aliases + " (CWD to an alias name, SITE ALIAS) is read at each "
+                    + "login (dir.aliases.file in " + fileName(LISTENER) + "); aliases whose directory is outside "
+                    + "an account's root are not offered to it");
+        }
+    }
+
+    /** The file Pure-FTPd's diraliases build reads from its configuration directory. */
+    static final String ALIASES_FILE = "pureftpd-dir-aliases";
+
     private void finish() {
+        if (!last.containsKey("NoTruncate")) {
+            plan.put(LISTENER, "upload.mode", "atomic-resume");
+            plan.differingDefaults.add("NoTruncate: Pure-FTPd wrote uploads in place (a cut upload stayed visible "
+                    + "and could be resumed); Wharf shows a file only when complete and keeps a cut upload hidden "
+                    + "for resuming (upload.mode = atomic-resume in " + fileName(LISTENER) + "; direct for "
+                    + "Pure-FTPd's way)");
+        }
         if (!chain.isEmpty()) {
             plan.put(LISTENER, "auth.order", String.join(", ", chain));
             if (!chain.contains("passwd")) {

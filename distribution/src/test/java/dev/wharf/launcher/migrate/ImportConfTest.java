@@ -149,7 +149,7 @@ class ImportConfTest {
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("max.clients", "40", "idle.timeout", "600",
                         "passive.ports", "30000-30999", "passive.address", "203.0.113.10", "tls", "2",
-                        "bind", "0.0.0.0", "auth.order", "passwd, mysql"),
+                        "bind", "0.0.0.0", "auth.order", "passwd, mysql", "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.ofEntries(Map.entry("max.per.ip", "6"),
                         Map.entry("anonymous.enabled", "false"), Map.entry("anonymous.upload", "false"),
                         Map.entry("umask.files", "137"), Map.entry("umask.dirs", "027"),
@@ -231,7 +231,8 @@ class ImportConfTest {
         assertEquals(1, result.exitCode(), result.out() + result.err());
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("bind", "0.0.0.0", "port", "2121", "max.clients", "20",
-                        "passive.ports", "40000-40099", "tls", "1", "auth.order", "extauth, passwd, unix"),
+                        "passive.ports", "40000-40099", "tls", "1", "auth.order", "extauth, passwd, unix",
+                        "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("anonymous.enabled", "false", "umask.files", "177",
                         "umask.dirs", "077", "max.per.user", "2"),
                 "dev.wharf.limits.cfg", Map.of("quota.files", "500", "quota.size", "20",
@@ -265,7 +266,8 @@ class ImportConfTest {
                 "NoAnonymous yes").toString());
 
         assertEquals(0, result.exitCode(), result.out());
-        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap, pam"),
+        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("auth.order", "pgsql, ldap, pam",
+                        "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("anonymous.enabled", "false"),
                 "dev.wharf.auth.pgsql.cfg", Map.of("config.file", "/etc/pure-ftpd/db/postgresql.conf"),
                 "dev.wharf.auth.ldap.cfg", Map.of("config.file", "/etc/pure-ftpd/db/ldap.conf"),
@@ -291,7 +293,7 @@ class ImportConfTest {
         assertEquals(0, result.exitCode(), result.out());
         assertEquals(Map.of(
                 "dev.wharf.listener-main.cfg", Map.of("max.clients", "14", "bind", "127.0.0.1", "port", "2100",
-                        "tls", "0"),
+                        "tls", "0", "upload.mode", "atomic-resume"),
                 "dev.wharf.security.cfg", Map.of("max.per.ip", "4", "disk.max.percent", "90",
                         "anonymous.enabled", "false"),
                 "dev.wharf.limits.cfg", Map.of("ratio.upload", "1", "ratio.download", "5", "bandwidth.upload", "5",
@@ -349,7 +351,8 @@ class ImportConfTest {
         assertEquals(0, result.exitCode(), result.out());
         assertEquals(Map.of("anonymous.only", "true", "anonymous.enabled", "true", "anonymous.root", "/srv/ftp",
                 "trusted.ip", "192.0.2.7"), cfgFiles().get("dev.wharf.security.cfg"));
-        assertEquals(Map.of("passive.address", "ftp.example.org"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("passive.address", "ftp.example.org", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertEquals(List.of(), result.unmapped());
         assertEquals("dev.wharf.listener-main.cfg: passive.address = ftp.example.org (a name, resolved for each "
                 + "connection as in Pure-FTPd)", result.line("pure-ftpd.conf:6"));
@@ -389,14 +392,66 @@ class ImportConfTest {
     }
 
     @Test
+    void noTruncateMeansAtomicUploadsAndWithoutItCutUploadsStayResumable() throws IOException {
+        Path atomic = conf("atomic.conf", "# uploads to a temporary file, renamed when complete", "NoTruncate yes");
+        Result result = run("--etc", etc.toString(), atomic.toString());
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("upload.mode", "atomic"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals("dev.wharf.listener-main.cfg: upload.mode = atomic (an upload shows under its name only when "
+                + "complete; a cut one leaves nothing)", result.line("atomic.conf:2"));
+        assertFalse(result.out().contains("NoTruncate: Pure-FTPd wrote uploads in place"), result.out());
+
+        Path etcNo = Files.createDirectories(directory.resolve("etc-no"));
+        Path inPlace = conf("in-place.conf", "NoTruncate no");
+        Result no = run("--etc", etcNo.toString(), inPlace.toString());
+        assertEquals(0, no.exitCode(), no.out());
+        assertEquals("atomic-resume", properties(etcNo.resolve("dev.wharf.listener-main.cfg")).get("upload.mode"));
+        assertTrue(no.line("in-place.conf:1").startsWith("dev.wharf.listener-main.cfg: upload.mode = atomic-resume "
+                + "(Pure-FTPd wrote uploads in place"), no.out());
+
+        Path etcAbsent = Files.createDirectories(directory.resolve("etc-absent"));
+        Result absent = run("--etc", etcAbsent.toString(), conf("plain.conf", "MaxClientsNumber 5").toString());
+        assertEquals(0, absent.exitCode(), absent.out());
+        assertEquals(Map.of("max.clients", "5", "upload.mode", "atomic-resume"),
+                properties(etcAbsent.resolve("dev.wharf.listener-main.cfg")));
+        assertTrue(absent.out().contains("NoTruncate: Pure-FTPd wrote uploads in place (a cut upload stayed visible "
+                + "and could be resumed); Wharf shows a file only when complete and keeps a cut upload hidden for "
+                + "resuming (upload.mode = atomic-resume in dev.wharf.listener-main.cfg; direct for Pure-FTPd's "
+                + "way)"), absent.out());
+    }
+
+    @Test
+    void theDirectoryAliasFileBesideTheConfigurationIsRead() throws IOException {
+        Path pure = Files.createDirectories(directory.resolve("etc-pure-ftpd"));
+        Path aliases = Files.writeString(pure.resolve("pureftpd-dir-aliases"), "pub\n/srv/ftp/pub\n");
+        Path conf = Files.writeString(pure.resolve("pure-ftpd.conf"), "NoTruncate yes\n");
+
+        Result result = run(conf.toString());
+
+        assertEquals(0, result.exitCode(), result.out());
+        assertEquals(Map.of("upload.mode", "atomic", "dir.aliases.file", aliases.toString()),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertTrue(result.out().contains("Directory aliases: " + aliases + " (CWD to an alias name, SITE ALIAS) is "
+                + "read at each login"), result.out());
+
+        Files.delete(aliases);
+        Path etcWithout = Files.createDirectories(directory.resolve("etc-without"));
+        run("--etc", etcWithout.toString(), conf.toString());
+        assertEquals(Map.of("upload.mode", "atomic"), properties(etcWithout.resolve("dev.wharf.listener-main.cfg")),
+                "no alias file, no setting");
+    }
+
+    @Test
     void bindIsAPortWithoutAComma() throws IOException {
         Result portOnly = run(conf("port.conf", "Bind 2100", "IPV6Only yes").toString());
-        assertEquals(Map.of("port", "2100", "bind", "::"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("port", "2100", "bind", "::", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertFalse(portOnly.out().contains("Bind: Pure-FTPd listened"), portOnly.out());
 
         Files.delete(etc.resolve("dev.wharf.listener-main.cfg"));
         Result addressOnly = run(conf("address.conf", "Bind 192.0.2.1,").toString());
-        assertEquals(Map.of("bind", "192.0.2.1"), cfgFiles().get("dev.wharf.listener-main.cfg"));
+        assertEquals(Map.of("bind", "192.0.2.1", "upload.mode", "atomic-resume"),
+                cfgFiles().get("dev.wharf.listener-main.cfg"));
         assertTrue(addressOnly.out().contains("Bind: Pure-FTPd listened on port 21; Wharf's listener uses port 2121"),
                 addressOnly.out());
 
@@ -412,7 +467,7 @@ class ImportConfTest {
         Result result = run(conf("anon.conf", "NoAnonymous no", "MaxLoad 4").toString());
 
         assertEquals(0, result.exitCode(), result.out());
-        assertEquals(Map.of(), cfgFiles());
+        assertEquals(Map.of("dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertTrue(result.line("anon.conf:1").startsWith("nothing to map: anonymous logins stay off: there is no "
                 + "system account 'ftp'"), result.out());
         assertEquals("nothing to map: anonymous logins are off", result.line("anon.conf:2"));
@@ -426,7 +481,8 @@ class ImportConfTest {
         Result result = run(broken.toString());
 
         assertEquals(1, result.exitCode(), result.out());
-        assertEquals(Map.of("dev.wharf.security.cfg", Map.of("max.per.ip", "3", "no.chmod", "true")), cfgFiles());
+        assertEquals(Map.of("dev.wharf.security.cfg", Map.of("max.per.ip", "3", "no.chmod", "true"),
+                "dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertEquals(List.of("MaxClientsNumber INVALID", "PassivePortRange INVALID", "TLS INVALID",
                 "NoRename INVALID", "= INVALID", "Umask INVALID", "Frobnicate UNKNOWN"), result.unmapped());
         assertTrue(result.out().contains("MaxClientsNumber (broken.conf:1): 'abc' is not a number 1-100000"),
@@ -502,8 +558,8 @@ class ImportConfTest {
         assertTrue(refused.out().contains("NOT WRITTEN dev.wharf.security.cfg: it exists with other values: "
                 + "max.per.ip = 10 -> 6, no.chmod (not set) -> true, anonymous.enabled (not set) -> false; --force "
                 + "changes them"), refused.out());
-        assertEquals(Map.of("max.clients", "30"), properties(etc.resolve("dev.wharf.listener-main.cfg")),
-                "the other files are still written");
+        assertEquals(Map.of("max.clients", "30", "upload.mode", "atomic-resume"),
+                properties(etc.resolve("dev.wharf.listener-main.cfg")), "the other files are still written");
         assertTrue(refused.unmapped().isEmpty(), refused.out());
 
         Result forced = run("--force", conf.toString());
@@ -549,7 +605,8 @@ class ImportConfTest {
 
         assertEquals(1, result.exitCode(), result.out());
         assertEquals("base, core, storage-local, auth-passwd, tls, tls-files", features());
-        assertEquals(Map.of("dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/ftp.pem")), cfgFiles());
+        assertEquals(Map.of("dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/ftp.pem"),
+                "dev.wharf.listener-main.cfg", Map.of("upload.mode", "atomic-resume")), cfgFiles());
         assertEquals(List.of("CallUploadScript DIFFERS"), result.unmapped());
         assertTrue(result.out().contains("needs feature 'uploadscript', which this Wharf does not have (no "
                 + "system/features/uploadscript.json)"), result.out());
@@ -565,6 +622,6 @@ class ImportConfTest {
         assertEquals("base, core, storage-local, auth-passwd, tls, tls-certd, tls-files", features());
         assertEquals(Map.of("dev.wharf.tls.certd.cfg", Map.of("socket", "/run/certd.sock"),
                 "dev.wharf.tls.files.cfg", Map.of("files", "/etc/ssl/private/pure-ftpd.pem"),
-                "dev.wharf.listener-main.cfg", Map.of("tls", "3")), cfgFiles());
+                "dev.wharf.listener-main.cfg", Map.of("tls", "3", "upload.mode", "atomic-resume")), cfgFiles());
     }
 }

@@ -11,6 +11,14 @@ import java.nio.charset.StandardCharsets;
  */
 public final class FileNames {
 
+    /**
+     * The start of the hidden name {@code .wharf-partial.<name>} under which the core keeps a cut upload beside
+     * {@code <name>} so that it can be resumed (listener setting {@code upload.mode = atomic-resume}). The core
+     * never lists such names nor lets clients name them; a storage keeps them when it clears left-overs of uploads,
+     * and may remove the ones unchanged for longer than it keeps partial uploads.
+     */
+    public static final String PARTIAL_UPLOAD_PREFIX = ".wharf-partial.";
+
     private FileNames() {
     }
 

@@ -25,7 +25,7 @@ final class DirectoryCommands {
         ConfinedFileSystem files = session.files();
         String target = argument.isBlank() ? files.home() : expandHome(argument, files.home());
         try {
-            files.changeDirectory(files.virtualPath(target));
+            changeDirectoryOrAlias(files, target);
             List<String> lines = new ArrayList<>(messageLines(files, files.currentDirectory()));
             lines.add("OK. Current directory is " + Replies.printable(files.currentDirectory()));
             session.changeDirectorySucceeded();
@@ -36,6 +36,27 @@ final class DirectoryCommands {
             }
             session.control().reply(550, "Can't change directory to " + Replies.printable(target) + ": "
                     + Replies.reason(failure));
+        }
+    }
+
+    /**
+     * Changes to {@code target}; when that fails and {@code target} is a directory alias (Pure-FTPd's diraliases),
+     * to the alias's directory instead. The first failure is the one reported when neither works.
+     */
+    private static void changeDirectoryOrAlias(ConfinedFileSystem files, String target) throws IOException {
+        try {
+            files.changeDirectory(files.virtualPath(target));
+        } catch (IOException failure) {
+            String alias = files.aliases().get(target);
+            if (alias == null) {
+                throw failure;
+            }
+            try {
+                files.changeDirectory(alias);
+            } catch (IOException aliasFailure) {
+                failure.addSuppressed(aliasFailure);
+                throw failure;
+            }
         }
     }
 

@@ -324,8 +324,33 @@ final class FileCommands {
         }
     }
 
+    /**
+     * SIZE; with {@code upload.mode = atomic-resume}, a name that has no file but a kept partial upload reports the
+     * partial's size, which is where a client resuming its upload (curl {@code -C -}, lftp {@code put -c}) goes on.
+     */
     static void size(FtpSession session, String argument) throws IOException {
+        if (session.settings().uploadMode() == ListenerSettings.UploadMode.ATOMIC_RESUME) {
+            FileInfo partial = keptPartial(session.files(), argument);
+            if (partial != null) {
+                session.control().reply(213, Long.toString(partial.size()));
+                return;
+            }
+        }
         replyAboutRegularFile(session, argument, info -> Long.toString(info.size()));
+    }
+
+    /** The partial upload kept for {@code argument} while no entry has that name, or {@code null}. */
+    private static FileInfo keptPartial(ConfinedFileSystem files, String argument) {
+        try {
+            String virtualPath = files.virtualPath(argument);
+            if (virtualPath.equals("/") || files.storage().lstatIfExists(virtualPath) != null) {
+                return null;
+            }
+            FileInfo partial = files.storage().lstatIfExists(ConfinedFileSystem.partialOf(virtualPath));
+            return partial != null && partial.isFile() ? partial : null;
+        } catch (IOException noSuchDirectoryOrRefused) {
+            return null;
+        }
     }
 
     static void mdtm(FtpSession session, String argument) throws IOException {

@@ -389,14 +389,16 @@ final class ListingCommands {
         return lines;
     }
 
-    /** The entries of a directory shown to the session (hidden and unprintable names left out), at most one over the cap. */
+    /** The entries of a directory shown to the session (hidden, unprintable and partial-upload names left out), at most one over the cap. */
     private static List<Entry> directoryEntries(Storage storage, String directory, boolean showHidden)
             throws IOException {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryListing listing = storage.list(directory)) {
             for (DirectoryEntry entry : listing) {
                 String name = entry.name();
-                if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)) {
+                // kept partial uploads are the server's, never the client's to see (upload.mode = atomic-resume)
+                if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)
+                        && !ConfinedFileSystem.isPartialName(name)) {
                     entries.add(new Entry(ConfinedFileSystem.child(directory, name), name, entry.info()));
                     if (entries.size() > MAX_ENTRIES) {
                         break;

@@ -353,6 +353,7 @@ final class LoginCommands {
                 throw unusable;
             }
         }
+        useDirectoryAliases(session, files, storage);
         session.logIn(account, files, anonymous);
         session.activity().loggedIn(session, anonymous ? null : backendName, authNanos);
         if (session.mayLog()) {
@@ -454,6 +455,21 @@ final class LoginCommands {
             storage.close();
         } catch (IOException | RuntimeException ignored) {
             // the login failed anyway
+        }
+    }
+
+    /** Reads the listener's directory aliases for this login (so a changed file counts from the next login). */
+    private static void useDirectoryAliases(FtpSession session, ConfinedFileSystem files, Storage storage) {
+        java.nio.file.Path file = session.settings().dirAliasesFile();
+        java.nio.file.Path root = storage.localPath("/");
+        if (file == null || root == null) {
+            return; // aliases name real directories: only a local storage has them
+        }
+        try {
+            files.useAliases(dev.wharf.core.fs.DirectoryAliases.read(file, root));
+        } catch (IOException | RuntimeException unreadable) {
+            LOG.warn("Directory aliases not read from {} (listener setting dir.aliases.file): {}", file,
+                    unreadable.toString());
         }
     }
 

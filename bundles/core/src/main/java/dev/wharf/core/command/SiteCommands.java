@@ -11,7 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** SITE CHMOD, UTIME, IDLE, TIME and HELP. */
+/** SITE CHMOD, UTIME, IDLE, TIME, ALIAS and HELP. */
 final class SiteCommands {
 
     /** SITE IDLE may lengthen the idle timeout up to this (Pure-FTPd allows 2520 s). */
@@ -30,6 +30,7 @@ final class SiteCommands {
             case "CHMOD" -> chmod(session, rest);
             case "UTIME" -> utime(session, rest);
             case "IDLE" -> idle(session, rest);
+            case "ALIAS" -> alias(session, rest);
             case "TIME" -> session.control().reply(200, "Local time is " + SERVER_TIME.format(
                     session.clock().instant().atZone(session.clock().getZone())));
             case "HELP" -> help(session);
@@ -49,8 +50,29 @@ final class SiteCommands {
             lines.add(" UTIME <YYYYMMDDhhmmss> <path>");
             lines.add(" UTIME <path> <atime> <mtime> <ctime> UTC");
         }
-        lines.addAll(List.of(" IDLE <seconds>", " TIME", " HELP"));
+        lines.addAll(List.of(" IDLE <seconds>", " TIME", " ALIAS [<name>]", " HELP"));
         session.control().replyBlock(214, "The following SITE commands are recognized", lines, "Help OK.");
+    }
+
+    /**
+     * SITE ALIAS lists the directory aliases this session may use (listener setting {@code dir.aliases.file}), as
+     * the virtual paths they lead to; SITE ALIAS name shows one. Replies as Pure-FTPd's diraliases build.
+     */
+    static void alias(FtpSession session, String name) throws IOException {
+        java.util.Map<String, String> aliases = session.files().aliases();
+        if (name.isEmpty()) {
+            session.control().replyBlock(214, "The following aliases are available :", aliases.entrySet().stream()
+                    .map(alias -> " " + Replies.printable(alias.getKey()) + " " + Replies.printable(alias.getValue()))
+                    .toList(), "End of list");
+            return;
+        }
+        String target = aliases.get(name);
+        if (target == null) {
+            session.control().reply(502, "Unknown alias " + Replies.printable(name) + ".");
+        } else {
+            session.control().reply(214, Replies.printable(name) + " is an alias for " + Replies.printable(target)
+                    + ".");
+        }
     }
 
     static void chmod(FtpSession session, String argument) throws IOException {

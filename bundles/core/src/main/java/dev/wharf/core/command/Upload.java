@@ -2,6 +2,7 @@ package dev.wharf.core.command;
 
 import dev.wharf.api.hook.UploadEvent;
 import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.PendingUpload;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
@@ -11,6 +12,7 @@ import dev.wharf.core.data.Transfers;
 import dev.wharf.core.fs.ConfinedFileSystem;
 import dev.wharf.core.fs.PathRefusedException;
 import dev.wharf.core.limits.QuotaExceededException;
+import dev.wharf.core.server.ListenerSettings.UploadMode;
 import dev.wharf.core.session.FtpSession;
 import dev.wharf.core.session.Transfer;
 import java.io.EOFException;
@@ -27,10 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One STOR, STOU or APPE, from the checks of the name to the final reply. A new upload (STOR, STOU) is atomic:
- * data goes to a hidden temporary file in the target directory, which takes the final name only once the transfer
- * completed; a failed upload leaves the old file (or nothing). Appending and resuming (APPE, REST+STOR) write in
- * place, as they must to keep what is already there. Each step answers the client itself when it refuses.
+ * One STOR, STOU or APPE, from the checks of the name to the final reply. How a new upload (STOR, STOU) is written
+ * depends on the listener's {@link UploadMode}: atomic (an unnamed file that takes the final name only once the
+ * transfer completed; a failed upload leaves the old file, or nothing), atomic with the cut upload kept under a
+ * hidden partial name for resuming, or direct (in place under the final name). Appending and resuming (APPE,
+ * REST+STOR) write in place, as they must to keep what is already there: into the kept partial when there is one
+ * ({@code atomic-resume}, renamed onto the final name once complete), else into the file itself. Each step answers
+ * the client itself when it refuses.
  */
 final class Upload {
 
@@ -45,10 +50,23 @@ final class Upload {
     private final Mode mode;
     private final long offset;
     private String virtualPath;
+    /** Whether an entry has the final name (what a completed upload replaces). */
+    private boolean targetExists;
+    /** Whether the file written in place existed before, and its length then. */
     private boolean exists;
     private long lengthBefore;
-    /** APPE, or STOR after REST: the file itself is written. */
+    /** APPE, STOR after REST, or a direct STOR: a named file is written (the final one or the kept partial). */
     private boolean inPlace;
+    /** {@code atomic-resume}: where a cut upload is kept ({@code .wharf-partial.<name>}), else null. */
+    private String partialPath;
+    /** APPE or REST + STOR continue the kept partial, which takes the final name once complete. */
+    private boolean resumesPartial;
+    /** A plain STOR in {@code atomic-resume} mode starts over: the kept partial is removed first. */
+    private boolean discardsPartial;
+    /** {@code direct}: a new STOR written in place under its final name. */
+    private boolean direct;
+    /** The quota stopped the upload: nothing of it is kept as a partial. */
+    private boolean overQuota;
     /** What the upload will replace: the old file (STOR over it), or what REST cuts off. */
     private boolean mayReplace;
     private long keepLength;
@@ -70,6 +88,9 @@ final class Upload {
     static void run(FtpSession session, String argument, Mode mode) throws IOException {
         Upload upload = new Upload(session, argument, mode);
         if (!upload.checkTarget()) {
+            return;
+        }
+        if (upload.discardsPartial && !upload.discardPartial()) {
             return;
         }
         long allowance = upload.reserveQuota();
@@ -98,7 +119,8 @@ final class Upload {
             }
             Storage storage = files.storage();
             FileInfo existing = storage.lstatIfExists(virtualPath); // throws when the directory is missing
-            if (existing != null && existing.isSymbolicLink()) {
+            boolean link = existing != null && existing.isSymbolicLink();
+            if (link) {
                 // a dangling link is replaced by a new upload's rename, never written through
                 if (mode == Mode.APPEND || offset > 0 || statIfExists(storage, virtualPath) != null) {
                     throw new PathRefusedException("Refusing to write through a symbolic link");
@@ -109,13 +131,31 @@ final class Upload {
                 session.control().reply(553, "Can't open " + Replies.printable(argument) + ": Is a directory");
                 return false;
             }
+            targetExists = existing != null;
+            UploadMode uploadMode = session.settings().uploadMode();
+            if (uploadMode == UploadMode.ATOMIC_RESUME && mode != Mode.UNIQUE && keepsPartials(storage)
+                    && partialNameFits(virtualPath)) {
+                partialPath = ConfinedFileSystem.partialOf(virtualPath);
+                FileInfo partial = storage.lstatIfExists(partialPath);
+                if (partial != null && partial.isFile()) {
+                    if (mode == Mode.APPEND || offset > 0) {
+                        resumesPartial = true;
+                        existing = partial;
+                    } else {
+                        discardsPartial = true;
+                    }
+                }
+            }
             exists = existing != null;
             lengthBefore = exists && existing.isFile() ? existing.size() : 0;
+            direct = uploadMode == UploadMode.DIRECT && mode == Mode.REPLACE && offset == 0 && !link
+                    && !session.security().settings().autorename()
+                    && storage.can(exists ? StorageCapability.RESUME : StorageCapability.APPEND);
             if (offset > 0 && (!exists || !existing.isFile() || lengthBefore < offset)) {
                 session.control().reply(554, "Restart offset " + offset + " is beyond the end of the file");
                 return false;
             }
-            return !FilePolicy.refuseWrite(session, virtualPath, exists && mode != Mode.UNIQUE)
+            return !FilePolicy.refuseWrite(session, virtualPath, targetExists && mode != Mode.UNIQUE)
                     && !QuotaRules.refuseName(session, virtualPath);
         } catch (IOException failure) {
             session.control().reply(553, "Can't open " + Replies.printable(argument) + ": " + Replies.reason(failure));
@@ -123,11 +163,40 @@ final class Upload {
         }
     }
 
+    /** Whether a storage can continue a kept partial (REST + STOR or APPE); without either none is kept. */
+    private static boolean keepsPartials(Storage storage) {
+        return storage.can(StorageCapability.RESUME) || storage.can(StorageCapability.APPEND);
+    }
+
+    /** A name too long to take the partial prefix (255 bytes at most) is uploaded atomically, nothing kept. */
+    private static boolean partialNameFits(String virtualPath) {
+        return FileNames.encode(FileNames.PARTIAL_UPLOAD_PREFIX + ConfinedFileSystem.nameOf(virtualPath)).length
+                <= 255;
+    }
+
+    /** A plain STOR starts over: the kept partial goes (its room back to the quota); false when refused (answered). */
+    private boolean discardPartial() throws IOException {
+        Storage storage = session.files().storage();
+        try {
+            QuotaRules.removing(session, partialPath, () -> storage.delete(partialPath));
+            return true;
+        } catch (IOException failure) {
+            session.control().reply(553, "Can't open " + Replies.printable(argument)
+                    + ": the partial upload kept for it cannot be removed: " + Replies.reason(failure));
+            return false;
+        }
+    }
+
+    /** The file written in place: the kept partial when continuing it, else the final name. */
+    private String writePath() {
+        return resumesPartial ? partialPath : virtualPath;
+    }
+
     /** Decides how the data is written and asks the quota for room; the bytes allowed, negative when refused. */
     private long reserveQuota() throws IOException {
-        inPlace = mode == Mode.APPEND || offset > 0;
+        inPlace = mode == Mode.APPEND || offset > 0 || direct;
         mayReplace = mode == Mode.REPLACE && !inPlace && !session.security().settings().autorename();
-        long freed = mayReplace ? lengthBefore : offset > 0 ? lengthBefore - offset : 0;
+        long freed = mayReplace || direct ? lengthBefore : offset > 0 ? lengthBefore - offset : 0;
         boolean addsFile = inPlace ? !exists : !(mayReplace && exists);
         keepLength = mode == Mode.APPEND ? lengthBefore : offset;
         return QuotaRules.startUpload(session, virtualPath, addsFile, freed);
@@ -135,12 +204,13 @@ final class Upload {
 
     /** APPE and resumed STOR open the file before the data connection; false when that failed (answered). */
     private boolean openInPlace() throws IOException {
-        if (!inPlace) {
+        if (!inPlace || direct) {
             return true;
         }
+        WriteMode writeMode = mode == Mode.APPEND ? WriteMode.APPEND : WriteMode.AT_OFFSET;
         try {
-            openedFile = session.files().storage().openWrite(virtualPath,
-                    mode == Mode.APPEND ? WriteMode.APPEND : WriteMode.AT_OFFSET, offset, FilePolicy.fileMode(session));
+            openedFile = session.files().storage().openWrite(writePath(), writeMode, offset,
+                    FilePolicy.fileMode(session));
             return true;
         } catch (IOException failure) {
             FileCommands.closeQuietly(openedFile);
@@ -163,7 +233,7 @@ final class Upload {
                     return;
                 }
                 plainConnection = connection.encrypted() ? null : connection;
-                if (openedFile == null && !createTemporaryFile(connection)) {
+                if (openedFile == null && !(direct ? openDirect(connection) : createTemporaryFile(connection))) {
                     return;
                 }
                 if (!receive(connection, allowance)) {
@@ -171,7 +241,8 @@ final class Upload {
                 }
                 place();
                 complete = true;
-            } catch (QuotaExceededException overQuota) {
+            } catch (QuotaExceededException noRoom) {
+                overQuota = true;
                 session.control().reply(552, "Quota exceeded: [" + Replies.printable(virtualPath)
                         + "] won't be saved");
                 return;
@@ -194,6 +265,25 @@ final class Upload {
                 // after the reply: the client goes on with its next command meanwhile
                 announce(session.files().localPath(virtualPath), true);
             }
+        }
+    }
+
+    /**
+     * A direct STOR cuts an existing file to nothing, or creates it (as Pure-FTPd does without NoTruncate), only
+     * once the data connection is there: a refused data connection leaves the old file whole and makes none.
+     */
+    private boolean openDirect(DataConnection connection) throws IOException {
+        try {
+            openedFile = session.files().storage().openWrite(virtualPath, exists ? WriteMode.AT_OFFSET
+                    : WriteMode.APPEND, 0, FilePolicy.fileMode(session));
+            return true;
+        } catch (IOException failure) {
+            if (connection.encrypted()) {
+                FileCommands.closeQuietly(connection);
+            }
+            session.control().reply(Replies.storageFull(failure) ? 452 : 553, "Can't open "
+                    + Replies.printable(argument) + ": " + Replies.reason(failure));
+            return false;
         }
     }
 
@@ -235,14 +325,18 @@ final class Upload {
                     // ABOR or a stall ended the read like an end of data: the file is not complete
                     throw new EOFException("aborted");
                 }
-                if (session.controlClosed()) {
+                // a plain upload's data has no end marker: a client killed mid-upload ends it as one that finished
+                // would, but its control connection is closed too (the kernel knows before the watcher has read it)
+                if (session.controlClosed() || (tls == null && transfer.elapsedNanos() >= FtpSession.PEER_CHECK_NANOS
+                        && session.controlClosedByPeer())) {
                     throw new EOFException("the client closed the control connection");
                 }
                 if (session.security().settings().uploadFsync() && file instanceof FileChannel onDisk) {
                     onDisk.force(false);
                 }
                 return true;
-            } catch (QuotaExceededException overQuota) {
+            } catch (QuotaExceededException noRoom) {
+                overQuota = true;
                 LOG.info("Upload of {} by '{}' stopped after {} bytes: over quota", virtualPath,
                         session.account().name(), transfer.bytes());
                 if (inPlace) {
@@ -271,14 +365,17 @@ final class Upload {
         }
     }
 
-    /** Counts an in-place upload, or gives a new one its final name. */
+    /** Counts an in-place upload (a completed partial then takes the final name), or places a new one. */
     private void place() throws IOException {
+        Storage storage = session.files().storage();
         if (inPlace) {
             countedInPlace = true;
-            QuotaRules.countInPlace(session, virtualPath, exists, lengthBefore, keepLength);
+            QuotaRules.countInPlace(session, writePath(), exists, lengthBefore, keepLength);
+            if (resumesPartial) {
+                virtualPath = commitPartial(storage);
+            }
             return;
         }
-        Storage storage = session.files().storage();
         String requested = virtualPath;
         String[] placed = {requested};
         QuotaRules.placeUpload(session, pending, requested, mayReplace, () -> {
@@ -297,14 +394,27 @@ final class Upload {
      * for) and the quota counts it. The log, events and hooks hear of it either way.
      */
     private void cleanUpAfterFailure() throws IOException {
-        java.nio.file.Path hookFile = session.files().localPath(inPlace || pending == null ? virtualPath
+        java.nio.file.Path hookFile = session.files().localPath(inPlace || pending == null ? writePath()
                 : ConfinedFileSystem.parentOf(virtualPath)); // a new upload that failed left no file
         if (pending != null) {
+            if (keepAsPartial()) {
+                hookFile = session.files().localPath(partialPath);
+            }
             pending.close();
         }
-        if (inPlace && !countedInPlace) {
+        if (direct && !exists && overQuota) {
+            // a new file the quota stopped is not kept, as with atomic uploads (it was never counted)
             try {
-                QuotaRules.countInPlace(session, virtualPath, exists, lengthBefore, keepLength);
+                session.files().storage().delete(virtualPath);
+                countedInPlace = true;
+            } catch (IOException failure) {
+                LOG.warn("Over-quota upload {} of '{}' not removed: {}", virtualPath, session.account().name(),
+                        failure.toString());
+            }
+        }
+        if (inPlace && !countedInPlace && openedFile != null) { // a direct STOR whose file never opened changed nothing
+            try {
+                QuotaRules.countInPlace(session, writePath(), exists, lengthBefore, keepLength);
             } catch (IOException failure) {
                 LOG.warn("Quota of '{}' not updated after a broken upload: {}", session.account().name(),
                         failure.toString());
@@ -313,6 +423,55 @@ final class Upload {
         if (transfer != null) {
             announce(hookFile, false);
         }
+    }
+
+    /**
+     * {@code atomic-resume}: a cut new upload is kept under its partial name (counted by the quota) so that REST +
+     * STOR or APPE can continue it; not when the quota stopped it or nothing arrived. True when kept.
+     */
+    private boolean keepAsPartial() {
+        if (partialPath == null || overQuota || transfer == null) {
+            return false;
+        }
+        try {
+            if (pending.size() == 0) {
+                return false;
+            }
+            QuotaRules.placeUpload(session, pending, partialPath, true,
+                    () -> pending.commit(ConfinedFileSystem.nameOf(partialPath), true));
+            LOG.info("Upload of {} by '{}' cut after {} bytes: kept for resuming", virtualPath,
+                    session.account().name(), transfer.bytes());
+            return true;
+        } catch (IOException notKept) {
+            LOG.info("Upload of {} by '{}' cut; not kept for resuming: {}", virtualPath, session.account().name(),
+                    notKept.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Gives a completed partial its final name by a rename in its directory (readers see the old file or the
+     * whole new one), replacing what is there (its room goes back to the quota), or the next free name with
+     * autorename. Returns the path it took.
+     */
+    private String commitPartial(Storage storage) throws IOException {
+        String target = virtualPath;
+        if (session.security().settings().autorename() && storage.lstatIfExists(target) != null) {
+            String directory = ConfinedFileSystem.parentOf(target);
+            String name = ConfinedFileSystem.nameOf(target);
+            for (int suffix = 1; suffix < 10_000; suffix++) {
+                String candidate = ConfinedFileSystem.child(directory, name + "." + suffix);
+                try {
+                    storage.rename(partialPath, candidate, false);
+                    return candidate;
+                } catch (FileAlreadyExistsException taken) {
+                    // try the next number
+                }
+            }
+            throw new IOException("no free name for " + name);
+        }
+        QuotaRules.removing(session, target, () -> storage.rename(partialPath, target, true));
+        return target;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.wharf.core.fs;
 
 import dev.wharf.api.storage.FileInfo;
+import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A session's view of its storage: virtual paths ({@code /a/b}) and the current directory. Paths are normalised
@@ -20,6 +22,8 @@ public final class ConfinedFileSystem implements AutoCloseable {
     private final Storage storage;
     private final String home;
     private String currentDirectory;
+    /** Directory aliases offered to this session: alias name to virtual path ({@link DirectoryAliases}). */
+    private Map<String, String> aliases = Map.of();
 
     /**
      * @param storage the session's storage (closed with this)
@@ -49,6 +53,15 @@ public final class ConfinedFileSystem implements AutoCloseable {
         return home;
     }
 
+    public Map<String, String> aliases() {
+        return aliases;
+    }
+
+    /** @param aliases unmodifiable, in the order SITE ALIAS lists them */
+    public void useAliases(Map<String, String> aliases) {
+        this.aliases = aliases;
+    }
+
     /** Moves to {@code virtualPath} if it is a directory inside the root. */
     public void changeDirectory(String virtualPath) throws IOException {
         FileInfo target = storage.stat(virtualPath);
@@ -73,7 +86,22 @@ public final class ConfinedFileSystem implements AutoCloseable {
                 throw new PathRefusedException("Backslashes are not allowed in names");
             }
         }
-        return normalize(currentDirectory, argument);
+        String path = normalize(currentDirectory, argument);
+        if (path.contains("/" + FileNames.PARTIAL_UPLOAD_PREFIX)) {
+            throw new PathRefusedException("Names starting with " + FileNames.PARTIAL_UPLOAD_PREFIX
+                    + " are reserved for partial uploads");
+        }
+        return path;
+    }
+
+    /** Whether {@code name} is the hidden name of a kept partial upload (never listed, never named by clients). */
+    public static boolean isPartialName(String name) {
+        return name.startsWith(FileNames.PARTIAL_UPLOAD_PREFIX);
+    }
+
+    /** Where a cut upload to {@code virtualPath} is kept: {@code .wharf-partial.<name>} in the same directory. */
+    public static String partialOf(String virtualPath) {
+        return child(parentOf(virtualPath), FileNames.PARTIAL_UPLOAD_PREFIX + nameOf(virtualPath));
     }
 
     /**

@@ -30,7 +30,7 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                                String passiveAddress, int maxClients, int maxUnauthenticated,
                                Duration loginTimeout, Duration lineTimeout, int listenBacklog,
                                Duration idleTimeout, Duration dataTimeout, int maxLineLength, List<String> authOrder, TlsSettings tls, Sendfile sendfile,
-                               Map<String, String> securityOverrides) {
+                               Path dirAliasesFile, UploadMode uploadMode, Map<String, String> securityOverrides) {
 
     public ListenerSettings {
         securityOverrides = Map.copyOf(securityOverrides);
@@ -159,6 +159,22 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                         + "(faster there, see Performance); true always sendfile; false never (for file systems "
                         + "where sendfile misbehaves)")
         String sendfile() default "auto";
+
+        @AttributeDefinition(name = "Upload mode",
+                description = "atomic: an upload shows under its name only once complete and a cut one leaves "
+                        + "nothing; atomic-resume: a cut upload is kept hidden (.wharf-partial.<name>) so that "
+                        + "SIZE reports it and REST+STOR or APPE continue it, then it is renamed into place; "
+                        + "direct: written in place under its name, as Pure-FTPd does",
+                options = {@Option(label = "atomic", value = "atomic"),
+                    @Option(label = "atomic-resume", value = "atomic-resume"),
+                    @Option(label = "direct", value = "direct")})
+        String upload_mode() default "atomic";
+
+        @AttributeDefinition(name = "Directory aliases file", required = false,
+                description = "Pure-FTPd's directory aliases file (an alias and a directory on alternating lines, "
+                        + "e.g. /etc/pure-ftpd/pureftpd-dir-aliases), read at each login: CWD alias goes to the "
+                        + "directory when it is inside the account's root, SITE ALIAS lists them; empty = none")
+        String dir_aliases_file() default "";
     }
 
     /**
@@ -173,6 +189,32 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         ALWAYS,
         /** Never ({@code false}): for file systems where sendfile misbehaves, as vsftpd's {@code use_sendfile=NO}. */
         NEVER
+    }
+
+    /**
+     * How STOR writes and what a cut upload (client killed, data connection reset, ABOR, timeout) leaves. APPE and
+     * REST + STOR on a complete file always write in place: they extend what is there.
+     */
+    public enum UploadMode {
+        /**
+         * {@code atomic} (default): the data goes to an unnamed file that takes the name only when complete; a cut
+         * upload leaves nothing. Pure-FTPd's {@code NoTruncate}.
+         */
+        ATOMIC,
+        /**
+         * {@code atomic-resume}: as {@code atomic}, but a cut upload is kept under the hidden name
+         * {@code .wharf-partial.<name>} in the same directory (never listed, refused to clients); {@code SIZE name}
+         * reports it while no file has the name, REST + STOR and APPE continue it, and once complete it is renamed
+         * onto the name. A STOR without REST starts over and discards it.
+         */
+        ATOMIC_RESUME,
+        /** {@code direct}: written in place under the final name, so a cut upload stays visible (Pure-FTPd's way). */
+        DIRECT;
+
+        /** The key's value for this mode. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** How much TLS a listener demands, as Pure-FTPd's {@code -Y 0..3}. */
@@ -242,6 +284,8 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
                 values.values().listOrDefault("auth.order"),
                 tlsSettings(values),
                 sendfile(values.values()),
+                dirAliasesFile(values.values()),
+                uploadMode(values.values()),
                 securityOverrides(name, properties));
     }
 
@@ -257,6 +301,27 @@ public record ListenerSettings(String name, String bindAddress, int port, PortRa
         });
         dev.wharf.core.security.SecurityPolicy.checkOverrides("Listener '" + name + "'", overrides);
         return overrides;
+    }
+
+    private static Path dirAliasesFile(ConfigValues values) {
+        String file = values.string("dir.aliases.file").strip();
+        if (file.isEmpty()) {
+            return null;
+        }
+        if (!file.startsWith("/")) {
+            throw values.invalid("dir.aliases.file", "an absolute path (e.g. /etc/pure-ftpd/pureftpd-dir-aliases)");
+        }
+        return Path.of(file);
+    }
+
+    private static UploadMode uploadMode(ConfigValues values) {
+        String text = values.string("upload.mode").strip();
+        for (UploadMode mode : UploadMode.values()) {
+            if (mode.key().equalsIgnoreCase(text)) {
+                return mode;
+            }
+        }
+        throw values.invalid("upload.mode", "atomic, atomic-resume or direct");
     }
 
     /** {@code auto}, or the words of every other on/off key. */

@@ -358,6 +358,42 @@ public final class FtpSession {
     }
 
     /**
+     * Whether the client has closed the control connection, as this session has read or as the kernel knows (see
+     * {@link TcpState}), waiting up to {@link #PEER_CLOSE_GRACE_NANOS} for that close: a killed client's kernel
+     * closes its data and control connections one after the other, and the control connection's close may arrive
+     * just after the end of data. Asked at the end of plain uploads that lasted {@link #PEER_CHECK_NANOS} or more.
+     */
+    public boolean controlClosedByPeer() {
+        if (!(socket.getLocalSocketAddress() instanceof java.net.InetSocketAddress local
+                && socket.getRemoteSocketAddress() instanceof java.net.InetSocketAddress remote)) {
+            return controlClosed;
+        }
+        long deadline = System.nanoTime() + PEER_CLOSE_GRACE_NANOS;
+        while (true) {
+            if (controlClosed || TcpState.closedByPeer(local, remote)) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(PEER_CLOSE_POLL_NANOS);
+        }
+    }
+
+    /**
+     * Uploads shorter than this are not checked by {@link #controlClosedByPeer}: its wait would be a large part of
+     * a small upload, and a client is rarely killed within its first 100 ms of sending.
+     */
+    public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCH_DELAY_MILLIS);
+    /**
+     * How long a finished plain upload waits for a control connection close that comes with it: both closes of a
+     * dying client leave its kernel together, so they arrive within far less (measured: every kill caught while a
+     * check took 7 ms; 3 of 8 missed by a check of 13 us right at the end of data). 2 % of a 1 GiB upload.
+     */
+    private static final long PEER_CLOSE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long PEER_CLOSE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
+    /**
      * The command loop. It starts on the session's virtual thread, which costs almost nothing while the client is
      * idle; once commands come, it moves to a platform thread from {@link #BUSY_THREADS} (when one is free) until
      * the client has been quiet for {@link #BUSY_LINGER_MILLIS}: a blocked platform thread wakes up for the next

@@ -31,6 +31,11 @@ public final class ServiceUserStorage {
             }
 
             @Override
+            public int partial_uploads_max_hours() {
+                return 24;
+            }
+
+            @Override
             public Class<? extends java.lang.annotation.Annotation> annotationType() {
                 return LocalStorageProvider.Config.class;
             }

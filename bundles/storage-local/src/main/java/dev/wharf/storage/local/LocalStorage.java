@@ -1047,19 +1047,27 @@ final class LocalStorage implements Storage {
 
     // ---- left-overs ----
 
-    /**
-     * Removes temporary upload files a crash or kill -9 left behind (uploads normally leave none: they are unnamed
-     * until placed), when last changed before {@code olderThan}; at most {@code budget} entries are looked at.
-     *
-     * @return how many were removed
-     */
-    int removeLeftovers(Instant olderThan, int budget) {
-        int[] left = {budget};
-        return removeLeftovers("/", olderThan, left, 0);
+    /** What one sweep removed: temporary upload files, and partial uploads kept for resuming that expired. */
+    record Leftovers(int temporary, int partials) {
+        Leftovers plus(Leftovers other) {
+            return new Leftovers(temporary + other.temporary, partials + other.partials);
+        }
     }
 
-    private int removeLeftovers(String directory, Instant olderThan, int[] left, int depth) {
-        int removed = 0;
+    /**
+     * Removes temporary upload files a crash or kill -9 left behind (uploads normally leave none: they are unnamed
+     * until placed), when last changed before {@code olderThan}, and the partial uploads the core keeps for
+     * resuming ({@link FileNames#PARTIAL_UPLOAD_PREFIX}) when last changed before {@code partialsOlderThan}; at
+     * most {@code budget} entries are looked at.
+     */
+    Leftovers removeLeftovers(Instant olderThan, Instant partialsOlderThan, int budget) {
+        int[] left = {budget};
+        return removeLeftovers("/", olderThan, partialsOlderThan, left, 0);
+    }
+
+    private Leftovers removeLeftovers(String directory, Instant olderThan, Instant partialsOlderThan, int[] left,
+                                      int depth) {
+        Leftovers removed = new Leftovers(0, 0);
         java.util.List<String> subdirectories = new java.util.ArrayList<>();
         try (DirectoryListing listing = list(directory)) {
             for (DirectoryEntry entry : listing) {
@@ -1068,7 +1076,15 @@ final class LocalStorage implements Storage {
                 }
                 String path = directory.equals("/") ? "/" + entry.name() : directory + "/" + entry.name();
                 FileInfo info = entry.info();
-                if (entry.name().startsWith(UPLOAD_PREFIX) && info.modified().isBefore(olderThan)
+                if (entry.name().startsWith(FileNames.PARTIAL_UPLOAD_PREFIX) && info.isFile()
+                        && info.modified().isBefore(partialsOlderThan)) {
+                    try {
+                        delete(path);
+                        removed = removed.plus(new Leftovers(0, 1));
+                    } catch (IOException goneMeanwhile) {
+                        // left for the next sweep
+                    }
+                } else if (entry.name().startsWith(UPLOAD_PREFIX) && info.modified().isBefore(olderThan)
                         && (info.isFile() || info.isDirectory())) {
                     try {
                         if (info.isFile()) {
@@ -1076,7 +1092,7 @@ final class LocalStorage implements Storage {
                         } else {
                             rmdir(path);
                         }
-                        removed++;
+                        removed = removed.plus(new Leftovers(1, 0));
                     } catch (IOException inUseOrGone) {
                         // left for the next start
                     }
@@ -1091,7 +1107,7 @@ final class LocalStorage implements Storage {
             if (left[0] <= 0) {
                 break;
             }
-            removed += removeLeftovers(subdirectory, olderThan, left, depth + 1);
+            removed = removed.plus(removeLeftovers(subdirectory, olderThan, partialsOlderThan, left, depth + 1));
         }
         return removed;
     }

@@ -53,7 +53,20 @@ public class LocalStorageProvider implements StorageProvider {
                             @org.osgi.service.metatype.annotations.Option(value = "auto"),
                             @org.osgi.service.metatype.annotations.Option(value = "server")})
         String account_identity() default "auto";
+
+        @AttributeDefinition(name = "Hours partial uploads are kept",
+                description = "A cut upload kept for resuming (listener upload.mode = atomic-resume) that has not "
+                        + "changed for this many hours is removed at the next login of its account (checked at "
+                        + "most once an hour per account); 0 removes them at that check whatever their age.")
+        int partial_uploads_max_hours() default DEFAULT_PARTIAL_HOURS;
     }
+
+    /** A day: time for a client whose upload was cut to come back, short enough that abandoned ones go. */
+    static final int DEFAULT_PARTIAL_HOURS = 24;
+    /** How often an account's tree is walked again for expired partial uploads: the walk costs a stat per entry. */
+    private static final java.time.Duration SWEEP_INTERVAL = java.time.Duration.ofHours(1);
+    /** Pure-FTPd's quota file: when partial uploads it counted are removed, it is removed to be counted anew. */
+    private static final String QUOTA_FILE = "/.ftpquota";
 
     private static final Set<StorageCapability> CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
             StorageCapability.RESUME, StorageCapability.POSIX_PERMISSIONS, StorageCapability.SYMLINKS,
@@ -63,10 +76,11 @@ public class LocalStorageProvider implements StorageProvider {
             StorageCapability.ZERO_COPY, StorageCapability.SET_TIMES, StorageCapability.PER_ACCOUNT_IDENTITY));
 
     private volatile boolean createHome = true;
+    private volatile java.time.Duration partialMaxAge = java.time.Duration.ofHours(DEFAULT_PARTIAL_HOURS);
     private volatile boolean announced;
     private final SystemGroups systemGroups = new SystemGroups(Path.of("/etc/passwd"), Path.of("/etc/group"));
-    /** Roots whose left-over upload files were removed since this provider started. */
-    private final Set<String> leftoversRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Roots whose left-over upload files were removed since this provider started, and when last. */
+    private final java.util.Map<String, Instant> leftoversRemoved = new java.util.concurrent.ConcurrentHashMap<>();
     /** Temporary files older than this provider belong to no upload of this server. */
     private final Instant started = Instant.now();
     /** Entries looked at per root for left-overs: a huge home costs its first login no more than this. */
@@ -96,6 +110,13 @@ public class LocalStorageProvider implements StorageProvider {
     @Modified
     public void configure(Config config) {
         createHome = config.create_home();
+        if (config.partial_uploads_max_hours() < 0) {
+            LOG.warn("Local storage: partial.uploads.max.hours must be 0 or more, not {}; using {}",
+                    config.partial_uploads_max_hours(), DEFAULT_PARTIAL_HOURS);
+            partialMaxAge = java.time.Duration.ofHours(DEFAULT_PARTIAL_HOURS);
+        } else {
+            partialMaxAge = java.time.Duration.ofHours(config.partial_uploads_max_hours());
+        }
         String mode = config.account_identity();
         if (!"auto".equals(mode) && !"server".equals(mode)) {
             LOG.warn("Local storage: account.identity must be auto or server, not '{}'; using auto", mode);
@@ -173,15 +194,43 @@ public class LocalStorageProvider implements StorageProvider {
         Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
         LocalStorage storage = new LocalStorage(realRoot, fd, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
                 access, process.umask(), actAs);
-        if (leftoversRemoved.add(realRoot.toString())) {
-            // once per root and start: what a crash left of uploads in progress (named temporary files of file
-            // systems without O_TMPFILE, or of older versions) is removed before the account works there again
-            int removed = storage.removeLeftovers(started, LEFTOVER_BUDGET);
-            if (removed > 0) {
-                LOG.info("Local storage: removed {} left-over temporary upload file(s) under {}", removed, realRoot);
+        Instant now = Instant.now();
+        boolean[] due = {false};
+        leftoversRemoved.compute(realRoot.toString(), (key, last) -> {
+            due[0] = last == null || last.plus(SWEEP_INTERVAL).isBefore(now);
+            return due[0] ? now : last;
+        });
+        if (due[0]) {
+            // at the first login per root and start: what a crash left of uploads in progress (named temporary
+            // files of file systems without O_TMPFILE, or of older versions) is removed before the account works
+            // there again; then, and at most once an hour after, partial uploads kept too long for resuming
+            LocalStorage.Leftovers removed = storage.removeLeftovers(started, now.minus(partialMaxAge),
+                    LEFTOVER_BUDGET);
+            if (removed.temporary() > 0) {
+                LOG.info("Local storage: removed {} left-over temporary upload file(s) under {}", removed.temporary(),
+                        realRoot);
+            }
+            if (removed.partials() > 0) {
+                LOG.info("Local storage: removed {} partial upload(s) unchanged for {} hours under {}",
+                        removed.partials(), partialMaxAge.toHours(), realRoot);
+                forgetQuotaUsage(storage);
             }
         }
         return storage;
+    }
+
+    /**
+     * The quota counted the removed partial uploads: without its file the core counts the account's files again
+     * at the next quota check (as after a crash), so the room they took is given back.
+     */
+    private static void forgetQuotaUsage(LocalStorage storage) {
+        try {
+            if (storage.lstatIfExists(QUOTA_FILE) != null) {
+                storage.delete(QUOTA_FILE);
+            }
+        } catch (IOException failure) {
+            LOG.warn("Local storage: quota file not reset after removing partial uploads: {}", failure.toString());
+        }
     }
 
     /** Creates a home (Pure-FTPd -j); the directories made belong to the account when the server acts as it. */
@@ -209,6 +258,11 @@ public class LocalStorageProvider implements StorageProvider {
         @Override
         public String account_identity() {
             return "auto";
+        }
+
+        @Override
+        public int partial_uploads_max_hours() {
+            return DEFAULT_PARTIAL_HOURS;
         }
 
         @Override

@@ -66,6 +66,33 @@ class LocalStorageProviderTest {
     }
 
     @Test
+    void partialUploadsAreKeptUntilTheyExpireAndTheQuotaIsThenCountedAgain() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("partials"));
+        Path sub = Files.createDirectories(home.resolve("sub"));
+        Path fresh = Files.write(home.resolve(FileNames.PARTIAL_UPLOAD_PREFIX + "fresh.bin"), new byte[10]);
+        Path old = Files.write(sub.resolve(FileNames.PARTIAL_UPLOAD_PREFIX + "old.bin"), new byte[20]);
+        Path temporary = Files.write(home.resolve(LocalStorage.UPLOAD_PREFIX + "0123"), new byte[5]);
+        Path quota = Files.writeString(home.resolve(".ftpquota"), "2 30\n");
+        Instant longAgo = Instant.now().minus(java.time.Duration.ofHours(25));
+        for (Path file : java.util.List.of(old, temporary)) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(longAgo));
+        }
+        Account account = new Account("joe", home.toString(), 1000, 1000, AccountLimits.NONE);
+        LocalStorageProvider provider = provider();
+        provider.open(account, Identity.of(account)).close();
+
+        assertTrue(Files.exists(fresh), "a partial younger than partial.uploads.max.hours (24) is kept");
+        assertFalse(Files.exists(old), "one unchanged for 25 hours is removed");
+        assertFalse(Files.exists(temporary), "a temporary upload file from before the start is removed");
+        assertFalse(Files.exists(quota), "the quota file goes, to be counted again without the removed partial");
+
+        // within the hour no new sweep: a partial that expires meanwhile waits for the next one
+        Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.from(longAgo));
+        provider.open(account, Identity.of(account)).close();
+        assertTrue(Files.exists(fresh));
+    }
+
+    @Test
     void missingHomeIsAnErrorWhenCreationIsOff() {
         LocalStorageProvider provider = new LocalStorageProvider();
         provider.configure(config(false, "server"));
@@ -298,6 +325,11 @@ class LocalStorageProviderTest {
             @Override
             public String account_identity() {
                 return identity;
+            }
+
+            @Override
+            public int partial_uploads_max_hours() {
+                return 24;
             }
 
             @Override
