@@ -6,6 +6,7 @@ import dev.wharf.core.limits.LimitPolicy;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.session.SessionRuntime;
 import dev.wharf.core.session.SessionSlots;
 import dev.wharf.core.tls.TlsEngine;
 import java.io.IOException;
@@ -41,6 +42,7 @@ public class FtpListener {
     private static final long STALL_CHECK_MILLIS = 1000;
 
     private final ServiceDirectory services;
+    private final SessionRuntime runtime;
     private final SecurityPolicy security;
     private final LimitPolicy limits;
     private final ServerActivity activity;
@@ -51,6 +53,7 @@ public class FtpListener {
     private final SessionSlots slots;
     private final PassivePorts passivePorts;
     private final Thread acceptor;
+    private final Thread stallWatch;
 
     /**
      * Starts listening. A configuration that cannot be used, or a port that cannot be bound, is logged as an
@@ -58,9 +61,10 @@ public class FtpListener {
      * a new instance.
      */
     @Activate
-    public FtpListener(@Reference ServiceDirectory services, @Reference SecurityPolicy security,
-                       @Reference LimitPolicy limits, @Reference ServerActivity activity,
-                       Map<String, Object> properties) {
+    public FtpListener(@Reference SessionRuntime runtime, @Reference ServiceDirectory services,
+                       @Reference SecurityPolicy security, @Reference LimitPolicy limits,
+                       @Reference ServerActivity activity, Map<String, Object> properties) {
+        this.runtime = runtime;
         this.services = services;
         this.limits = limits;
         this.activity = activity;
@@ -84,6 +88,7 @@ public class FtpListener {
         this.tls = socket == null ? null : tlsEngine(services, parsed);
         if (socket == null) {
             this.acceptor = null;
+            this.stallWatch = null;
             return;
         }
         InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
@@ -92,7 +97,8 @@ public class FtpListener {
                 local.getPort());
         this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
                 .start(this::acceptLoop);
-        Thread.ofVirtual().name("wharf-stall-watch-" + settings.name()).start(this::watchForStalledTransfers);
+        this.stallWatch = Thread.ofVirtual().name("wharf-stall-watch-" + settings.name())
+                .start(this::watchForStalledTransfers);
     }
 
     /**
@@ -166,7 +172,7 @@ public class FtpListener {
                 refuse(client, "421 " + FtpSession.tooManyUsers(settings.maxClients()) + "\r\n");
                 continue;
             }
-            FtpSession session = new FtpSession(client, settings, services, security, limits, activity, tls,
+            FtpSession session = new FtpSession(runtime, client, settings, services, security, limits, activity, tls,
                     slots, passivePorts, Clock.systemDefaultZone());
             sessions.add(session);
             FtpSession displaced = slots.admit(session);
@@ -176,7 +182,7 @@ public class FtpListener {
                         "Too many connections are waiting to log in; closing the one that waited longest"));
             }
             activity.sessionStarted(session);
-            Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
+            runtime.startSession("wharf-session-" + client.getRemoteSocketAddress(), session, () -> {
                 try {
                     session.run();
                 } finally {
@@ -223,6 +229,12 @@ public class FtpListener {
         boolean coreStopping = reason == REASON_BUNDLE_STOPPED || reason == REASON_DISPOSED;
         if (coreStopping) {
             sessions.forEach(FtpSession::shutdown);
+            stallWatch.interrupt(); // the sessions left are closing; SessionRuntime waits for them
+        }
+        try {
+            acceptor.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
         LOG.info("Listener '{}' stopped ({} session(s) {})", settings.name(), sessions.size(),
                 coreStopping ? "closed" : "left running");
