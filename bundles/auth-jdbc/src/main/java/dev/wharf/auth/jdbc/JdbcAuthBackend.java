@@ -5,7 +5,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
-import dev.wharf.crypt.StoredPasswords;
+import dev.wharf.crypt.PasswordChecker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.sql.Connection;
@@ -34,6 +34,7 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
 
     private final String name;
     private final SqlSettings settings;
+    private final PasswordChecker passwords;
     private final ConnectionPool pool;
     private final int queryTimeoutSeconds;
 
@@ -48,7 +49,9 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
         }
     }
 
-    JdbcAuthBackend(String name, SqlSettings settings, ConnectionPool pool, int queryTimeoutSeconds) {
+    JdbcAuthBackend(String name, SqlSettings settings, ConnectionPool pool, int queryTimeoutSeconds,
+                    PasswordChecker passwords) {
+        this.passwords = passwords;
         this.name = name;
         this.settings = settings;
         this.pool = pool;
@@ -127,7 +130,7 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
                     password.rows(), request.user());
             return AuthResult.rejected("ambiguous user: password query returned several rows");
         }
-        if (!StoredPasswords.verifySql(settings.crypt, password.value(), request.password())) {
+        if (!passwords.verifySql(settings.crypt, password.value(), request.password())) {
             return AuthResult.rejected("wrong password");
         }
         try {

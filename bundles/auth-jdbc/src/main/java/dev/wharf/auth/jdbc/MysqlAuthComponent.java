@@ -1,5 +1,6 @@
 package dev.wharf.auth.jdbc;
 
+import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
@@ -30,9 +31,9 @@ public class MysqlAuthComponent implements AuthBackend {
     @Activate
     public MysqlAuthComponent(BundleContext context, SqlBackendConfig config, Map<String, Object> properties,
             @Reference(target = "(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=com.mysql.cj.jdbc.Driver)")
-            DataSourceFactory drivers) throws SQLException {
+            DataSourceFactory drivers, @Reference PasswordChecker passwords) throws SQLException {
         backend = SqlBackends.create(SqlDialect.MYSQL, "mysql", config, properties, SqlBackends.serverHome(context),
-                drivers.createDriver(null));
+                drivers.createDriver(null), passwords);
     }
 
     @Override

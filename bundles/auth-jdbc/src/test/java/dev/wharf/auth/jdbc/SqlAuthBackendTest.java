@@ -120,7 +120,8 @@ class SqlAuthBackendTest {
 
     private JdbcAuthBackend backend(Path configFile, int timeoutSeconds, Map<String, ?> overrides) {
         backend = SqlBackends.create(database.dialect, database.name().toLowerCase(Locale.ROOT),
-                config(configFile.toString(), timeoutSeconds), overrides, temp.toString(), database.driver);
+                config(configFile.toString(), timeoutSeconds), overrides, temp.toString(), database.driver,
+                new dev.wharf.crypt.PasswordChecker());
         return backend;
     }
 

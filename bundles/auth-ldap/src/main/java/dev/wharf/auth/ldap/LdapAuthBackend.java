@@ -22,7 +22,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
-import dev.wharf.crypt.StoredPasswords;
+import dev.wharf.crypt.PasswordChecker;
 import java.security.GeneralSecurityException;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -46,6 +46,8 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     private static final long KILOBYTE = 1024L;
 
     private final LdapSettings settings;
+    /** The crypt bundle\'s checker, which bounds the cost of hashing for the whole server. */
+    private final PasswordChecker passwords;
     private final LDAPConnectionPool pool;
     private final int timeoutMillis;
 
@@ -58,8 +60,9 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     /**
      * @param trust trust for LDAPS and StartTLS; {@code null} for the JVM's default trust store
      */
-    LdapAuthBackend(LdapSettings settings, int poolSize, int timeoutSeconds, TrustManager trust)
-            throws LDAPException, GeneralSecurityException {
+    LdapAuthBackend(LdapSettings settings, int poolSize, int timeoutSeconds, TrustManager trust,
+                    PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
+        this.passwords = passwords;
         this.settings = settings;
         this.timeoutMillis = timeoutSeconds * 1000;
         LDAPConnectionOptions options = new LDAPConnectionOptions();
@@ -171,7 +174,7 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     private boolean passwordMatches(SearchResultEntry entry, String password) throws LDAPException {
         if (settings.authMethod == LdapSettings.AuthMethod.PASSWORD) {
             String stored = entry.getAttributeValue("userPassword");
-            return StoredPasswords.verifyLdap(stored, password);
+            return passwords.verifyLdap(stored, password);
         }
         try {
             // binds one pooled connection as the user, then back to the service identity

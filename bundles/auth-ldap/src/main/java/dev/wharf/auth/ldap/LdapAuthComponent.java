@@ -1,5 +1,6 @@
 package dev.wharf.auth.ldap;
 
+import dev.wharf.crypt.PasswordChecker;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.util.ssl.TrustStoreTrustManager;
 import dev.wharf.api.auth.AuthBackend;
@@ -15,6 +16,7 @@ import javax.net.ssl.TrustManager;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -59,14 +61,15 @@ public class LdapAuthComponent implements AuthBackend {
     private final LdapAuthBackend backend;
 
     @Activate
-    public LdapAuthComponent(BundleContext context, Config config, Map<String, Object> properties)
-            throws LDAPException, GeneralSecurityException {
+    public LdapAuthComponent(BundleContext context, Config config, Map<String, Object> properties,
+                             @Reference PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
         String home = context.getProperty("wharf.home");
-        backend = create(config, properties, home != null ? home : Path.of("").toAbsolutePath().toString());
+        backend = create(config, properties, home != null ? home : Path.of("").toAbsolutePath().toString(),
+                passwords);
     }
 
-    static LdapAuthBackend create(Config config, Map<String, ?> properties, String serverHome)
-            throws LDAPException, GeneralSecurityException {
+    static LdapAuthBackend create(Config config, Map<String, ?> properties, String serverHome,
+                                  PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
         Path file = config.config_file().isBlank() ? null
                 : Path.of(config.config_file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
         Map<String, String> overrides = new TreeMap<>();
@@ -90,7 +93,7 @@ public class LdapAuthComponent implements AuthBackend {
                     password.isEmpty() ? null : password.toCharArray(), null, true);
         }
         LdapAuthBackend backend = new LdapAuthBackend(settings, config.pool_size(),
-                Math.max(1, config.timeout_seconds()), trust);
+                Math.max(1, config.timeout_seconds()), trust, passwords);
         LOG.info("{}: users under {} ({}{}, auth method {})", backend, settings.baseDn,
                 settings.ldaps ? "LDAPS" : settings.startTls ? "StartTLS" : "plain LDAP",
                 settings.bindDn.isEmpty() ? ", anonymous search" : ", search as " + settings.bindDn,

@@ -162,7 +162,8 @@ class LdapAuthBackendTest {
                 return truststore.isEmpty() ? "" : STORE_PASSWORD;
             }
         };
-        LdapAuthBackend backend = LdapAuthComponent.create(config, keys, temp.toString());
+        LdapAuthBackend backend = LdapAuthComponent.create(config, keys, temp.toString(),
+                new dev.wharf.crypt.PasswordChecker());
         backends.add(backend);
         return backend;
     }
