@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * One FTP listener per factory configuration {@code dev.wharf.listener~<name>}: accepts connections and runs
  * each session on its own virtual thread.
  */
-@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = FtpListener.class, immediate = true)
 public class FtpListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(FtpListener.class);
@@ -54,6 +55,10 @@ public class FtpListener {
     private final PassivePorts passivePorts;
     private final Thread acceptor;
     private final Thread stallWatch;
+    /** This listener's name, also when its settings could not be read. */
+    private final String name;
+    /** Why it does not listen (naming the file and key), or null while it does. */
+    private final String failure;
 
     /**
      * Starts listening. A configuration that cannot be used, or a port that cannot be bound, is logged as an
@@ -68,17 +73,23 @@ public class FtpListener {
         this.services = services;
         this.limits = limits;
         this.activity = activity;
+        this.name = ListenerSettings.listenerName(properties);
+        String file = configurationFile(properties);
         ListenerSettings parsed = null;
         ServerSocket socket = null;
+        String problem = null;
         try {
             parsed = ListenerSettings.from(properties);
             socket = bind(parsed);
         } catch (InvalidSettingException invalid) {
-            LOG.error("{} - listener not started; fix the configuration file", invalid.getMessage());
+            problem = invalid.getMessage() + " in " + file;
+            LOG.error("{} - listener not started; fix the configuration file", problem);
         } catch (IOException bindFailed) {
-            LOG.error("Listener '{}' cannot listen on {}:{}: {}", parsed.name(), parsed.bindAddress(),
-                    parsed.port(), bindFailed.getMessage());
+            problem = "Listener '" + name + "' cannot listen on " + parsed.bindAddress() + ":" + parsed.port()
+                    + " ('bind' and 'port' in " + file + "): " + bindFailed.getMessage();
+            LOG.error("{}", problem);
         }
+        this.failure = problem;
         this.settings = parsed;
         // this listener's sessions see its own security.* keys over the server-wide settings
         this.security = parsed == null ? security : security.forListener(parsed.securityOverrides());
@@ -143,6 +154,40 @@ public class FtpListener {
             LOG.error("Listener '{}': TLS is not available in this JVM: {}", settings.name(), unavailable.toString());
             return null;
         }
+    }
+
+    /** The file FileInstall read this listener's configuration from, or its PID when it did not come from one. */
+    private static String configurationFile(Map<String, ?> properties) {
+        Object file = properties.get("felix.fileinstall.filename");
+        if (file != null) {
+            String text = file.toString();
+            try {
+                return java.nio.file.Path.of(java.net.URI.create(text)).toString();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException notAFileUrl) {
+                return text;
+            }
+        }
+        return "the configuration " + properties.get("service.pid");
+    }
+
+    /** The listener's name ({@code main} for {@code etc/dev.wharf.listener-main.cfg}). */
+    public String name() {
+        return name;
+    }
+
+    /** Why the listener does not listen, naming the file and key; null while it listens (or was stopped). */
+    public String failure() {
+        return failure;
+    }
+
+    /** {@code address:port} it listens on, or null. */
+    public String boundAddress() {
+        ServerSocket socket = serverSocket;
+        if (socket == null || socket.isClosed()) {
+            return null;
+        }
+        InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+        return local.getAddress().getHostAddress() + ":" + local.getPort();
     }
 
     /** Whether the listener runs; false after a configuration or bind error. */
