@@ -5,6 +5,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import dev.wharf.crypt.PasswordChecker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -72,6 +73,25 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
             LOG.warn("{} backend: database error for user '{}': {}", name, request.user(), describe(firstFailure));
             return AuthResult.unavailable(name + " database unavailable: " + describe(firstFailure));
         }
+    }
+
+    /** Whether the database answers now: a pooled connection that passes {@code isValid} within the timeout. */
+    HealthCheck.Result reachable() {
+        long start = System.nanoTime();
+        try (ConnectionPool.Lease lease = pool.borrow()) {
+            if (!lease.connection().isValid(queryTimeoutSeconds)) {
+                lease.broken();
+                return HealthCheck.Result.failing("database " + where() + " does not answer");
+            }
+            return HealthCheck.Result.ok("database " + where() + " reachable ("
+                    + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        } catch (SQLException failure) {
+            return HealthCheck.Result.failing("database " + where() + " unreachable: " + describe(failure));
+        }
+    }
+
+    private String where() {
+        return settings.server + ":" + settings.port + "/" + settings.database;
     }
 
     /** A reused connection that fails was probably killed by a database restart: try once on a fresh one. */

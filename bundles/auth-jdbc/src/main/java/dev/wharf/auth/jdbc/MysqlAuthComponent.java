@@ -4,6 +4,7 @@ import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import java.sql.SQLException;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -19,10 +20,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * MySQL/MariaDB users, configured under PID {@value #PID}; active only while that configuration exists and a
  * {@code DataSourceFactory} for {@code com.mysql.cj.jdbc.Driver} is registered.
  */
-@Component(service = AuthBackend.class, configurationPid = MysqlAuthComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = AuthBackend.NAME_PROPERTY + "=mysql")
+@Component(service = {AuthBackend.class, HealthCheck.class}, configurationPid = MysqlAuthComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {AuthBackend.NAME_PROPERTY + "=mysql",
+                HealthCheck.NAME_PROPERTY + "=mysql users"})
 @Designate(ocd = SqlBackendConfig.class)
-public class MysqlAuthComponent implements AuthBackend {
+public class MysqlAuthComponent implements AuthBackend, HealthCheck {
 
     static final String PID = "dev.wharf.auth.mysql";
 
@@ -39,6 +41,12 @@ public class MysqlAuthComponent implements AuthBackend {
     @Override
     public AuthResult authenticate(LoginRequest request) {
         return backend.authenticate(request);
+    }
+
+    /** The database answers (bin/wharf status). */
+    @Override
+    public Result check() {
+        return backend.reachable();
     }
 
     @Deactivate

@@ -214,6 +214,30 @@ class SqlAuthBackendTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.class)
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHealthCheckSaysWhetherTheDatabaseAnswers(TestDatabase db) throws Exception {
+        createUsers(db);
+        JdbcAuthBackend sql = backend(configFile("cleartext", "password", db.port()), 5, Map.of());
+        dev.wharf.api.health.HealthCheck.Result up = sql.reachable();
+        assertTrue(up.ok(), up.detail());
+        assertTrue(up.detail().startsWith("database 127.0.0.1:" + db.port() + "/test reachable ("), up.detail());
+        sql.close();
+
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort(); // nothing listens there once this is closed
+        }
+        JdbcAuthBackend gone = backend(configFile("cleartext", "password", closed), 2, Map.of());
+        long start = System.nanoTime();
+        dev.wharf.api.health.HealthCheck.Result down = gone.reachable();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(!down.ok(), down.detail());
+        assertTrue(down.detail().startsWith("database 127.0.0.1:" + closed + "/test unreachable: "), down.detail());
+        assertTrue(millis < 10_000, "answered within the timeout: " + millis + " ms");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
     void sqlInjectionInTheUserNameFindsNobodyAndChangesNothing(TestDatabase db) throws Exception {
         createUsers(db);
         JdbcAuthBackend sql = backend(configFile("cleartext", "password", db.port()), 5, Map.of());

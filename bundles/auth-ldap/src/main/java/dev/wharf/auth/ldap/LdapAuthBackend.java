@@ -22,6 +22,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import dev.wharf.crypt.PasswordChecker;
 import java.security.GeneralSecurityException;
 import java.util.Locale;
@@ -91,6 +92,18 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
         pool.setMaxWaitTimeMillis(timeoutMillis);
         pool.setRetryFailedOperationsDueToInvalidConnections(true);
         pool.setConnectionPoolName("wharf-auth-ldap");
+    }
+
+    /** Whether the directory answers now: its root DSE read through the pool within the timeout. */
+    HealthCheck.Result reachable() {
+        long start = System.nanoTime();
+        try {
+            pool.getRootDSE();
+            return HealthCheck.Result.ok(this + " reachable (" + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        } catch (LDAPException failure) {
+            return HealthCheck.Result.failing(this + " unreachable: " + failure.getResultCode()
+                    + " " + failure.getDiagnosticMessage());
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.unboundid.util.ssl.TrustStoreTrustManager;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -26,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** LDAP users, configured under PID {@value #PID}; active only while that configuration exists. */
-@Component(service = AuthBackend.class, configurationPid = LdapAuthComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = AuthBackend.NAME_PROPERTY + "=ldap")
+@Component(service = {AuthBackend.class, HealthCheck.class}, configurationPid = LdapAuthComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {AuthBackend.NAME_PROPERTY + "=ldap",
+                HealthCheck.NAME_PROPERTY + "=ldap users"})
 @Designate(ocd = LdapAuthComponent.Config.class)
-public class LdapAuthComponent implements AuthBackend {
+public class LdapAuthComponent implements AuthBackend, HealthCheck {
 
     static final String PID = "dev.wharf.auth.ldap";
     static final String HOME_VARIABLE = "${wharf.home}";
@@ -104,6 +106,12 @@ public class LdapAuthComponent implements AuthBackend {
     @Override
     public AuthResult authenticate(LoginRequest request) {
         return backend.authenticate(request);
+    }
+
+    /** The directory answers (bin/wharf status). */
+    @Override
+    public Result check() {
+        return backend.reachable();
     }
 
     @Deactivate

@@ -245,6 +245,28 @@ class LdapAuthBackendTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHealthCheckSaysWhetherTheDirectoryAnswers() throws Exception {
+        LdapAuthBackend ldap = backend(Map.of("LDAPBindDN", "cn=reader", "LDAPBindPW", "reader-pw"), "", 2);
+        dev.wharf.api.health.HealthCheck.Result up = ldap.reachable();
+        assertTrue(up.ok(), up.detail());
+        assertTrue(up.detail().startsWith(ldap + " reachable ("), up.detail());
+        directory.shutDown(true);
+        try {
+            long started = System.nanoTime();
+            dev.wharf.api.health.HealthCheck.Result down = ldap.reachable();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(!down.ok(), down.detail());
+            assertTrue(down.detail().startsWith(ldap + " unreachable: "), down.detail());
+            assertTrue(millis < 8_000, "answered within the timeout: " + millis + " ms");
+        } finally {
+            directory.startListening();
+        }
+        dev.wharf.api.health.HealthCheck.Result back = ldap.reachable();
+        assertTrue(back.ok(), "the directory is back: " + back.detail());
+    }
+
+    @Test
     void directoryStoppedAndRestartedDuringALoginLoop() throws Exception {
         LdapAuthBackend ldap = backend(Map.of("LDAPBindDN", "cn=reader", "LDAPBindPW", "reader-pw"), "", 2);
         try (EmbeddedServer server = new EmbeddedServer().addAuthBackend(ldap, "ldap", 0)) {
