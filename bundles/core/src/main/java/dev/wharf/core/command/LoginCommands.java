@@ -149,7 +149,7 @@ final class LoginCommands {
                 LOG.info("Login refused for '{}' from {}: the client certificate names someone else", user,
                         clientIp(session));
             }
-            refuse(session, System.nanoTime());
+            refuse(session, user, System.nanoTime());
             return;
         }
         LoginRequest request = new LoginRequest(user, password, session.clientAddress(), session.serverAddress(),
@@ -186,13 +186,13 @@ final class LoginCommands {
                     LOG.info("Login refused for '{}' from {} by backend '{}': {}", user, clientIp(session),
                             verdict.backend(), rejected.reason());
                 }
-                refuse(session, started);
+                refuse(session, user, started);
             }
             case AuthResult.Unknown unknown -> {
                 if (session.mayLog()) {
                     LOG.info("Login refused for '{}' from {}: no backend knows this user", user, clientIp(session));
                 }
-                refuse(session, started);
+                refuse(session, user, started);
             }
             case AuthResult.Unavailable unavailable -> {
                 session.control().reply(421, verdict.busy()
@@ -364,7 +364,7 @@ final class LoginCommands {
      * towards a ban at once, not after the delay, so parallel sessions cannot guess on while they wait; a ban also
      * closes the address's other sessions that have not logged in.
      */
-    private static void refuse(FtpSession session, long passStartedNanos) throws IOException {
+    private static void refuse(FtpSession session, String user, long passStartedNanos) throws IOException {
         SecuritySettings settings = session.security().settings();
         int failures = session.recordFailedLogin();
         InetAddress address = session.clientAddress().getAddress();
@@ -391,6 +391,7 @@ final class LoginCommands {
             session.close();
             return;
         }
+        session.activity().loginFailed(session, user);
         session.control().reply(530, "Login authentication failed");
         if (failures >= settings.maxLoginFailuresPerSession()) {
             if (session.mayLog()) {

@@ -549,6 +549,7 @@ public final class FtpSession {
             closing = true;
             return;
         }
+        activity.command(this, verb, argument);
         Command command = CommandTable.STANDARD.lookup(verb);
         if (command == null || NO_OPERATION_VERBS.contains(verb)) {
             if (noOperationsTooLong()) {
