@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +106,37 @@ class OperationsIT {
         }
         assertEquals(0, wharf("stop").exitCode());
         assertEquals(3, wharf("status").exitCode(), "not running: LSB's 3");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theSystemdUnitVerifiesAndIsHardened() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
+                "SKIPPED: systemd-analyze is not installed (Debian package systemd), the unit is not checked");
+        String shipped = Files.readString(server.resolve("systemd/wharf.service"));
+        assertTrue(shipped.contains("\nExecStart=/opt/wharf/bin/wharf run\n"), shipped);
+        // the unit as an admin adapts it to where the server lives (verify wants ExecStart to exist)
+        Path unit = server.resolve("var/wharf.service");
+        Files.writeString(unit, shipped.replace("/opt/wharf", server.toString()));
+        Result verify = command("systemd-analyze", "verify", unit.toString());
+        assertEquals(0, verify.exitCode(), verify.output());
+        assertEquals("", verify.output().strip(), "no warning (an unknown or misspelt key is one)");
+        Result security = command("systemd-analyze", "security", "--offline=true", unit.toString());
+        for (String expected : List.of("✓ NoNewPrivileges=", "✓ ProtectSystem=  ", "strict read-only access",
+                "✓ CapabilityBoundingSet=~CAP_SYS_ADMIN", "✓ RestrictSUIDSGID=")) {
+            assertTrue(security.output().contains(expected), expected + " in:\n" + security.output());
+        }
+        assertTrue(security.output().contains("Service process receives ambient capabilities"),
+                "CAP_NET_BIND_SERVICE for ports below 1024 without root: " + security.output());
+        assertTrue(security.output().matches("(?s).*Overall exposure level for wharf\\.service: [0-9.]+ OK.*"),
+                security.output());
+    }
+
+    private static Result command(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), command[0] + " finished");
+        return new Result(process.exitValue(), output);
     }
 
     /** Asks {@code bin/wharf status} until it exits with {@code code} and prints {@code text}. */
