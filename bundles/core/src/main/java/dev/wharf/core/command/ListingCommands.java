@@ -283,8 +283,8 @@ final class ListingCommands {
     }
 
     private static void addDirectory(ListingWorkers workers, List<String> lines, ListingFormatter formatter,
-                                     String directory, FileInfo directoryInfo, String prefix, Options options, int depth,
-                                     Storage storage, boolean dotFilesAllowed) throws IOException {
+                                     String directory, FileInfo directoryInfo, String prefix, Options options,
+                                     int depth, Storage storage, boolean dotFilesAllowed) throws IOException {
         List<Entry> entries = sorted(directoryEntries(storage, directory, options.all() && dotFilesAllowed),
                 options);
         if (options.all() && options.longFormat()) {

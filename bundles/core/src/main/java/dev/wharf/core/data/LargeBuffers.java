@@ -39,7 +39,10 @@ public final class LargeBuffers {
         }
     }
 
-    /** Lets the free buffers go (the core is stopping); buffers still lent come back to a pool nobody uses any more and go with it. */
+    /**
+     * Lets the free buffers go (the core is stopping); buffers still lent come back to a pool nobody uses any more
+     * and go with it.
+     */
     public void clear() {
         free.clear();
     }

@@ -2,6 +2,7 @@ package dev.wharf.core.session;
 
 import dev.wharf.core.command.ListingWorkers;
 import dev.wharf.core.data.LargeBuffers;
+import dev.wharf.core.limits.QuotaLocks;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything the core's sessions share and that must end with the core: the platform threads of busy sessions,
- * the timer that starts control watchers, the listing workers, the large transfer buffers and the sessions
- * themselves. One instance per activation of the core bundle; when it is deactivated (the core is stopped, updated
+ * the timer that starts control watchers, the listing workers, the large transfer buffers, the quota locks and the
+ * sessions themselves. One instance per activation of the core bundle; when it is deactivated (the core is stopped, updated
  * or refreshed) every session still open gets {@code 421} and is closed, and every thread started here ends, so
  * nothing of an old core (threads, class loader) outlives it.
  */
@@ -38,6 +39,7 @@ public final class SessionRuntime {
     private final DelayedStarts watchStarts = new DelayedStarts("wharf-control-watch-timer", WATCH_DELAY_MILLIS);
     private final ListingWorkers listingWorkers = new ListingWorkers();
     private final LargeBuffers largeBuffers = new LargeBuffers();
+    private final QuotaLocks quotaLocks = new QuotaLocks();
     private final AtomicLong nextSessionId = new AtomicLong(1);
     /** Session threads still running, with their sessions: closed and waited for at deactivation. */
     private final ConcurrentHashMap<Thread, FtpSession> sessions = new ConcurrentHashMap<>();
@@ -86,6 +88,10 @@ public final class SessionRuntime {
 
     public LargeBuffers largeBuffers() {
         return largeBuffers;
+    }
+
+    public QuotaLocks quotaLocks() {
+        return quotaLocks;
     }
 
     /**
