@@ -91,9 +91,17 @@ public final class WharfLauncher {
             installAndStart(framework.getBundleContext(), features);
             framework.start();
             new LiveFeatures(home, framework.getBundleContext(), features).startWatching();
-            log.info("Wharf {} started in {} ms from {} (features: {})", version(),
-                    (System.nanoTime() - started) / 1_000_000, home, String.join(", ", featureNames));
         }
+        StartupCheck.Outcome listeners = StartupCheck.await(framework.getBundleContext(),
+                StartupCheck.configuredListeners(home.resolve("etc")));
+        listeners.failures().forEach(failure -> log.error("{}", failure));
+        if (listeners.checked() && !listeners.anyBound()) {
+            stop(framework);
+            throw new BundleException("no listener could bind, so nobody could connect (see above: fix the file and"
+                    + " key named there, then start again)");
+        }
+        log.info("Wharf {} started in {} ms from {} (features: {})", version(),
+                (System.nanoTime() - started) / 1_000_000, home, String.join(", ", featureNames));
         FrameworkEvent stopped = framework.waitForStop(0);
         if (stopped.getType() == FrameworkEvent.ERROR) {
             log.error("The OSGi framework stopped with an error", stopped.getThrowable());

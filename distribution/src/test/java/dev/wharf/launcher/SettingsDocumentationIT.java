@@ -148,7 +148,7 @@ class SettingsDocumentationIT {
     /** The PIDs whose settings the README must show as a table (the others are described in prose). */
     private static boolean tabled(String pid) {
         return List.of("dev.wharf.listener", "dev.wharf.security", "dev.wharf.limits", "dev.wharf.transferlog",
-                "dev.wharf.admin").contains(pid);
+                "dev.wharf.admin", "dev.wharf.syslog").contains(pid);
     }
 
     @Test

@@ -20,10 +20,11 @@ final class HashingGate {
     static final int CHECKS_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
     static final int MEMORY_BUDGET_MIB =
             (int) Math.max(64, Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 4 / MIB));
-    private static final Semaphore CHECKS = new Semaphore(CHECKS_AT_ONCE, true);
-    private static final Semaphore MEMORY = new Semaphore(MEMORY_BUDGET_MIB, true);
+    private final Semaphore checks = new Semaphore(CHECKS_AT_ONCE, true);
+    private final Semaphore memory = new Semaphore(MEMORY_BUDGET_MIB, true);
 
-    private HashingGate() {
+    /** One gate per {@link PasswordChecker}: the crypt bundle's single checker bounds the whole server. */
+    HashingGate() {
     }
 
     /** Whether a check holding {@code memoryBytes} can ever run in this JVM's budget. */
@@ -36,30 +37,30 @@ final class HashingGate {
      *
      * @throws AuthBusyException when its turn does not come within {@link #WAIT_MILLIS}
      */
-    static boolean run(long memoryBytes, BooleanSupplier check) {
+    boolean run(long memoryBytes, BooleanSupplier check) {
         return run(memoryBytes, check, WAIT_MILLIS);
     }
 
     /** As {@link #run(long, BooleanSupplier)}, waiting at most {@code waitMillis}. */
-    static boolean run(long memoryBytes, BooleanSupplier check, long waitMillis) {
-        int memory = mebibytes(memoryBytes);
+    boolean run(long memoryBytes, BooleanSupplier check, long waitMillis) {
+        int mebibytes = mebibytes(memoryBytes);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        if (!acquire(CHECKS, 1, deadline)) {
+        if (!acquire(checks, 1, deadline)) {
             throw busy();
         }
         try {
-            if (memory > 0 && !acquire(MEMORY, memory, deadline)) {
+            if (mebibytes > 0 && !acquire(memory, mebibytes, deadline)) {
                 throw busy();
             }
             try {
                 return check.getAsBoolean();
             } finally {
-                if (memory > 0) {
-                    MEMORY.release(memory);
+                if (mebibytes > 0) {
+                    memory.release(mebibytes);
                 }
             }
         } finally {
-            CHECKS.release();
+            checks.release();
         }
     }
 

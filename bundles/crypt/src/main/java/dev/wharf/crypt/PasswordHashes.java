@@ -39,52 +39,13 @@ public final class PasswordHashes {
                 || UnixCrypt.isUnixCrypt(hash) || Scrypt.isScrypt(hash) || Yescrypt.isYescrypt(hash);
     }
 
-    public static boolean verify(String stored, String password) {
-        char[] characters = password.toCharArray();
-        try {
-            return verify(stored, characters);
-        } finally {
-            Arrays.fill(characters, '\0');
-        }
-    }
-
     /**
-     * Whether {@code password} matches {@code stored}; false for unsupported or malformed hashes. Checks wait their
-     * turn for at most a few seconds ({@link HashingGate}), then throw
-     * {@link dev.wharf.api.auth.AuthBusyException}. A success with an
-     * expensive scheme is remembered for {@link #rememberVerifiedSeconds(long) a while}, so the same login again
-     * answers at once.
+     * Whether {@code password} matches {@code stored}, computed within {@code gate}'s bounds; false for unsupported
+     * or malformed hashes. Callers go through {@link PasswordChecker}, which owns the gate.
      */
-    public static boolean verify(String stored, char[] password) {
-        if (stored == null || password == null) {
-            return false;
-        }
-        if (!VerifiedPasswords.worthRemembering(stored)) {
-            return check(stored, password);
-        }
-        String entry = VerifiedPasswords.entry(stored, password);
-        if (VerifiedPasswords.recentlyVerified(entry)) {
-            return true;
-        }
-        boolean matches = check(stored, password);
-        if (matches) {
-            VerifiedPasswords.remember(entry);
-        }
-        return matches;
-    }
-
-    /**
-     * How long a successful check of an argon2, scrypt, yescrypt or bcrypt hash is remembered (default 600 s; 0 =
-     * never): the same password against the same stored hash is then accepted without hashing again. Failures are
-     * never remembered, and a changed password is a new stored hash, which no old entry matches.
-     */
-    public static void rememberVerifiedSeconds(long seconds) {
-        VerifiedPasswords.lifetimeSeconds(seconds);
-    }
-
-    private static boolean check(String stored, char[] password) {
+    static boolean check(HashingGate gate, String stored, char[] password) {
         if (isBcrypt(stored)) {
-            return HashingGate.run(0, () -> {
+            return gate.run(0, () -> {
                 try {
                     return OpenBSDBCrypt.checkPassword(stored, password);
                 } catch (RuntimeException malformed) {
@@ -98,18 +59,18 @@ public final class PasswordHashes {
         byte[] secret = utf8(password);
         try {
             if (stored.startsWith("$argon2id$")) {
-                return verifyArgon2(stored, Argon2Parameters.ARGON2_id, secret);
+                return verifyArgon2(gate, stored, Argon2Parameters.ARGON2_id, secret);
             }
             if (stored.startsWith("$argon2i$")) {
-                return verifyArgon2(stored, Argon2Parameters.ARGON2_i, secret);
+                return verifyArgon2(gate, stored, Argon2Parameters.ARGON2_i, secret);
             }
             if (stored.startsWith("$7$")) {
-                return memoryHard(Scrypt.memoryBytes(stored), () -> Scrypt.verify(stored, secret));
+                return memoryHard(gate, Scrypt.memoryBytes(stored), () -> Scrypt.verify(stored, secret));
             }
             if (stored.startsWith("$y$")) {
-                return memoryHard(Yescrypt.memoryBytes(stored), () -> Yescrypt.verify(stored, secret));
+                return memoryHard(gate, Yescrypt.memoryBytes(stored), () -> Yescrypt.verify(stored, secret));
             }
-            return HashingGate.run(0, () -> UnixCrypt.verify(stored, secret));
+            return gate.run(0, () -> UnixCrypt.verify(stored, secret));
         } catch (dev.wharf.api.auth.AuthBusyException busy) {
             throw busy;
         } catch (RuntimeException malformed) {
@@ -120,11 +81,11 @@ public final class PasswordHashes {
     }
 
     /** A memory-hard check through the gate; one that could never fit this JVM's budget never matches. */
-    private static boolean memoryHard(long memoryBytes, java.util.function.BooleanSupplier check) {
+    private static boolean memoryHard(HashingGate gate, long memoryBytes, java.util.function.BooleanSupplier check) {
         if (memoryBytes < 0 || !HashingGate.fits(memoryBytes)) {
             return false;
         }
-        return HashingGate.run(memoryBytes, check);
+        return gate.run(memoryBytes, check);
     }
 
     /** A new argon2id hash in PHC form, e.g. {@code $argon2id$v=19$m=65536,t=2,p=1$salt$hash}. */
@@ -148,7 +109,7 @@ public final class PasswordHashes {
     }
 
     /** {@code $argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>}; the version part is absent in old (v=16) hashes. */
-    private static boolean verifyArgon2(String phc, int type, byte[] password) {
+    private static boolean verifyArgon2(HashingGate gate, String phc, int type, byte[] password) {
         String[] parts = phc.split("\\$", -1);
         int index = 2;
         int version = Argon2Parameters.ARGON2_VERSION_10;
@@ -187,7 +148,7 @@ public final class PasswordHashes {
         int versionUsed = version;
         int passes = iterations;
         int lanes = parallelism;
-        return memoryHard(memoryKib * 1024L, () -> MessageDigest.isEqual(expected,
+        return memoryHard(gate, memoryKib * 1024L, () -> MessageDigest.isEqual(expected,
                 argon2(type, versionUsed, memoryKib, passes, lanes, salt, password, expected.length)));
     }
 

@@ -17,7 +17,7 @@ public final class StoredPasswords {
     private StoredPasswords() {
     }
 
-    /** Whether {@code type} is a crypt type {@link #verifySql} understands (case-insensitive). */
+    /** Whether {@code type} is a crypt type {@link PasswordChecker#verifySql} understands (case-insensitive). */
     public static boolean isSqlCryptType(String type) {
         return switch (type.toLowerCase(Locale.ROOT)) {
             case "cleartext", "plaintext", "crypt", "argon2", "md5", "sha1", "any" -> true;
@@ -30,7 +30,7 @@ public final class StoredPasswords {
      * {@code argon2} (argon2i/argon2id PHC strings), {@code md5} and {@code sha1} (hex digests, as in Pure-FTPd
      * before 1.0.50), {@code any} (argon2, then crypt; never cleartext).
      */
-    public static boolean verifySql(String type, String stored, String password) {
+    static boolean verifySql(PasswordChecker checker, String type, String stored, String password) {
         if (stored == null || password == null || stored.isEmpty() || password.isEmpty()) {
             return false;
         }
@@ -38,9 +38,9 @@ public final class StoredPasswords {
             case "cleartext", "plaintext" -> constantTimeEquals(stored, password);
             case "md5" -> hexDigestMatches("MD5", stored, password);
             case "sha1" -> hexDigestMatches("SHA-1", stored, password);
-            case "argon2" -> isArgon2(stored) && PasswordHashes.verify(stored, password);
-            case "crypt" -> !isArgon2(stored) && PasswordHashes.verify(stored, password);
-            case "any" -> PasswordHashes.verify(stored, password);
+            case "argon2" -> isArgon2(stored) && checker.verify(stored, password);
+            case "crypt" -> !isArgon2(stored) && checker.verify(stored, password);
+            case "any" -> checker.verify(stored, password);
             default -> false;
         };
     }
@@ -49,7 +49,7 @@ public final class StoredPasswords {
      * An LDAP {@code userPassword}: {@code {crypt}}, {@code {argon2}}, {@code {MD5}}/{@code {SHA}} (base64 digest),
      * {@code {SMD5}}/{@code {SSHA}} (salted), or plain text when there is no scheme prefix (as Pure-FTPd does).
      */
-    public static boolean verifyLdap(String userPassword, String password) {
+    static boolean verifyLdap(PasswordChecker checker, String userPassword, String password) {
         if (userPassword == null || password == null || userPassword.isEmpty() || password.isEmpty()) {
             return false;
         }
@@ -63,7 +63,7 @@ public final class StoredPasswords {
         String scheme = userPassword.substring(1, end).toUpperCase(Locale.ROOT);
         String value = userPassword.substring(end + 1);
         return switch (scheme) {
-            case "CRYPT", "ARGON2" -> PasswordHashes.verify(value, password);
+            case "CRYPT", "ARGON2" -> checker.verify(value, password);
             case "CLEARTEXT", "PLAIN" -> constantTimeEquals(value, password);
             case "MD5" -> saltedDigestMatches("MD5", value, password, false);
             case "SHA" -> saltedDigestMatches("SHA-1", value, password, false);

@@ -15,55 +15,54 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Logins that already passed an expensive hash (argon2, scrypt, yescrypt, bcrypt) recently, so that a client that
  * logs in again and again (sync tools, cameras, scripts) does not cost seconds of CPU each time. An entry is an
- * HMAC, under a key made at random when the JVM starts, of the stored hash and the password: a changed password
+ * HMAC, under a key made at random when the checker is made (at each start of the crypt bundle), of the stored hash and the password: a changed password
  * (a new stored hash) never matches an old entry, no password is kept, and only successes are remembered, so
  * guessing still pays the full hash for every try. Entries expire after the configured time; 0 turns this off.
  */
 final class VerifiedPasswords {
 
     private static final int MAX_ENTRIES = 10_000;
-    private static final byte[] KEY = new byte[32];
+    private final byte[] key = new byte[32];
 
-    static {
-        new SecureRandom().nextBytes(KEY);
-    }
-
-    private static final Map<String, Long> EXPIRIES = new LinkedHashMap<>(256, 0.75f, false) {
+    private final Map<String, Long> expiries = new LinkedHashMap<>(256, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
             return size() > MAX_ENTRIES;
         }
     };
-    private static volatile long lifetimeNanos = 600_000_000_000L;
+    private volatile long lifetimeNanos;
 
-    private VerifiedPasswords() {
+    /** Empty, under a new random key; successes are remembered for {@code seconds} (0 = never). */
+    VerifiedPasswords(long seconds) {
+        new SecureRandom().nextBytes(key);
+        lifetimeSeconds(seconds);
     }
 
-    static void lifetimeSeconds(long seconds) {
+    void lifetimeSeconds(long seconds) {
         lifetimeNanos = Math.max(0, seconds) * 1_000_000_000L;
         if (seconds <= 0) {
-            synchronized (EXPIRIES) {
-                EXPIRIES.clear();
+            synchronized (expiries) {
+                expiries.clear();
             }
         }
     }
 
-    static long lifetimeSeconds() {
+    long lifetimeSeconds() {
         return lifetimeNanos / 1_000_000_000L;
     }
 
     /** Whether checking {@code stored} is slow enough to be worth remembering. */
-    static boolean worthRemembering(String stored) {
+    boolean worthRemembering(String stored) {
         return lifetimeNanos > 0 && (stored.startsWith("$argon2") || stored.startsWith("$7$")
                 || stored.startsWith("$y$") || stored.startsWith("$2"));
     }
 
     /** The entry for {@code stored} and {@code password}. */
-    static String entry(String stored, char[] password) {
+    String entry(String stored, char[] password) {
         ByteBuffer secret = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
             mac.update(stored.getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
             mac.update(secret.duplicate());
@@ -77,29 +76,29 @@ final class VerifiedPasswords {
         }
     }
 
-    static boolean recentlyVerified(String entry) {
+    boolean recentlyVerified(String entry) {
         long now = System.nanoTime();
-        synchronized (EXPIRIES) {
-            Long expiry = EXPIRIES.get(entry);
+        synchronized (expiries) {
+            Long expiry = expiries.get(entry);
             if (expiry == null) {
                 return false;
             }
             if (now - expiry >= 0) {
-                EXPIRIES.remove(entry);
+                expiries.remove(entry);
                 return false;
             }
             return true;
         }
     }
 
-    static void remember(String entry) {
+    void remember(String entry) {
         long lifetime = lifetimeNanos;
         if (lifetime <= 0) {
             return;
         }
-        synchronized (EXPIRIES) {
-            EXPIRIES.remove(entry); // re-inserted at the end: the eldest entries are the first to go
-            EXPIRIES.put(entry, System.nanoTime() + lifetime);
+        synchronized (expiries) {
+            expiries.remove(entry); // re-inserted at the end: the eldest entries are the first to go
+            expiries.put(entry, System.nanoTime() + lifetime);
         }
     }
 }

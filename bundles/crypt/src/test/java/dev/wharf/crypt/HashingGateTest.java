@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HashingGateTest {
 
+    /** The checker these tests go through; its gate and memory of successes are its own. */
+    private static final PasswordChecker CHECKER = new PasswordChecker();
+
     /** A check holding {@code memoryBytes} that says it runs, then lasts until {@code release}. */
     private static Thread holdGate(long memoryBytes, CountDownLatch running, CountDownLatch release) {
-        return Thread.ofPlatform().start(() -> HashingGate.run(memoryBytes, () -> {
+        return Thread.ofPlatform().start(() -> CHECKER.gate().run(memoryBytes, () -> {
             running.countDown();
             try {
                 release.await();
@@ -38,14 +41,14 @@ class HashingGateTest {
         }
         assertTrue(running.await(10, TimeUnit.SECONDS));
         long started = System.nanoTime();
-        assertThrows(AuthBusyException.class, () -> HashingGate.run(0, () -> true, 300));
+        assertThrows(AuthBusyException.class, () -> CHECKER.gate().run(0, () -> true, 300));
         long waited = (System.nanoTime() - started) / 1_000_000;
         assertTrue(waited >= 250 && waited < 5_000, "waited its time, then gave up: " + waited + " ms");
         release.countDown();
         for (Thread holder : holders) {
             holder.join(10_000);
         }
-        assertTrue(HashingGate.run(0, () -> true, 300), "runs once a slot is free");
+        assertTrue(CHECKER.gate().run(0, () -> true, 300), "runs once a slot is free");
     }
 
     @Test
@@ -55,7 +58,7 @@ class HashingGateTest {
         CountDownLatch release = new CountDownLatch(1);
         Thread holder = holdGate(half, running, release);
         assertTrue(running.await(10, TimeUnit.SECONDS));
-        assertThrows(AuthBusyException.class, () -> HashingGate.run(half, () -> true, 300),
+        assertThrows(AuthBusyException.class, () -> CHECKER.gate().run(half, () -> true, 300),
                 "two checks of more than half the budget cannot hold memory at once");
         release.countDown();
         holder.join(10_000);
@@ -63,6 +66,6 @@ class HashingGateTest {
         // an argon2id hash asking for more memory than the budget is refused rather than computed
         String tooCostly = "$argon2id$v=19$m=" + (HashingGate.MEMORY_BUDGET_MIB + 1) * 1024
                 + ",t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-        assertFalse(PasswordHashes.verify(tooCostly, "anything"));
+        assertFalse(CHECKER.verify(tooCostly, "anything"));
     }
 }

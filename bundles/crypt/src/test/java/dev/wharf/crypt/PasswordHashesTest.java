@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
  */
 class PasswordHashesTest {
 
+    /** The checker these tests go through; its gate and memory of successes are its own. */
+    private static final PasswordChecker CHECKER = new PasswordChecker();
+
     static final String PASSWORD = "correct horse";
     /** Non-ASCII, to pin the password bytes to UTF-8. */
     private static final String UNICODE_PASSWORD = "pässwörd ✓";
@@ -62,64 +65,64 @@ class PasswordHashesTest {
 
     @Test
     void argon2idFromTheReferenceToolVerifies() {
-        assertTrue(PasswordHashes.verify(ARGON2ID, PASSWORD));
-        assertFalse(PasswordHashes.verify(ARGON2ID, "correct horsE"));
-        assertTrue(PasswordHashes.verify(ARGON2ID_UNICODE, UNICODE_PASSWORD));
-        assertFalse(PasswordHashes.verify(ARGON2ID_UNICODE, "passwort ✓"));
+        assertTrue(CHECKER.verify(ARGON2ID, PASSWORD));
+        assertFalse(CHECKER.verify(ARGON2ID, "correct horsE"));
+        assertTrue(CHECKER.verify(ARGON2ID_UNICODE, UNICODE_PASSWORD));
+        assertFalse(CHECKER.verify(ARGON2ID_UNICODE, "passwort ✓"));
     }
 
     @Test
     void argon2iFromTheReferenceToolVerifies() {
-        assertTrue(PasswordHashes.verify(ARGON2I, PASSWORD));
-        assertFalse(PasswordHashes.verify(ARGON2I, "wrong"));
-        assertFalse(PasswordHashes.verify(ARGON2I.replace("$argon2i$", "$argon2id$"), PASSWORD),
+        assertTrue(CHECKER.verify(ARGON2I, PASSWORD));
+        assertFalse(CHECKER.verify(ARGON2I, "wrong"));
+        assertFalse(CHECKER.verify(ARGON2I.replace("$argon2i$", "$argon2id$"), PASSWORD),
                 "the variant is part of the hash");
     }
 
     @Test
     void bcryptFromHtpasswdVerifies() {
-        assertTrue(PasswordHashes.verify(BCRYPT, PASSWORD));
-        assertFalse(PasswordHashes.verify(BCRYPT, PASSWORD + " "));
-        assertTrue(PasswordHashes.verify(BCRYPT.replace("$2y$", "$2b$"), PASSWORD), "2b is the same");
-        assertTrue(PasswordHashes.verify(BCRYPT.replace("$2y$", "$2a$"), PASSWORD), "so is 2a for ASCII");
-        assertTrue(PasswordHashes.verify(BCRYPT_UNICODE, UNICODE_PASSWORD));
-        assertFalse(PasswordHashes.verify(BCRYPT_UNICODE, "pässwörd"));
+        assertTrue(CHECKER.verify(BCRYPT, PASSWORD));
+        assertFalse(CHECKER.verify(BCRYPT, PASSWORD + " "));
+        assertTrue(CHECKER.verify(BCRYPT.replace("$2y$", "$2b$"), PASSWORD), "2b is the same");
+        assertTrue(CHECKER.verify(BCRYPT.replace("$2y$", "$2a$"), PASSWORD), "so is 2a for ASCII");
+        assertTrue(CHECKER.verify(BCRYPT_UNICODE, UNICODE_PASSWORD));
+        assertFalse(CHECKER.verify(BCRYPT_UNICODE, "pässwörd"));
     }
 
     @Test
     void sha512CryptFromOpensslAndGlibcVerifies() {
-        assertTrue(PasswordHashes.verify(SHA512, PASSWORD));
-        assertFalse(PasswordHashes.verify(SHA512, "correct hors"));
-        assertTrue(PasswordHashes.verify(SHA512_ROUNDS, PASSWORD));
-        assertTrue(PasswordHashes.verify(SHA512_UNICODE, UNICODE_PASSWORD));
-        assertTrue(PasswordHashes.verify(SHA512_EMPTY, ""));
-        assertFalse(PasswordHashes.verify(SHA512_EMPTY, " "));
-        assertTrue(PasswordHashes.verify(SHA512_LONG, LONG_PASSWORD));
-        assertFalse(PasswordHashes.verify(SHA512_LONG, LONG_PASSWORD.substring(1)));
+        assertTrue(CHECKER.verify(SHA512, PASSWORD));
+        assertFalse(CHECKER.verify(SHA512, "correct hors"));
+        assertTrue(CHECKER.verify(SHA512_ROUNDS, PASSWORD));
+        assertTrue(CHECKER.verify(SHA512_UNICODE, UNICODE_PASSWORD));
+        assertTrue(CHECKER.verify(SHA512_EMPTY, ""));
+        assertFalse(CHECKER.verify(SHA512_EMPTY, " "));
+        assertTrue(CHECKER.verify(SHA512_LONG, LONG_PASSWORD));
+        assertFalse(CHECKER.verify(SHA512_LONG, LONG_PASSWORD.substring(1)));
     }
 
     @Test
     void sha256CryptFromOpensslAndGlibcVerifies() {
-        assertTrue(PasswordHashes.verify(SHA256, PASSWORD));
-        assertFalse(PasswordHashes.verify(SHA256, "Correct horse"));
-        assertTrue(PasswordHashes.verify(SHA256_ROUNDS, PASSWORD));
-        assertTrue(PasswordHashes.verify(SHA256_LONG, LONG_PASSWORD));
+        assertTrue(CHECKER.verify(SHA256, PASSWORD));
+        assertFalse(CHECKER.verify(SHA256, "Correct horse"));
+        assertTrue(CHECKER.verify(SHA256_ROUNDS, PASSWORD));
+        assertTrue(CHECKER.verify(SHA256_LONG, LONG_PASSWORD));
     }
 
     @Test
     void md5CryptFromOpensslAndGlibcVerifies() {
-        assertTrue(PasswordHashes.verify(MD5, PASSWORD));
-        assertFalse(PasswordHashes.verify(MD5, "correct horse!"));
-        assertTrue(PasswordHashes.verify(MD5_UNICODE, "pässwörd"));
+        assertTrue(CHECKER.verify(MD5, PASSWORD));
+        assertFalse(CHECKER.verify(MD5, "correct horse!"));
+        assertTrue(CHECKER.verify(MD5_UNICODE, "pässwörd"));
     }
 
     @Test
     void theCharArrayFormMatchesTheStringForm() {
-        assertTrue(PasswordHashes.verify(ARGON2ID, PASSWORD.toCharArray()));
-        assertTrue(PasswordHashes.verify(BCRYPT, PASSWORD.toCharArray()));
-        assertTrue(PasswordHashes.verify(SHA512, PASSWORD.toCharArray()));
-        assertFalse(PasswordHashes.verify(SHA512, "nope".toCharArray()));
-        assertFalse(PasswordHashes.verify(SHA512, (char[]) null));
+        assertTrue(CHECKER.verify(ARGON2ID, PASSWORD.toCharArray()));
+        assertTrue(CHECKER.verify(BCRYPT, PASSWORD.toCharArray()));
+        assertTrue(CHECKER.verify(SHA512, PASSWORD.toCharArray()));
+        assertFalse(CHECKER.verify(SHA512, "nope".toCharArray()));
+        assertFalse(CHECKER.verify(SHA512, (char[]) null));
     }
 
     @Test
@@ -128,33 +131,33 @@ class PasswordHashesTest {
         String second = PasswordHashes.argon2id("s3cret");
         assertTrue(first.startsWith("$argon2id$v=19$m=65536,t=2,p=1$"), first);
         assertNotEquals(first, second, "a fresh salt each time");
-        PasswordHashes.verify(first, "s3cret"); // warm-up, so the timing below is not the JIT's
+        CHECKER.verify(first, "s3cret"); // warm-up, so the timing below is not the JIT's
         long start = System.nanoTime();
-        assertTrue(PasswordHashes.verify(first, "s3cret"));
+        assertTrue(CHECKER.verify(first, "s3cret"));
         Duration oneCheck = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(oneCheck.toMillis() < 1000, "one check took " + oneCheck);
-        assertFalse(PasswordHashes.verify(first, "s3cret!"));
+        assertFalse(CHECKER.verify(first, "s3cret!"));
     }
 
     @Test
     void unsupportedEmptyOrMangledHashesNeverMatch() {
-        assertFalse(PasswordHashes.verify("", ""));
-        assertFalse(PasswordHashes.verify(PASSWORD, PASSWORD), "plain text is not a hash");
-        assertFalse(PasswordHashes.verify("*", ""));
-        assertFalse(PasswordHashes.verify("!" + SHA512, PASSWORD), "a locked shadow entry stays locked");
-        assertFalse(PasswordHashes.verify("$7$CU..../....salt$hash", PASSWORD), "mangled scrypt");
-        assertFalse(PasswordHashes.verify("$7$zU..../....salt$" + "a".repeat(43), "x"), "absurd scrypt N refused");
-        assertFalse(PasswordHashes.verify("$y$j9T$salt$hash", PASSWORD), "mangled yescrypt");
-        assertFalse(PasswordHashes.verify("$y$jbT$salt$" + "a".repeat(43), PASSWORD), "absurd yescrypt N refused");
-        assertFalse(PasswordHashes.verify("$apr1$salt$hash", PASSWORD));
-        assertFalse(PasswordHashes.verify("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA", PASSWORD));
-        assertFalse(PasswordHashes.verify("$argon2id$v=19$m=999999999,t=3,p=1$c2FsdHNhbHQ$AAAAAAAA", "x"),
+        assertFalse(CHECKER.verify("", ""));
+        assertFalse(CHECKER.verify(PASSWORD, PASSWORD), "plain text is not a hash");
+        assertFalse(CHECKER.verify("*", ""));
+        assertFalse(CHECKER.verify("!" + SHA512, PASSWORD), "a locked shadow entry stays locked");
+        assertFalse(CHECKER.verify("$7$CU..../....salt$hash", PASSWORD), "mangled scrypt");
+        assertFalse(CHECKER.verify("$7$zU..../....salt$" + "a".repeat(43), "x"), "absurd scrypt N refused");
+        assertFalse(CHECKER.verify("$y$j9T$salt$hash", PASSWORD), "mangled yescrypt");
+        assertFalse(CHECKER.verify("$y$jbT$salt$" + "a".repeat(43), PASSWORD), "absurd yescrypt N refused");
+        assertFalse(CHECKER.verify("$apr1$salt$hash", PASSWORD));
+        assertFalse(CHECKER.verify("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA", PASSWORD));
+        assertFalse(CHECKER.verify("$argon2id$v=19$m=999999999,t=3,p=1$c2FsdHNhbHQ$AAAAAAAA", "x"),
                 "absurd memory cost refused");
-        assertFalse(PasswordHashes.verify("$argon2id$v=19$m=4096,t=3,p=1,x=2$c2FsdHNhbHQ$AAAAAAAA", "x"));
-        assertFalse(PasswordHashes.verify("$2y$06$short", PASSWORD));
-        assertFalse(PasswordHashes.verify("$6$rounds=999999999$salt$hash", PASSWORD), "absurd rounds refused");
-        assertFalse(PasswordHashes.verify("$6$rounds=ten$salt$hash", PASSWORD));
-        assertFalse(PasswordHashes.verify(SHA512.substring(0, SHA512.length() - 1), PASSWORD), "truncated");
+        assertFalse(CHECKER.verify("$argon2id$v=19$m=4096,t=3,p=1,x=2$c2FsdHNhbHQ$AAAAAAAA", "x"));
+        assertFalse(CHECKER.verify("$2y$06$short", PASSWORD));
+        assertFalse(CHECKER.verify("$6$rounds=999999999$salt$hash", PASSWORD), "absurd rounds refused");
+        assertFalse(CHECKER.verify("$6$rounds=ten$salt$hash", PASSWORD));
+        assertFalse(CHECKER.verify(SHA512.substring(0, SHA512.length() - 1), PASSWORD), "truncated");
         assertFalse(PasswordHashes.isSupported("$7$salt$hash"));
         assertTrue(PasswordHashes.isSupported(MD5));
         assertTrue(PasswordHashes.isSupported(YescryptTest.DEFAULT_COST));

@@ -9,9 +9,17 @@ import org.junit.jupiter.api.Test;
 /** Remembered successes: the same login again is fast; a wrong password or a changed hash never profits. */
 class VerifiedPasswordsTest {
 
+    /** The checker these tests go through; its gate and memory of successes are its own. */
+    private static final PasswordChecker CHECKER = new PasswordChecker();
+
+    /** Whether the checker remembers {@code password} as verified against {@code stored}. */
+    private static boolean remembered(String stored, char[] password) {
+        return CHECKER.verified().recentlyVerified(CHECKER.verified().entry(stored, password));
+    }
+
     @AfterEach
     void restoreDefault() {
-        PasswordHashes.rememberVerifiedSeconds(PasswordCacheSettings.DEFAULT_SECONDS);
+        CHECKER.rememberVerifiedSeconds(PasswordChecker.DEFAULT_VERIFIED_CACHE_SECONDS);
     }
 
     private static long millis(Runnable check) {
@@ -22,28 +30,28 @@ class VerifiedPasswordsTest {
 
     @Test
     void aRepeatedLoginSkipsTheHashButWrongPasswordsAndNewHashesDoNot() {
-        PasswordHashes.rememberVerifiedSeconds(600);
+        CHECKER.rememberVerifiedSeconds(600);
         String stored = PasswordHashes.argon2id("sesame"); // 64 MiB, 2 passes: tens of milliseconds at least
-        long first = millis(() -> assertTrue(PasswordHashes.verify(stored, "sesame")));
-        long again = millis(() -> assertTrue(PasswordHashes.verify(stored, "sesame")));
+        long first = millis(() -> assertTrue(CHECKER.verify(stored, "sesame")));
+        long again = millis(() -> assertTrue(CHECKER.verify(stored, "sesame")));
         assertTrue(again * 10 < first, "remembered: " + again + " ms against " + first + " ms");
-        assertTrue(VerifiedPasswords.recentlyVerified(VerifiedPasswords.entry(stored, "sesame".toCharArray())));
-        assertFalse(VerifiedPasswords.recentlyVerified(VerifiedPasswords.entry(stored, "sesame!".toCharArray())));
+        assertTrue(remembered(stored, "sesame".toCharArray()));
+        assertFalse(remembered(stored, "sesame!".toCharArray()));
 
-        long wrong = millis(() -> assertFalse(PasswordHashes.verify(stored, "sesame!")));
+        long wrong = millis(() -> assertFalse(CHECKER.verify(stored, "sesame!")));
         assertTrue(wrong * 2 > first, "a wrong password pays the full hash: " + wrong + " ms");
-        assertFalse(PasswordHashes.verify(stored, "sesame!"), "and is never remembered");
+        assertFalse(CHECKER.verify(stored, "sesame!"), "and is never remembered");
 
         String changed = PasswordHashes.argon2id("new secret");
-        assertFalse(PasswordHashes.verify(changed, "sesame"), "the old password does not match the new hash");
-        assertTrue(PasswordHashes.verify(changed, "new secret"));
+        assertFalse(CHECKER.verify(changed, "sesame"), "the old password does not match the new hash");
+        assertTrue(CHECKER.verify(changed, "new secret"));
     }
 
     @Test
     void zeroSecondsTurnsItOff() {
-        PasswordHashes.rememberVerifiedSeconds(0);
+        CHECKER.rememberVerifiedSeconds(0);
         String stored = PasswordHashes.argon2id("sesame");
-        assertTrue(PasswordHashes.verify(stored, "sesame"));
-        assertFalse(VerifiedPasswords.recentlyVerified(VerifiedPasswords.entry(stored, "sesame".toCharArray())));
+        assertTrue(CHECKER.verify(stored, "sesame"));
+        assertFalse(remembered(stored, "sesame".toCharArray()));
     }
 }

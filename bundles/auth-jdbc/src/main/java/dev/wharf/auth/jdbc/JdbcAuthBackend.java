@@ -5,7 +5,8 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
-import dev.wharf.crypt.StoredPasswords;
+import dev.wharf.api.health.HealthCheck;
+import dev.wharf.crypt.PasswordChecker;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.sql.Connection;
@@ -36,6 +37,7 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
 
     private final String name;
     private final SqlSettings settings;
+    private final PasswordChecker passwords;
     private final ConnectionPool pool;
     private final int queryTimeoutSeconds;
 
@@ -50,7 +52,9 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
         }
     }
 
-    JdbcAuthBackend(String name, SqlSettings settings, ConnectionPool pool, int queryTimeoutSeconds) {
+    JdbcAuthBackend(String name, SqlSettings settings, ConnectionPool pool, int queryTimeoutSeconds,
+                    PasswordChecker passwords) {
+        this.passwords = passwords;
         this.name = name;
         this.settings = settings;
         this.pool = pool;
@@ -71,6 +75,25 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
             LOG.warn("{} backend: database error for user '{}': {}", name, request.user(), describe(firstFailure));
             return AuthResult.unavailable(name + " database unavailable: " + describe(firstFailure));
         }
+    }
+
+    /** Whether the database answers now: a pooled connection that passes {@code isValid} within the timeout. */
+    HealthCheck.Result reachable() {
+        long start = System.nanoTime();
+        try (ConnectionPool.Lease lease = pool.borrow()) {
+            if (!lease.connection().isValid(queryTimeoutSeconds)) {
+                lease.broken();
+                return HealthCheck.Result.failing("database " + where() + " does not answer");
+            }
+            return HealthCheck.Result.ok("database " + where() + " reachable ("
+                    + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        } catch (SQLException failure) {
+            return HealthCheck.Result.failing("database " + where() + " unreachable: " + describe(failure));
+        }
+    }
+
+    private String where() {
+        return settings.server + ":" + settings.port + "/" + settings.database;
     }
 
     /** A reused connection that fails was probably killed by a database restart: try once on a fresh one. */
@@ -129,7 +152,7 @@ final class JdbcAuthBackend implements AuthBackend, AutoCloseable {
                     password.rows(), request.user());
             return AuthResult.rejected("ambiguous user: password query returned several rows");
         }
-        if (!StoredPasswords.verifySql(settings.crypt, password.value(), request.password())) {
+        if (!passwords.verifySql(settings.crypt, password.value(), request.password())) {
             return AuthResult.rejected("wrong password");
         }
         try {

@@ -1,8 +1,10 @@
 package dev.wharf.auth.jdbc;
 
+import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import java.sql.SQLException;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -18,10 +20,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * PostgreSQL users, configured under PID {@value #PID}; active only while that configuration exists and a
  * {@code DataSourceFactory} for {@code org.postgresql.Driver} is registered.
  */
-@Component(service = AuthBackend.class, configurationPid = PgsqlAuthComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = AuthBackend.NAME_PROPERTY + "=pgsql")
+@Component(service = {AuthBackend.class, HealthCheck.class}, configurationPid = PgsqlAuthComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {AuthBackend.NAME_PROPERTY + "=pgsql",
+                HealthCheck.NAME_PROPERTY + "=pgsql users"})
 @Designate(ocd = SqlBackendConfig.class)
-public class PgsqlAuthComponent implements AuthBackend {
+public class PgsqlAuthComponent implements AuthBackend, HealthCheck {
 
     static final String PID = "dev.wharf.auth.pgsql";
 
@@ -30,14 +33,20 @@ public class PgsqlAuthComponent implements AuthBackend {
     @Activate
     public PgsqlAuthComponent(BundleContext context, SqlBackendConfig config, Map<String, Object> properties,
             @Reference(target = "(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=org.postgresql.Driver)")
-            DataSourceFactory drivers) throws SQLException {
+            DataSourceFactory drivers, @Reference PasswordChecker passwords) throws SQLException {
         backend = SqlBackends.create(SqlDialect.PGSQL, "pgsql", config, properties, SqlBackends.serverHome(context),
-                drivers.createDriver(null));
+                drivers.createDriver(null), passwords);
     }
 
     @Override
     public AuthResult authenticate(LoginRequest request) {
         return backend.authenticate(request);
+    }
+
+    /** The database answers (bin/wharf status). */
+    @Override
+    public Result check() {
+        return backend.reachable();
     }
 
     @Deactivate

@@ -1,5 +1,6 @@
 package dev.wharf.auth.jdbc;
 
+import dev.wharf.crypt.PasswordChecker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +25,8 @@ final class SqlBackends {
     }
 
     static JdbcAuthBackend create(SqlDialect dialect, String name, SqlBackendConfig config,
-                                  Map<String, ?> properties, String serverHome, Driver driver) {
+                                  Map<String, ?> properties, String serverHome, Driver driver,
+                                  PasswordChecker passwords) {
         Path file = config.config_file().isBlank() ? null
                 : Path.of(config.config_file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
         Map<String, String> overrides = new TreeMap<>();
@@ -48,7 +50,7 @@ final class SqlBackends {
                 timeout * 1000L, timeout);
         LOG.info("{} backend: users from {}:{}/{} as {} (crypt {}, pool {})", name, settings.server, settings.port,
                 settings.database, settings.user, settings.crypt, config.pool_size());
-        return new JdbcAuthBackend(name, settings, pool, timeout);
+        return new JdbcAuthBackend(name, settings, pool, timeout, passwords);
     }
 
     private static Connection open(Driver driver, String url, SqlSettings settings) throws SQLException {

@@ -120,7 +120,8 @@ class SqlAuthBackendTest {
 
     private JdbcAuthBackend backend(Path configFile, int timeoutSeconds, Map<String, ?> overrides) {
         backend = SqlBackends.create(database.dialect, database.name().toLowerCase(Locale.ROOT),
-                config(configFile.toString(), timeoutSeconds), overrides, temp.toString(), database.driver);
+                config(configFile.toString(), timeoutSeconds), overrides, temp.toString(), database.driver,
+                new dev.wharf.crypt.PasswordChecker());
         return backend;
     }
 
@@ -243,6 +244,30 @@ class SqlAuthBackendTest {
         assertInstanceOf(AuthResult.Accepted.class, login(sql, "bob", "correct horse"));
         assertInstanceOf(AuthResult.Rejected.class, login(sql, "bob", "bob-pw"));
         assertInstanceOf(AuthResult.Rejected.class, login(sql, "rooty", "rooty-pw"), "NULL hash never matches");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHealthCheckSaysWhetherTheDatabaseAnswers(TestDatabase db) throws Exception {
+        createUsers(db);
+        JdbcAuthBackend sql = backend(configFile("cleartext", "password", db.port()), 5, Map.of());
+        dev.wharf.api.health.HealthCheck.Result up = sql.reachable();
+        assertTrue(up.ok(), up.detail());
+        assertTrue(up.detail().startsWith("database 127.0.0.1:" + db.port() + "/test reachable ("), up.detail());
+        sql.close();
+
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort(); // nothing listens there once this is closed
+        }
+        JdbcAuthBackend gone = backend(configFile("cleartext", "password", closed), 2, Map.of());
+        long start = System.nanoTime();
+        dev.wharf.api.health.HealthCheck.Result down = gone.reachable();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(!down.ok(), down.detail());
+        assertTrue(down.detail().startsWith("database 127.0.0.1:" + closed + "/test unreachable: "), down.detail());
+        assertTrue(millis < 10_000, "answered within the timeout: " + millis + " ms");
     }
 
     @ParameterizedTest

@@ -22,7 +22,8 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
-import dev.wharf.crypt.StoredPasswords;
+import dev.wharf.api.health.HealthCheck;
+import dev.wharf.crypt.PasswordChecker;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     private static final long KILOBYTE = 1024L;
 
     private final LdapSettings settings;
+    /** The crypt bundle\'s checker, which bounds the cost of hashing for the whole server. */
+    private final PasswordChecker passwords;
     private final LDAPConnectionPool pool;
     private final int timeoutMillis;
 
@@ -62,8 +65,9 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     /**
      * @param trust trust for LDAPS and StartTLS; {@code null} for the JVM's default trust store
      */
-    LdapAuthBackend(LdapSettings settings, int poolSize, int timeoutSeconds, TrustManager trust)
-            throws LDAPException, GeneralSecurityException {
+    LdapAuthBackend(LdapSettings settings, int poolSize, int timeoutSeconds, TrustManager trust,
+                    PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
+        this.passwords = passwords;
         this.settings = settings;
         this.timeoutMillis = timeoutSeconds * 1000;
         LDAPConnectionOptions options = new LDAPConnectionOptions();
@@ -92,6 +96,18 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
         pool.setMaxWaitTimeMillis(timeoutMillis);
         pool.setRetryFailedOperationsDueToInvalidConnections(true);
         pool.setConnectionPoolName("wharf-auth-ldap");
+    }
+
+    /** Whether the directory answers now: its root DSE read through the pool within the timeout. */
+    HealthCheck.Result reachable() {
+        long start = System.nanoTime();
+        try {
+            pool.getRootDSE();
+            return HealthCheck.Result.ok(this + " reachable (" + (System.nanoTime() - start) / 1_000_000 + " ms)");
+        } catch (LDAPException failure) {
+            return HealthCheck.Result.failing(this + " unreachable: " + failure.getResultCode()
+                    + " " + failure.getDiagnosticMessage());
+        }
     }
 
     @Override
@@ -231,7 +247,7 @@ final class LdapAuthBackend implements AuthBackend, AutoCloseable {
     private boolean passwordMatches(SearchResultEntry entry, String password) throws LDAPException {
         if (settings.authMethod == LdapSettings.AuthMethod.PASSWORD) {
             String stored = entry.getAttributeValue("userPassword");
-            return StoredPasswords.verifyLdap(stored, password);
+            return passwords.verifyLdap(stored, password);
         }
         try {
             // binds one pooled connection as the user, then back to the service identity

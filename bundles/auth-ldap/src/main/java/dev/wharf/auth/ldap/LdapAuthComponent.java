@@ -1,10 +1,12 @@
 package dev.wharf.auth.ldap;
 
+import dev.wharf.crypt.PasswordChecker;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.util.ssl.TrustStoreTrustManager;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.api.health.HealthCheck;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -15,6 +17,7 @@ import javax.net.ssl.TrustManager;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -24,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** LDAP users, configured under PID {@value #PID}; active only while that configuration exists. */
-@Component(service = AuthBackend.class, configurationPid = LdapAuthComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = AuthBackend.NAME_PROPERTY + "=ldap")
+@Component(service = {AuthBackend.class, HealthCheck.class}, configurationPid = LdapAuthComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {AuthBackend.NAME_PROPERTY + "=ldap",
+                HealthCheck.NAME_PROPERTY + "=ldap users"})
 @Designate(ocd = LdapAuthComponent.Config.class)
-public class LdapAuthComponent implements AuthBackend {
+public class LdapAuthComponent implements AuthBackend, HealthCheck {
 
     static final String PID = "dev.wharf.auth.ldap";
     static final String HOME_VARIABLE = "${wharf.home}";
@@ -59,14 +63,15 @@ public class LdapAuthComponent implements AuthBackend {
     private final LdapAuthBackend backend;
 
     @Activate
-    public LdapAuthComponent(BundleContext context, Config config, Map<String, Object> properties)
-            throws LDAPException, GeneralSecurityException {
+    public LdapAuthComponent(BundleContext context, Config config, Map<String, Object> properties,
+                             @Reference PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
         String home = context.getProperty("wharf.home");
-        backend = create(config, properties, home != null ? home : Path.of("").toAbsolutePath().toString());
+        backend = create(config, properties, home != null ? home : Path.of("").toAbsolutePath().toString(),
+                passwords);
     }
 
-    static LdapAuthBackend create(Config config, Map<String, ?> properties, String serverHome)
-            throws LDAPException, GeneralSecurityException {
+    static LdapAuthBackend create(Config config, Map<String, ?> properties, String serverHome,
+                                  PasswordChecker passwords) throws LDAPException, GeneralSecurityException {
         Path file = config.config_file().isBlank() ? null
                 : Path.of(config.config_file().replace(HOME_VARIABLE, serverHome)).toAbsolutePath();
         Map<String, String> overrides = new TreeMap<>();
@@ -90,7 +95,7 @@ public class LdapAuthComponent implements AuthBackend {
                     password.isEmpty() ? null : password.toCharArray(), null, true);
         }
         LdapAuthBackend backend = new LdapAuthBackend(settings, config.pool_size(),
-                Math.max(1, config.timeout_seconds()), trust);
+                Math.max(1, config.timeout_seconds()), trust, passwords);
         LOG.info("{}: users under {} ({}{}, auth method {})", backend, settings.baseDn,
                 settings.ldaps ? "LDAPS" : settings.startTls ? "StartTLS" : "plain LDAP",
                 settings.bindDn.isEmpty() ? ", anonymous search" : ", search as " + settings.bindDn,
@@ -101,6 +106,12 @@ public class LdapAuthComponent implements AuthBackend {
     @Override
     public AuthResult authenticate(LoginRequest request) {
         return backend.authenticate(request);
+    }
+
+    /** The directory answers (bin/wharf status). */
+    @Override
+    public Result check() {
+        return backend.reachable();
     }
 
     @Deactivate

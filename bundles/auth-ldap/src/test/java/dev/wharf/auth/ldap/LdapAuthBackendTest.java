@@ -165,7 +165,8 @@ class LdapAuthBackendTest {
                 return truststore.isEmpty() ? "" : STORE_PASSWORD;
             }
         };
-        LdapAuthBackend backend = LdapAuthComponent.create(config, keys, temp.toString());
+        LdapAuthBackend backend = LdapAuthComponent.create(config, keys, temp.toString(),
+                new dev.wharf.crypt.PasswordChecker());
         backends.add(backend);
         return backend;
     }
@@ -266,6 +267,28 @@ class LdapAuthBackendTest {
         // without the trust store the self-signed certificate is refused: no login over unverified TLS
         LdapAuthBackend untrusted = backend(Map.of("LDAPUseTLS", "True"), "", 5);
         assertInstanceOf(AuthResult.Unavailable.class, login(untrusted, "ann", "ann-pw"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHealthCheckSaysWhetherTheDirectoryAnswers() throws Exception {
+        LdapAuthBackend ldap = backend(Map.of("LDAPBindDN", "cn=reader", "LDAPBindPW", "reader-pw"), "", 2);
+        dev.wharf.api.health.HealthCheck.Result up = ldap.reachable();
+        assertTrue(up.ok(), up.detail());
+        assertTrue(up.detail().startsWith(ldap + " reachable ("), up.detail());
+        directory.shutDown(true);
+        try {
+            long started = System.nanoTime();
+            dev.wharf.api.health.HealthCheck.Result down = ldap.reachable();
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(!down.ok(), down.detail());
+            assertTrue(down.detail().startsWith(ldap + " unreachable: "), down.detail());
+            assertTrue(millis < 8_000, "answered within the timeout: " + millis + " ms");
+        } finally {
+            directory.startListening();
+        }
+        dev.wharf.api.health.HealthCheck.Result back = ldap.reachable();
+        assertTrue(back.ok(), "the directory is back: " + back.detail());
     }
 
     @Test

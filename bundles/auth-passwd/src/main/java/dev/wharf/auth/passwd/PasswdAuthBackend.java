@@ -3,6 +3,7 @@ package dev.wharf.auth.passwd;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.crypt.PasswordHashes;
 import dev.wharf.auth.passwd.AccessRules.BadRuleException;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -78,12 +80,21 @@ public class PasswdAuthBackend implements AuthBackend {
     private final Clock clock;
     private volatile UserTable users;
     private volatile boolean enabled = true;
+    /** The crypt bundle's checker, which bounds the cost of hashing for the whole server. */
+    @Reference
+    PasswordChecker passwords;
 
+    /** For Declarative Services, which sets {@link #passwords}. */
     public PasswdAuthBackend() {
-        this(Clock.systemDefaultZone());
+        this.clock = Clock.systemDefaultZone();
     }
 
-    PasswdAuthBackend(Clock clock) {
+    PasswdAuthBackend(PasswordChecker passwords) {
+        this(passwords, Clock.systemDefaultZone());
+    }
+
+    PasswdAuthBackend(PasswordChecker passwords, Clock clock) {
+        this.passwords = passwords;
         this.clock = clock;
     }
 
@@ -137,7 +148,7 @@ public class PasswdAuthBackend implements AuthBackend {
                     entry.user(), table.file);
             return AuthResult.rejected("unsupported password hash");
         }
-        if (!PasswordHashes.verify(entry.passwordHash(), request.password())) {
+        if (!passwords.verify(entry.passwordHash(), request.password())) {
             return AuthResult.rejected("wrong password");
         }
         try {

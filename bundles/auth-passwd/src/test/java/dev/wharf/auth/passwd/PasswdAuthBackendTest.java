@@ -232,7 +232,8 @@ class PasswdAuthBackendTest {
         assertTrue(stored.startsWith("demo:$argon2id$v=19$m=65536,t=2,p=1$"), "only the hash is stored");
         assertFalse(stored.contains(password));
         PasswdEntry entry = PasswdEntry.parse(stored.strip());
-        assertTrue(PasswordHashes.verify(entry.passwordHash(), password), "the stored hash checks on its own");
+        assertTrue(new dev.wharf.crypt.PasswordChecker().verify(entry.passwordHash(), password),
+                "the stored hash checks on its own");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var leftovers = Files.list(file.getParent())) {
             // the lock file stays on purpose: deleting it would let two editors lock different files
@@ -262,7 +263,8 @@ class PasswdAuthBackendTest {
     }
 
     private PasswdAuthBackend backend(Path file, boolean demo, String now) {
-        PasswdAuthBackend backend = new PasswdAuthBackend(Clock.fixed(Instant.parse(now), ZoneOffset.UTC));
+        PasswdAuthBackend backend = new PasswdAuthBackend(new dev.wharf.crypt.PasswordChecker(),
+                Clock.fixed(Instant.parse(now), ZoneOffset.UTC));
         backend.configure(temp.toString(), TestConfig.passwd(file.toString(), true, demo));
         return backend;
     }

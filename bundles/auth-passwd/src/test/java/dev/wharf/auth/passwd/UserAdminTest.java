@@ -79,7 +79,7 @@ class UserAdminTest {
         Files.writeString(home.resolve("hello.txt"), "hi");
         run(List.of("pure-pw", "useradd", "joe", "-f", file.toString(), "-u", "1001", "-g", "1001",
                 "-D", home.toString()), "s3cret\ns3cret\n");
-        PasswdAuthBackend backend = new PasswdAuthBackend();
+        PasswdAuthBackend backend = new PasswdAuthBackend(new dev.wharf.crypt.PasswordChecker());
         backend.configure(temp.toString(), config(file.toString()));
         try (EmbeddedServer server = new EmbeddedServer(Map.of())) {
             server.addAuthBackend(backend, "passwd", 0);
@@ -107,7 +107,7 @@ class UserAdminTest {
         Path file = temp.resolve("pureftpd.passwd");
         Path home = Files.createDirectories(temp.resolve("des"));
         Files.writeString(file, "des:" + hash + ":1001:1001::" + home + "::::::::::::\n");
-        PasswdAuthBackend backend = new PasswdAuthBackend();
+        PasswdAuthBackend backend = new PasswdAuthBackend(new dev.wharf.crypt.PasswordChecker());
         backend.configure(temp.toString(), config(file.toString()));
         try (EmbeddedServer server = new EmbeddedServer(Map.of())) {
             server.addAuthBackend(backend, "passwd", 0);
@@ -130,7 +130,7 @@ class UserAdminTest {
         Path home = Files.createDirectories(temp.resolve("ann"));
         Files.writeString(file, "ann:" + hash + ":1001:1001::" + home + "::::::::::::\n");
         admin(file).run("usermod", List.of("ann", "-c", "Ann", "-y", "2"));
-        PasswdAuthBackend backend = new PasswdAuthBackend();
+        PasswdAuthBackend backend = new PasswdAuthBackend(new dev.wharf.crypt.PasswordChecker());
         backend.configure(temp.toString(), config(file.toString()));
         try (EmbeddedServer server = new EmbeddedServer(Map.of())) {
             server.addAuthBackend(backend, "passwd", 0);

@@ -31,7 +31,7 @@ class UserCommandsTest {
         PasswdEntry kim = PasswdFile.read(file).get("kim");
         assertEquals("/srv/ftp/kim/./", kim.home());
         assertEquals(2, kim.maxSessions());
-        assertTrue(PasswordHashes.verify(kim.passwordHash(), "secret"));
+        assertTrue(new dev.wharf.crypt.PasswordChecker().verify(kim.passwordHash(), "secret"));
 
         assertEquals("kim\t/srv/ftp/kim/./\t\n", withConsole("", commands::list));
         assertTrue(withConsole("", () -> commands.show("nobody")).contains("Unable to fetch info about user [nobody]"));

@@ -5,6 +5,7 @@ import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
 import dev.wharf.api.auth.LoginRequest;
+import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.crypt.PasswordHashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -61,12 +63,21 @@ public class UnixAuthBackend implements AuthBackend {
 
     private final Clock clock;
     private volatile Config config;
+    /** The crypt bundle's checker, which bounds the cost of hashing for the whole server. */
+    @Reference
+    PasswordChecker passwords;
 
+    /** For Declarative Services, which sets {@link #passwords}. */
     public UnixAuthBackend() {
-        this(Clock.systemUTC());
+        this.clock = Clock.systemUTC();
     }
 
-    UnixAuthBackend(Clock clock) {
+    UnixAuthBackend(PasswordChecker passwords) {
+        this(passwords, Clock.systemUTC());
+    }
+
+    UnixAuthBackend(PasswordChecker passwords, Clock clock) {
+        this.passwords = passwords;
         this.clock = clock;
     }
 
@@ -124,7 +135,7 @@ public class UnixAuthBackend implements AuthBackend {
                         hash.startsWith("$") ? hash.substring(0, hash.indexOf('$', 1) + 1) : "unknown scheme");
                 return AuthResult.rejected("unsupported password hash");
             }
-            if (!PasswordHashes.verify(hash, request.password())) {
+            if (!passwords.verify(hash, request.password())) {
                 return AuthResult.rejected("wrong password");
             }
             if (!account[5].startsWith("/")) {

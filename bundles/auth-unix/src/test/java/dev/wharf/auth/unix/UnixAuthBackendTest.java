@@ -77,7 +77,7 @@ class UnixAuthBackendTest {
                 ""));
         Files.writeString(temp.resolve("shells"), "# /etc/shells: valid login shells\n/bin/sh\n/bin/bash\n");
 
-        UnixAuthBackend backend = new UnixAuthBackend();
+        UnixAuthBackend backend = new UnixAuthBackend(new dev.wharf.crypt.PasswordChecker());
         backend.configure(config(1000, true));
         // many refusals in a row from 127.0.0.1: no ban, so every case gets its own 530
         try (EmbeddedServer server = new EmbeddedServer(Map.of("security.ban.after.failures", "0"))) {

@@ -59,6 +59,7 @@ public class ServerActivity {
     private final Map<ServiceReference<EventHandler>, List<String>> handlerTopics = new ConcurrentHashMap<>();
     private volatile boolean handlersTracked;
     private volatile TransferLog transferLog;
+    private volatile Syslog syslog;
 
     public ServerActivity() {
         this(Clock.systemUTC());
@@ -72,6 +73,18 @@ public class ServerActivity {
     @Reference
     public void setTransferLog(TransferLog log) {
         this.transferLog = log;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unsetSyslog")
+    public void setSyslog(Syslog syslog) {
+        this.syslog = syslog;
+    }
+
+    public void unsetSyslog(Syslog gone) {
+        if (syslog == gone) {
+            syslog = null;
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -132,6 +145,30 @@ public class ServerActivity {
     public void sessionStarted(FtpSession session) {
         sessions.add(session);
         connections.increment();
+        Syslog log = syslog;
+        if (log != null) {
+            log.connected(host(session));
+        }
+    }
+
+    /** A refused login (wrong password or unknown user) as its 530 goes out, for syslog: fail2ban counts these. */
+    public void logLoginFailure(FtpSession session, String user) {
+        Syslog log = syslog;
+        if (log != null) {
+            log.loginFailed(user, host(session));
+        }
+    }
+
+    /** Every command, for syslog's per-command log (Pure-FTPd's VerboseLog), when it is switched on. */
+    public void command(FtpSession session, String verb, String argument) {
+        Syslog log = syslog;
+        if (log != null && log.logsCommands()) {
+            log.command(session.account() == null ? null : session.account().name(), host(session), verb, argument);
+        }
+    }
+
+    private static String host(FtpSession session) {
+        return session.clientAddress().getAddress().getHostAddress();
     }
 
     public void sessionEnded(FtpSession session) {
@@ -141,6 +178,10 @@ public class ServerActivity {
     /** {@code backend}: who accepted it ({@code null} for anonymous), in {@code authNanos} (-1: not asked). */
     public void loggedIn(FtpSession session, String backend, long authNanos) {
         logins.increment();
+        Syslog log = syslog;
+        if (log != null) {
+            log.loggedIn(session.account().name(), host(session));
+        }
         post(WharfEvents.LOGIN, session, () -> authDetails(session, backend, authNanos));
     }
 
@@ -183,6 +224,10 @@ public class ServerActivity {
     }
 
     public void loggedOut(FtpSession session) {
+        Syslog log = syslog;
+        if (log != null && session.account() != null) {
+            log.loggedOut(session.account().name(), host(session));
+        }
         post(WharfEvents.LOGOUT, session, Map::of);
     }
 
@@ -193,6 +238,10 @@ public class ServerActivity {
         TransferLog log = transferLog;
         if (log != null) {
             log.record(record);
+        }
+        Syslog lines = syslog;
+        if (lines != null) {
+            lines.transferred(record);
         }
         post(record.upload() ? WharfEvents.UPLOAD : WharfEvents.DOWNLOAD, session, () -> Map.of(
                 WharfEvents.PATH, record.virtualPath(), WharfEvents.FILE, record.file().toString(),

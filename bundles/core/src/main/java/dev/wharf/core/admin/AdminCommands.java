@@ -5,6 +5,7 @@ import dev.wharf.core.activity.ServerActivity.Totals;
 import dev.wharf.core.activity.SessionInfo;
 import dev.wharf.core.limits.QuotaCheck;
 import dev.wharf.core.security.SecurityShellCommands;
+import dev.wharf.core.server.ServerHealth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,13 +17,16 @@ import java.util.Locale;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The operator's commands, in the Gogo console ({@code wharf:who}, {@code wharf:kick}, {@code wharf:stats},
  * {@code wharf:quotacheck}) and, through {@link AdminSocket}, from {@code bin/wharf}.
  */
 @Component(service = AdminCommands.class, property = {"osgi.command.scope=wharf", "osgi.command.function=who",
-        "osgi.command.function=kick", "osgi.command.function=stats", "osgi.command.function=quotacheck"})
+        "osgi.command.function=kick", "osgi.command.function=stats", "osgi.command.function=quotacheck",
+        "osgi.command.function=health"})
 public class AdminCommands {
 
     /** A command's answer: its text, and whether it succeeded. */
@@ -31,6 +35,9 @@ public class AdminCommands {
 
     private final ServerActivity activity;
     private final SecurityShellCommands bans;
+    /** The health report; absent only while the core is starting or stopping. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ServerHealth health;
 
     @Activate
     public AdminCommands(@Reference ServerActivity activity, @Reference SecurityShellCommands bans) {
@@ -109,6 +116,12 @@ public class AdminCommands {
         return count + "\n" + count + "\n" + uptime(activity.uptime()) + "\n" + hostName() + "\n";
     }
 
+    /** The health report ({@code bin/wharf status}): listeners, auth backends, storage, databases. */
+    public String health() {
+        ServerHealth current = health;
+        return current != null ? current.report() : "health: FAILING (the core is starting or stopping)\n";
+    }
+
     /** Counts an account's files again and rewrites its {@code .ftpquota} ({@code pure-quotacheck -d DIR}). */
     public String quotacheck(String directory) throws IOException {
         Path root = Path.of(directory);
@@ -134,11 +147,12 @@ public class AdminCommands {
                 case "bans" -> arguments == 0 ? bans.bans() : null;
                 case "unban" -> arguments == 1 ? bans.unban(words.get(1)) : null;
                 case "quotacheck" -> arguments == 1 ? quotacheck(words.get(1)) : null;
+                case "health" -> arguments == 0 ? health() : null;
                 default -> null;
             };
             if (text == null) {
                 return new Answer(false, "usage: who [-s|json] | kick ID|ACCOUNT | stats [mrtg [PORT]] | bans"
-                        + " | unban IP | quotacheck DIR\n");
+                        + " | unban IP | quotacheck DIR | health\n");
             }
             return new Answer(true, text.endsWith("\n") ? text : text + "\n");
         } catch (IllegalArgumentException | IOException failure) {

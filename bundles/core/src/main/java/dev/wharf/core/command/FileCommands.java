@@ -109,7 +109,7 @@ final class FileCommands {
                             Transfers.sendFile(fileChannel, offset, size, connection.channel(), transfer);
                         } else {
                             Transfers.sendByCopy(file, offset, size, connection.channel(),
-                                    session.directTransferBuffer(), transfer);
+                                    session.directTransferBuffer(), session.runtime().largeBuffers(), transfer);
                         }
                         endOfData(connection);
                     } else {

@@ -125,7 +125,7 @@ final class ListingCommands {
         List<String> lines;
         try {
             List<Entry> entries = directoryEntries(storage, virtualPath, FilePolicy.mayListDotFiles(session));
-            lines = ListingWorkers.format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
+            lines = session.runtime().listingWorkers().format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
                     entry -> ListingFormatter.machineFacts(followed(storage, entry), null, facts, storage,
                             directoryWritable) + " " + entry.name());
         } catch (IOException failure) {
@@ -277,14 +277,14 @@ final class ListingCommands {
             return lines;
         }
         String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
-        addDirectory(lines, formatter, virtualPath, target, prefix, options, 0, storage,
-                FilePolicy.mayListDotFiles(session));
+        addDirectory(session.runtime().listingWorkers(), lines, formatter, virtualPath, target, prefix, options, 0,
+                storage, FilePolicy.mayListDotFiles(session));
         return lines;
     }
 
-    private static void addDirectory(List<String> lines, ListingFormatter formatter, String directory,
-                                     FileInfo directoryInfo, String prefix, Options options, int depth,
-                                     Storage storage, boolean dotFilesAllowed) throws IOException {
+    private static void addDirectory(ListingWorkers workers, List<String> lines, ListingFormatter formatter,
+                                     String directory, FileInfo directoryInfo, String prefix, Options options,
+                                     int depth, Storage storage, boolean dotFilesAllowed) throws IOException {
         List<Entry> entries = sorted(directoryEntries(storage, directory, options.all() && dotFilesAllowed),
                 options);
         if (options.all() && options.longFormat()) {
@@ -299,7 +299,7 @@ final class ListingCommands {
             if (room <= 0) {
                 return;
             }
-            lines.addAll(ListingWorkers.format(entries.subList(0, Math.min(entries.size(), room)),
+            lines.addAll(workers.format(entries.subList(0, Math.min(entries.size(), room)),
                     entry -> format(formatter, storage, entry.shownAs(prefix), options)));
         }
         if (options.recursive() && depth < MAX_DEPTH) {
@@ -310,7 +310,7 @@ final class ListingCommands {
                 }
                 lines.add("");
                 lines.add(entry.path() + ":");
-                addDirectory(lines, formatter, entry.path(), entry.info(),
+                addDirectory(workers, lines, formatter, entry.path(), entry.info(),
                         prefix.isEmpty() ? "" : prefix + entry.name() + "/", options, depth + 1, storage,
                         dotFilesAllowed);
             }

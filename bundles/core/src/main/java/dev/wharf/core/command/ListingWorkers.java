@@ -15,18 +15,14 @@ import java.util.concurrent.TimeUnit;
  * directory of thousands of entries those calls are most of the listing's time; they run in parallel here while
  * the lines keep the listing's order.
  */
-final class ListingWorkers {
+public final class ListingWorkers implements AutoCloseable {
 
     /** Below this many entries a listing is formatted on the session's thread: not worth a hand-off. */
     static final int PARALLEL_FROM = 512;
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** Shared by all sessions; its threads only ever run formatting chunks, so they never wait for each other. */
-    private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
+    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), Thread.ofPlatform().name("wharf-listing-", 1).daemon().factory());
-
-    static {
-        POOL.allowCoreThreadTimeOut(true);
-    }
 
     /** One entry's line; {@link IOException} when it vanished meanwhile (the line is then left out). */
     @FunctionalInterface
@@ -34,11 +30,24 @@ final class ListingWorkers {
         String line(E entry) throws IOException;
     }
 
-    private ListingWorkers() {
+    /** Workers owned by the caller (the core's {@code SessionRuntime}), which {@link #close closes} them. */
+    public ListingWorkers() {
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** Ends the worker threads; a listing still running finishes on its session's thread. */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The lines of {@code entries} in their order, without the entries that could not be read. */
-    static <E> List<String> format(List<E> entries, LineFormat<E> format) {
+    <E> List<String> format(List<E> entries, LineFormat<E> format) {
         int count = entries.size();
         String[] lines = new String[count];
         int chunks = count < PARALLEL_FROM ? 1 : Math.min(THREADS, count / (PARALLEL_FROM / 2));
@@ -47,7 +56,11 @@ final class ListingWorkers {
         for (int chunk = 1; chunk < chunks; chunk++) {
             int from = chunk * chunkSize;
             int to = Math.min(count, from + chunkSize);
-            others.add(POOL.submit(() -> fill(entries, format, lines, from, to)));
+            try {
+                others.add(pool.submit(() -> fill(entries, format, lines, from, to)));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                fill(entries, format, lines, from, to);
+            }
         }
         fill(entries, format, lines, 0, Math.min(count, chunkSize));
         for (Future<?> other : others) {

@@ -510,6 +510,7 @@ final class LoginCommands {
             session.close();
             return;
         }
+        session.activity().logLoginFailure(session, user);
         session.control().reply(530, "Login authentication failed");
         if (failures >= settings.maxLoginFailuresPerSession()) {
             if (session.mayLog()) {

@@ -58,7 +58,7 @@ final class QuotaRules {
             return Long.MAX_VALUE;
         }
         SessionLimits limits = session.limits();
-        Usage usage = QuotaFile.read(session.files().storage());
+        Usage usage = QuotaFile.read(session.runtime().quotaLocks(), session.files().storage());
         if ((newFile && limits.quotaFiles() > 0 && usage.files() >= limits.quotaFiles())
                 || (limits.quotaBytes() > 0 && usage.bytes() - freedBytes >= limits.quotaBytes())) {
             session.control().reply(552, "Quota exceeded: [" + Replies.printable(displayName) + "] won't be saved");
@@ -82,7 +82,7 @@ final class QuotaRules {
         SessionLimits limits = session.limits();
         long size = written.size();
         Storage storage = session.files().storage();
-        QuotaFile.update(storage, usage -> {
+        QuotaFile.update(session.runtime().quotaLocks(), storage, usage -> {
             FileInfo old = mayReplace ? storage.lstatIfExists(target) : null;
             boolean replaces = old != null && old.isFile();
             long replaced = replaces ? old.size() : 0;
@@ -107,7 +107,7 @@ final class QuotaRules {
         SessionLimits limits = session.limits();
         boolean[] cut = {false};
         Storage storage = session.files().storage();
-        QuotaFile.update(storage, usage -> {
+        QuotaFile.update(session.runtime().quotaLocks(), storage, usage -> {
             FileInfo now = storage.lstatIfExists(file);
             long length = now == null ? 0 : now.size();
             Usage after = usage.plus(existedBefore ? 0 : 1, length - lengthBefore);
@@ -136,7 +136,7 @@ final class QuotaRules {
         }
         SessionLimits limits = session.limits();
         boolean[] made = {false};
-        QuotaFile.update(session.files().storage(), usage -> {
+        QuotaFile.update(session.runtime().quotaLocks(), session.files().storage(), usage -> {
             if (limits.quotaFiles() > 0 && usage.files() >= limits.quotaFiles()) {
                 return usage;
             }
@@ -160,7 +160,7 @@ final class QuotaRules {
             return;
         }
         Storage storage = session.files().storage();
-        QuotaFile.update(storage, usage -> {
+        QuotaFile.update(session.runtime().quotaLocks(), storage, usage -> {
             long files = 0;
             long bytes = 0;
             FileInfo entry = storage.lstatIfExists(gone);
@@ -182,7 +182,7 @@ final class QuotaRules {
         }
         SessionLimits limits = session.limits();
         try {
-            Usage usage = QuotaFile.read(session.files().storage());
+            Usage usage = QuotaFile.read(session.runtime().quotaLocks(), session.files().storage());
             double percent = Math.max(
                     limits.quotaFiles() > 0 ? 100.0 * usage.files() / limits.quotaFiles() : 0,
                     limits.quotaBytes() > 0 ? 100.0 * usage.bytes() / limits.quotaBytes() : 0);

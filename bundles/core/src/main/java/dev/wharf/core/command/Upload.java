@@ -314,7 +314,8 @@ final class Upload {
                  InputStream tlsInput = tls != null ? tls.input() : null) {
                 InputStream in = tlsInput != null ? tlsInput : connection.input();
                 if (session.binary() && tls == null) {
-                    Transfers.receive(connection.channel(), file, session.directTransferBuffer(), transfer);
+                    Transfers.receive(connection.channel(), file, session.directTransferBuffer(),
+                            session.runtime().largeBuffers(), transfer);
                 } else if (session.binary()) {
                     Transfers.receive(in, file, session.transferBuffer(), transfer);
                 } else {

@@ -7,9 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Byte movers for data connections. Buffers come from the caller so each session allocates them once; progress
@@ -53,10 +50,11 @@ public final class Transfers {
      * as much per second as 64 KiB (measured).
      */
     public static long sendByCopy(SeekableByteChannel file, long position, long size, SocketChannel out,
-                                  ByteBuffer buffer, TransferProgress progress) throws IOException {
+                                  ByteBuffer buffer, LargeBuffers largeBuffers, TransferProgress progress)
+            throws IOException {
         boolean large = size - position > buffer.capacity()
                 && progress.chunkSize(LargeBuffers.SIZE) > buffer.capacity();
-        ByteBuffer borrowed = large ? LargeBuffers.borrow() : null;
+        ByteBuffer borrowed = large ? largeBuffers.borrow() : null;
         ByteBuffer current = borrowed != null ? borrowed : buffer;
         long sent = 0;
         try {
@@ -77,7 +75,7 @@ public final class Transfers {
             }
             return sent;
         } finally {
-            LargeBuffers.giveBack(borrowed);
+            largeBuffers.giveBack(borrowed);
         }
     }
 
@@ -136,8 +134,8 @@ public final class Transfers {
      * client sends faster than it is read), the rest goes through a large buffer borrowed for the transfer, if one
      * is free: a few system calls per megabyte instead of dozens.
      */
-    public static long receive(SocketChannel in, SeekableByteChannel file, ByteBuffer buffer, TransferProgress progress)
-            throws IOException {
+    public static long receive(SocketChannel in, SeekableByteChannel file, ByteBuffer buffer,
+                               LargeBuffers largeBuffers, TransferProgress progress) throws IOException {
         ByteBuffer current = buffer;
         ByteBuffer borrowed = null;
         long total = 0;
@@ -161,7 +159,7 @@ public final class Transfers {
                 total += n;
                 progress.moved(n);
                 if (borrowed == null && n == current.capacity()) {
-                    borrowed = LargeBuffers.borrow();
+                    borrowed = largeBuffers.borrow();
                     if (borrowed != null) {
                         current = borrowed;
                         length = progress.chunkSize(current.capacity());
@@ -169,38 +167,7 @@ public final class Transfers {
                 }
             }
         } finally {
-            LargeBuffers.giveBack(borrowed);
-        }
-    }
-
-    /** A few large direct buffers shared by all sessions, for transfers that stream fast: memory stays bounded. */
-    private static final class LargeBuffers {
-        private static final int SIZE = 512 * 1024;
-        private static final int MOST = 16;
-        private static final BlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(MOST);
-        private static final AtomicInteger MADE = new AtomicInteger();
-
-        /** A free buffer, a new one while fewer than {@link #MOST} exist, else null. */
-        static ByteBuffer borrow() {
-            ByteBuffer free = FREE.poll();
-            if (free != null) {
-                return free;
-            }
-            if (MADE.incrementAndGet() <= MOST) {
-                try {
-                    return ByteBuffer.allocateDirect(SIZE);
-                } catch (OutOfMemoryError noDirectMemory) {
-                    // the transfer goes on through the session's own buffer
-                }
-            }
-            MADE.decrementAndGet();
-            return null;
-        }
-
-        static void giveBack(ByteBuffer buffer) {
-            if (buffer != null) {
-                FREE.offer(buffer);
-            }
+            largeBuffers.giveBack(borrowed);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,15 +51,14 @@ public final class QuotaFile {
         Usage apply(Usage current) throws IOException;
     }
 
-    private static final ConcurrentHashMap<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
     private static final String PATH = "/" + FILE_NAME;
 
     private QuotaFile() {
     }
 
     /** The usage recorded for the storage (rebuilt when missing or broken). */
-    public static Usage read(Storage storage) throws IOException {
-        return update(storage, current -> current);
+    public static Usage read(QuotaLocks locks, Storage storage) throws IOException {
+        return update(locks, storage, current -> current);
     }
 
     /**
@@ -68,8 +66,8 @@ public final class QuotaFile {
      * usage describes belongs inside {@code change}, so that two sessions of one account cannot both pass the
      * quota check before either has counted.
      */
-    public static Usage update(Storage storage, Change change) throws IOException {
-        ReentrantLock lock = LOCKS.computeIfAbsent(storage.key(), ignored -> new ReentrantLock());
+    public static Usage update(QuotaLocks locks, Storage storage, Change change) throws IOException {
+        ReentrantLock lock = locks.forKey(storage.key());
         lock.lock();
         try {
             SeekableByteChannel opened;
@@ -103,9 +101,9 @@ public final class QuotaFile {
     }
 
     /** Counts the tree again and rewrites the file (what {@code pure-quotacheck} does). */
-    public static Usage rebuild(Storage storage) throws IOException {
+    public static Usage rebuild(QuotaLocks locks, Storage storage) throws IOException {
         Usage counted = count(storage);
-        return update(storage, ignored -> counted);
+        return update(locks, storage, ignored -> counted);
     }
 
     /**

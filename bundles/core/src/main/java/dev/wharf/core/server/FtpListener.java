@@ -6,6 +6,7 @@ import dev.wharf.core.limits.LimitPolicy;
 import dev.wharf.core.server.ConfigValues.InvalidSettingException;
 import dev.wharf.core.security.SecurityPolicy;
 import dev.wharf.core.session.FtpSession;
+import dev.wharf.core.session.SessionRuntime;
 import dev.wharf.core.session.SessionSlots;
 import dev.wharf.core.tls.TlsEngine;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * each session on its own virtual thread.
  */
 @Designate(ocd = ListenerSettings.Config.class, factory = true)
-@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(configurationPid = ListenerSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = FtpListener.class, immediate = true)
 public class FtpListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(FtpListener.class);
@@ -43,6 +45,7 @@ public class FtpListener {
     private static final long STALL_CHECK_MILLIS = 1000;
 
     private final ServiceDirectory services;
+    private final SessionRuntime runtime;
     private final SecurityPolicy security;
     private final LimitPolicy limits;
     private final ServerActivity activity;
@@ -53,6 +56,11 @@ public class FtpListener {
     private final SessionSlots slots;
     private final PassivePorts passivePorts;
     private final Thread acceptor;
+    private final Thread stallWatch;
+    /** This listener's name, also when its settings could not be read. */
+    private final String name;
+    /** Why it does not listen (naming the file and key), or null while it does. */
+    private final String failure;
 
     /**
      * Starts listening. A configuration that cannot be used, or a port that cannot be bound, is logged as an
@@ -60,23 +68,30 @@ public class FtpListener {
      * a new instance.
      */
     @Activate
-    public FtpListener(@Reference ServiceDirectory services, @Reference SecurityPolicy security,
-                       @Reference LimitPolicy limits, @Reference ServerActivity activity,
-                       Map<String, Object> properties) {
+    public FtpListener(@Reference SessionRuntime runtime, @Reference ServiceDirectory services,
+                       @Reference SecurityPolicy security, @Reference LimitPolicy limits,
+                       @Reference ServerActivity activity, Map<String, Object> properties) {
+        this.runtime = runtime;
         this.services = services;
         this.limits = limits;
         this.activity = activity;
+        this.name = ListenerSettings.listenerName(properties);
+        String file = configurationFile(properties);
         ListenerSettings parsed = null;
         ServerSocket socket = null;
+        String problem = null;
         try {
             parsed = ListenerSettings.from(properties);
             socket = bind(parsed);
         } catch (InvalidSettingException invalid) {
-            LOG.error("{} - listener not started; fix the configuration file", invalid.getMessage());
+            problem = invalid.getMessage() + " in " + file;
+            LOG.error("{} - listener not started; fix the configuration file", problem);
         } catch (IOException bindFailed) {
-            LOG.error("Listener '{}' cannot listen on {}:{}: {}", parsed.name(), parsed.bindAddress(),
-                    parsed.port(), bindFailed.getMessage());
+            problem = "Listener '" + name + "' cannot listen on " + parsed.bindAddress() + ":" + parsed.port()
+                    + " ('bind' and 'port' in " + file + "): " + bindFailed.getMessage();
+            LOG.error("{}", problem);
         }
+        this.failure = problem;
         this.settings = parsed;
         // this listener's sessions see its own security.* keys over the server-wide settings
         this.security = parsed == null ? security : security.forListener(parsed.securityOverrides());
@@ -86,6 +101,7 @@ public class FtpListener {
         this.tls = socket == null ? null : tlsEngine(services, parsed);
         if (socket == null) {
             this.acceptor = null;
+            this.stallWatch = null;
             return;
         }
         InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
@@ -94,7 +110,8 @@ public class FtpListener {
                 local.getPort());
         this.acceptor = Thread.ofPlatform().name("wharf-listener-" + settings.name()).daemon()
                 .start(this::acceptLoop);
-        Thread.ofVirtual().name("wharf-stall-watch-" + settings.name()).start(this::watchForStalledTransfers);
+        this.stallWatch = Thread.ofVirtual().name("wharf-stall-watch-" + settings.name())
+                .start(this::watchForStalledTransfers);
     }
 
     /**
@@ -141,6 +158,40 @@ public class FtpListener {
         }
     }
 
+    /** The file FileInstall read this listener's configuration from, or its PID when it did not come from one. */
+    private static String configurationFile(Map<String, ?> properties) {
+        Object file = properties.get("felix.fileinstall.filename");
+        if (file != null) {
+            String text = file.toString();
+            try {
+                return java.nio.file.Path.of(java.net.URI.create(text)).toString();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException notAFileUrl) {
+                return text;
+            }
+        }
+        return "the configuration " + properties.get("service.pid");
+    }
+
+    /** The listener's name ({@code main} for {@code etc/dev.wharf.listener-main.cfg}). */
+    public String name() {
+        return name;
+    }
+
+    /** Why the listener does not listen, naming the file and key; null while it listens (or was stopped). */
+    public String failure() {
+        return failure;
+    }
+
+    /** {@code address:port} it listens on, or null. */
+    public String boundAddress() {
+        ServerSocket socket = serverSocket;
+        if (socket == null || socket.isClosed()) {
+            return null;
+        }
+        InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+        return local.getAddress().getHostAddress() + ":" + local.getPort();
+    }
+
     /** Whether the listener runs; false after a configuration or bind error. */
     public boolean isListening() {
         return serverSocket != null && !serverSocket.isClosed();
@@ -168,7 +219,7 @@ public class FtpListener {
                 refuse(client, "421 " + FtpSession.tooManyUsers(settings.maxClients()) + "\r\n");
                 continue;
             }
-            FtpSession session = new FtpSession(client, settings, services, security, limits, activity, tls,
+            FtpSession session = new FtpSession(runtime, client, settings, services, security, limits, activity, tls,
                     slots, passivePorts, Clock.systemDefaultZone());
             sessions.add(session);
             FtpSession displaced = slots.admit(session);
@@ -178,7 +229,7 @@ public class FtpListener {
                         "Too many connections are waiting to log in; closing the one that waited longest"));
             }
             activity.sessionStarted(session);
-            Thread.ofVirtual().name("wharf-session-" + client.getRemoteSocketAddress()).start(() -> {
+            runtime.startSession("wharf-session-" + client.getRemoteSocketAddress(), session, () -> {
                 try {
                     session.run();
                 } finally {
@@ -225,6 +276,12 @@ public class FtpListener {
         boolean coreStopping = reason == REASON_BUNDLE_STOPPED || reason == REASON_DISPOSED;
         if (coreStopping) {
             sessions.forEach(FtpSession::shutdown);
+            stallWatch.interrupt(); // the sessions left are closing; SessionRuntime waits for them
+        }
+        try {
+            acceptor.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         }
         LOG.info("Listener '{}' stopped ({} session(s) {})", settings.name(), sessions.size(),
                 coreStopping ? "closed" : "left running");

@@ -45,7 +45,7 @@ final class DelayedStarts {
         Pending start = new Pending(System.nanoTime() + delayNanos, action);
         pending.add(start);
         if (checking.compareAndSet(false, true)) {
-            timer.schedule(this::check, checkMillis, TimeUnit.MILLISECONDS);
+            scheduleCheck();
         }
         return start;
     }
@@ -53,6 +53,17 @@ final class DelayedStarts {
     /** Whether the action was still pending (and now never runs). */
     boolean cancel(Pending start) {
         return pending.remove(start);
+    }
+
+    /** Drops what is pending and ends the timer's thread. */
+    void close() {
+        pending.clear();
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void check() {
@@ -75,6 +86,14 @@ final class DelayedStarts {
                 return;
             }
         }
-        timer.schedule(this::check, checkMillis, TimeUnit.MILLISECONDS);
+        scheduleCheck();
+    }
+
+    private void scheduleCheck() {
+        try {
+            timer.schedule(this::check, checkMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the core is stopping: its sessions are being closed, nothing is to start any more
+        }
     }
 }

@@ -27,14 +27,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.util.concurrent.TimeUnit;
@@ -62,10 +59,10 @@ public final class FtpSession {
     private static final Set<String> HTTP_VERBS = Set.of("GET", "POST", "PUT", "HEAD", "CONNECT", "OPTIONS",
             "DELETE");
 
-    private static final AtomicLong NEXT_ID = new AtomicLong(1);
     private static final Throttle[] NO_THROTTLES = new Throttle[0];
 
-    private final long id = NEXT_ID.getAndIncrement();
+    private final long id;
+    private final SessionRuntime runtime;
     private final Socket socket;
     private final ListenerSettings settings;
     private final ServiceDirectory services;
@@ -98,18 +95,8 @@ public final class FtpSession {
     private static final String CONNECTION_CLOSED = new String("connection closed");
     /** The watcher has handed over its last line: the session reads the connection itself again. */
     private static final String WATCHER_DONE = new String("watcher done");
-    /** Platform threads that run the command loops of busy sessions; when all are taken, sessions stay virtual. */
-    private static final ThreadPoolExecutor BUSY_THREADS =
-            new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(),
-                    Thread.ofPlatform().name("wharf-busy-session-", 1).daemon().factory());
     /** A busy session goes back to its virtual thread after this much silence. */
     private static final long BUSY_LINGER_MILLIS = 1000;
-    /** Transfers shorter than this run without a watcher: small files cost no extra thread. */
-    private static final long WATCH_DELAY_MILLIS = 100;
-    /** Starts control watchers for transfers that last; one thread for the whole server, idle when no transfer runs. */
-    private static final DelayedStarts WATCH_STARTS =
-            new DelayedStarts("wharf-control-watch-timer", WATCH_DELAY_MILLIS);
     /** Unthrottled downloads up to this size are not watched at all: not even a timer is set for them. */
     private static final long UNWATCHED_DOWNLOAD_BYTES = 256 * 1024;
     /** Session thread only: a watcher has been started and its lines come through {@link #inbound}. */
@@ -164,9 +151,11 @@ public final class FtpSession {
     private String renameFrom;
     private Set<String> machineFacts = DEFAULT_MACHINE_FACTS;
 
-    public FtpSession(Socket socket, ListenerSettings settings, ServiceDirectory services, SecurityPolicy security,
-                      LimitPolicy limitPolicy, ServerActivity activity, TlsEngine tls, SessionSlots slots,
-                      PassivePorts passivePorts, Clock clock) {
+    public FtpSession(SessionRuntime runtime, Socket socket, ListenerSettings settings, ServiceDirectory services,
+                      SecurityPolicy security, LimitPolicy limitPolicy, ServerActivity activity, TlsEngine tls,
+                      SessionSlots slots, PassivePorts passivePorts, Clock clock) {
+        this.runtime = runtime;
+        this.id = runtime.nextSessionId();
         this.passivePorts = passivePorts;
         this.socket = socket;
         this.tls = tls;
@@ -231,7 +220,7 @@ public final class FtpSession {
         }
     }
 
-    /** One transfer's control watch: started after {@link #WATCH_DELAY_MILLIS} unless the transfer ended first. */
+    /** One transfer's control watch: started after {@link SessionRuntime#WATCH_DELAY_MILLIS} unless the transfer ended first. */
     private static final class ControlWatch {
         final Transfer transfer;
         DelayedStarts.Pending start;
@@ -395,7 +384,7 @@ public final class FtpSession {
 
     /**
      * The command loop. It starts on the session's virtual thread, which costs almost nothing while the client is
-     * idle; once commands come, it moves to a platform thread from {@link #BUSY_THREADS} (when one is free) until
+     * idle; once commands come, it moves to a platform thread from the runtime's busy threads (when one is free) until
      * the client has been quiet for {@link #BUSY_LINGER_MILLIS}: a blocked platform thread wakes up for the next
      * command several times faster than a virtual thread does, which is most of the cost of small transfers.
      */
@@ -414,7 +403,7 @@ public final class FtpSession {
     private void serveOnBusyThread() throws IOException, InterruptedException {
         Future<?> busy;
         try {
-            busy = BUSY_THREADS.submit(() -> {
+            busy = runtime.busyThreads().submit(() -> {
                 while (!closing && handle(nextLine(BUSY_LINGER_MILLIS), false)) {
                     // next command
                 }
@@ -538,7 +527,7 @@ public final class FtpSession {
         }
         ControlWatch watch = new ControlWatch(transfer);
         currentWatch = watch;
-        watch.start = WATCH_STARTS.schedule(() -> startWatcher(watch));
+        watch.start = runtime.watchStarts().schedule(() -> startWatcher(watch));
         return transfer;
     }
 
@@ -569,7 +558,7 @@ public final class FtpSession {
                 watch.ended = true;
                 linesFromWatcher |= watcherAlive;
             }
-            WATCH_STARTS.cancel(watch.start);
+            runtime.watchStarts().cancel(watch.start);
             currentWatch = null;
         }
     }
@@ -599,6 +588,7 @@ public final class FtpSession {
             closing = true;
             return;
         }
+        activity.command(this, verb, argument);
         Command command = CommandTable.STANDARD.lookup(verb);
         if (command == null || NO_OPERATION_VERBS.contains(verb)) {
             if (noOperationsTooLong()) {
@@ -948,6 +938,11 @@ public final class FtpSession {
 
     public ListenerSettings settings() {
         return settings;
+    }
+
+    /** What the core's sessions share: threads, listing workers, large buffers. */
+    public SessionRuntime runtime() {
+        return runtime;
     }
 
     public ServiceDirectory services() {

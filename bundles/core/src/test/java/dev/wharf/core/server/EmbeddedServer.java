@@ -22,6 +22,7 @@ import org.apache.commons.net.ftp.FTPReply;
 public final class EmbeddedServer implements AutoCloseable {
 
     private final ServiceDirectory services = new ServiceDirectory();
+    final dev.wharf.core.session.SessionRuntime runtime = new dev.wharf.core.session.SessionRuntime();
     private final SecurityPolicy security = new SecurityPolicy();
     private final dev.wharf.core.limits.LimitPolicy limits = new dev.wharf.core.limits.LimitPolicy();
     private final dev.wharf.core.activity.ServerActivity activity = new dev.wharf.core.activity.ServerActivity();
@@ -49,7 +50,7 @@ public final class EmbeddedServer implements AutoCloseable {
         security.configure(TestServer.withPrefix(listenerSettings, "security."));
         limits.configure(TestServer.withPrefix(listenerSettings, "limits."));
         activity.setTransferLog(new dev.wharf.core.activity.TransferLog());
-        listener = new FtpListener(services, security, limits, activity, settings);
+        listener = new FtpListener(runtime, services, security, limits, activity, settings);
     }
 
     public EmbeddedServer() throws IOException {
@@ -127,6 +128,7 @@ public final class EmbeddedServer implements AutoCloseable {
     @Override
     public void close() {
         listener.deactivate(6);
+        runtime.stop();
         services.deactivate();
     }
 }

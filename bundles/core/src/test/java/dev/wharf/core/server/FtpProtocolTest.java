@@ -533,7 +533,7 @@ class FtpProtocolTest extends ServerTestBase {
                 ListenerSettings.from(Map.of("service.pid", "dev.wharf.listener~main", "port", "abc")));
         assertEquals("Listener 'main': invalid value for 'port': 'abc' (expected an integer 0-65535)",
                 invalid.getMessage());
-        FtpListener idle = new FtpListener(server.services, server.security, server.limits, server.activity, Map.of("service.pid", "dev.wharf.listener~main",
+        FtpListener idle = new FtpListener(server.runtime, server.services, server.security, server.limits, server.activity, Map.of("service.pid", "dev.wharf.listener~main",
                 "port", "abc"));
         assertFalse(idle.isListening(), "a broken configuration leaves the listener idle, logged as an error");
         idle.deactivate(6);

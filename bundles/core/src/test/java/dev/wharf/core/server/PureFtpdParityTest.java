@@ -185,7 +185,7 @@ class PureFtpdParityTest {
             Path home = server.home("alice");
             Files.writeString(home.resolve(".hidden"), "dot");
             Files.writeString(home.resolve("keep.txt"), "keep");
-            FtpListener open = new FtpListener(server.services, server.security, server.limits, server.activity,
+            FtpListener open = new FtpListener(server.runtime, server.services, server.security, server.limits, server.activity,
                     Map.of("service.pid", "dev.wharf.listener~open", "bind", "127.0.0.1", "port", "0",
                             "security.anonymous.enabled", "true", "security.anonymous.root", anonymousRoot.toString(),
                             "security.anonymous.upload", "true", "security.dotfiles.read", "false",

@@ -25,6 +25,7 @@ import org.apache.commons.net.ftp.FTPReply;
 final class TestServer implements AutoCloseable {
 
     final ServiceDirectory services = new ServiceDirectory();
+    final dev.wharf.core.session.SessionRuntime runtime = new dev.wharf.core.session.SessionRuntime();
     final SecurityPolicy security = new SecurityPolicy();
     final dev.wharf.core.limits.LimitPolicy limits = new dev.wharf.core.limits.LimitPolicy();
     final dev.wharf.core.activity.TransferLog transferLog = new dev.wharf.core.activity.TransferLog();
@@ -62,7 +63,7 @@ final class TestServer implements AutoCloseable {
         activity.setTransferLog(transferLog);
         settings.keySet().removeIf(key -> key.startsWith("security.") || key.startsWith("limits.")
                 || key.startsWith("transferlog.") || key.startsWith("storage."));
-        listener = new FtpListener(services, security, limits, activity, settings);
+        listener = new FtpListener(runtime, services, security, limits, activity, settings);
     }
 
     /** The local storage; see {@link dev.wharf.core.fs.ServiceUserStorage#provider(String)}. */
@@ -177,6 +178,7 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         listener.deactivate(6);
+        runtime.stop();
         services.deactivate();
     }
 }
