@@ -1,5 +1,6 @@
 package dev.wharf.webconsole;
 
+import dev.wharf.crypt.PasswordChecker;
 import dev.wharf.crypt.PasswordHashes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,6 +18,7 @@ import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -59,13 +61,16 @@ public class ConsoleLogin implements SecurityProvider {
         String password_file() default HOME_VARIABLE + "/var/webconsole.passwd";
     }
 
+    private final PasswordChecker passwords;
     private final String user;
     private final Path passwordFile;
     private volatile String hash;
     private volatile FileTime hashRead;
 
     @Activate
-    public ConsoleLogin(BundleContext context, Config config) throws IOException {
+    public ConsoleLogin(BundleContext context, Config config, @Reference PasswordChecker passwords)
+            throws IOException {
+        this.passwords = passwords;
         String home = context.getProperty("wharf.home");
         this.user = config.user();
         this.passwordFile = Path.of(config.password_file().replace(HOME_VARIABLE,
@@ -158,7 +163,7 @@ public class ConsoleLogin implements SecurityProvider {
         }
         try {
             // the hash is checked for any user name, so a wrong name takes as long as a wrong password
-            return PasswordHashes.verify(stored, password) && userMatches;
+            return passwords.verify(stored, password) && userMatches;
         } catch (RuntimeException busy) {
             LOG.warn("Web console login not checked: {}", busy.getMessage());
             return false;

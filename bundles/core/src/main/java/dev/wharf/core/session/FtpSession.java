@@ -373,7 +373,7 @@ public final class FtpSession {
      * Uploads shorter than this are not checked by {@link #controlClosedByPeer}: its wait would be a large part of
      * a small upload, and a client is rarely killed within its first 100 ms of sending.
      */
-    public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(WATCH_DELAY_MILLIS);
+    public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(SessionRuntime.WATCH_DELAY_MILLIS);
     /**
      * How long a finished plain upload waits for a control connection close that comes with it: both closes of a
      * dying client leave its kernel together, so they arrive within far less (measured: every kill caught while a
