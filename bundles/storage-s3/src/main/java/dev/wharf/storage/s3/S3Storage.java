@@ -54,15 +54,19 @@ final class S3Storage implements Storage {
     private static final int DELETE_BATCH = 1000;
     static final String DIRECTORY_TYPE = "application/x-directory";
 
+    private final SharedClient shared;
     private final S3Client client;
     private final S3StorageProvider.Target target;
     private final Identity identity;
     private final int partSize;
     private final long multipartCopyThreshold;
 
-    S3Storage(S3Client client, S3StorageProvider.Target target, Identity identity, int partSize,
+    private boolean closed;
+
+    S3Storage(SharedClient shared, S3StorageProvider.Target target, Identity identity, int partSize,
               long multipartCopyThreshold) {
-        this.client = client;
+        this.shared = shared;
+        this.client = shared.client();
         this.target = target;
         this.identity = identity;
         this.partSize = partSize;
@@ -71,6 +75,10 @@ final class S3Storage implements Storage {
 
     S3Client client() {
         return client;
+    }
+
+    SharedClient sharedClient() {
+        return shared;
     }
 
     String bucket() {
@@ -650,8 +658,12 @@ final class S3Storage implements Storage {
         return null;
     }
 
-    /** The client belongs to the provider: nothing per session to release. */
+    /** Gives the shared client back: a client the provider retired meanwhile is closed with its last session. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            shared.release();
+        }
     }
 }

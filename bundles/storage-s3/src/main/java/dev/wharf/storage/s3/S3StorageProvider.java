@@ -74,9 +74,9 @@ public class S3StorageProvider implements StorageProvider {
         String bucket() default "";
 
         @AttributeDefinition(name = "Key prefix", required = false,
-                description = "Where an account's root is in the bucket; ${user} is the account name. Empty: the "
+                description = "Where an account's root is in the bucket; {user} is the account name. Empty: the "
                         + "whole bucket.")
-        String prefix() default "${user}/";
+        String prefix() default "{user}/";
 
         @AttributeDefinition(name = "Access key", required = false)
         String access_key() default "";
@@ -127,15 +127,17 @@ public class S3StorageProvider implements StorageProvider {
     static final String ACCESS_KEY = "storage.access.key";
     static final String SECRET_KEY = "storage.secret.key";
 
+    /** In the prefix, the account's name. */
+    static final String USER_PLACEHOLDER = "{user}";
+
     /** S3's limits on part sizes. */
     static final int MIN_PART_MB = 5;
     static final int MAX_PART_MB = 5120;
 
     private volatile Config config;
-    private SdkHttpClient http;
     private ExecutorService cleaner;
-    /** One client per endpoint, region, addressing and credentials; closed with the component. */
-    private final Map<ClientKey, S3Client> clients = new ConcurrentHashMap<>();
+    /** One client per endpoint, region, addressing and credentials; retired with the component. */
+    private final Map<ClientKey, SharedClient> clients = new ConcurrentHashMap<>();
     /** Bucket and prefix pairs whose stale uploads were looked for since activation. */
     private final Set<String> cleaned = ConcurrentHashMap.newKeySet();
     /** Objects above this size are copied in parts (S3's single CopyObject stops at 5 GiB); tests lower it. */
@@ -155,12 +157,6 @@ public class S3StorageProvider implements StorageProvider {
     @Activate
     public void activate(Config config) {
         this.config = config;
-        int connect = Math.max(1, config.connect_timeout_seconds());
-        int read = Math.max(1, config.read_timeout_seconds());
-        http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(connect))
-                .socketTimeout(Duration.ofSeconds(read))
-                .build();
         cleaner = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "wharf-s3-stale-uploads");
             thread.setDaemon(true);
@@ -175,12 +171,12 @@ public class S3StorageProvider implements StorageProvider {
                 config.prefix(), partSize() >> 20);
     }
 
+    /** Stops the sweeping thread; the clients close as soon as the sessions using them have ended. */
     @Deactivate
     public void deactivate() {
         cleaner.shutdownNow();
-        clients.values().forEach(S3Client::close);
+        clients.values().forEach(SharedClient::retire);
         clients.clear();
-        http.close();
     }
 
     int partSize() {
@@ -191,33 +187,49 @@ public class S3StorageProvider implements StorageProvider {
     @Override
     public Storage open(Account account, Identity identity) throws IOException {
         Target target = target(account);
-        S3Client client = client(target);
+        SharedClient shared = client(target);
+        S3Client client = shared.client();
+        boolean opened = false;
         try {
-            client.headBucket(request -> request.bucket(target.bucket()));
-        } catch (SdkException failure) {
-            IOException reason = S3Failures.atLogin(failure, target);
-            LOG.warn("S3 storage: account '{}' cannot log in: {}", account.name(), reason.getMessage());
-            throw reason;
-        }
-        S3Storage storage = new S3Storage(client, target, identity, partSize(), multipartCopyThreshold);
-        if (config.create_home()) {
             try {
-                storage.createRoot(account.startDirectory());
-            } catch (IOException failure) {
-                LOG.warn("S3 storage: account '{}' cannot log in: {}", account.name(), failure.getMessage());
-                throw failure;
+                client.headBucket(request -> request.bucket(target.bucket()));
+            } catch (SdkException failure) {
+                IOException reason = S3Failures.atLogin(failure, target);
+                LOG.warn("S3 storage: account '{}' cannot log in: {}", account.name(), reason.getMessage());
+                throw reason;
+            }
+            S3Storage storage = new S3Storage(shared, target, identity, partSize(), multipartCopyThreshold);
+            if (config.create_home()) {
+                try {
+                    storage.createRoot(account.startDirectory());
+                } catch (IOException failure) {
+                    LOG.warn("S3 storage: account '{}' cannot log in: {}", account.name(), failure.getMessage());
+                    throw failure;
+                }
+            }
+            int staleHours = config.stale_upload_hours();
+            if (staleHours > 0 && cleaned.add(target.endpoint() + "|" + target.bucket() + "|" + target.prefix())
+                    && shared.acquire()) {
+                Instant before = Instant.now().minus(Duration.ofHours(staleHours));
+                try {
+                    cleaner.execute(() -> {
+                        try {
+                            abortStaleUploads(client, target, before);
+                        } finally {
+                            shared.release();
+                        }
+                    });
+                } catch (RejectedExecutionException stopping) {
+                    shared.release(); // the component is being deactivated
+                }
+            }
+            opened = true;
+            return storage;
+        } finally {
+            if (!opened) {
+                shared.release();
             }
         }
-        int staleHours = config.stale_upload_hours();
-        if (staleHours > 0 && cleaned.add(target.endpoint() + "|" + target.bucket() + "|" + target.prefix())) {
-            try {
-                cleaner.execute(() -> abortStaleUploads(client, target,
-                        Instant.now().minus(Duration.ofHours(staleHours))));
-            } catch (RejectedExecutionException stopping) {
-                // the component is being deactivated
-            }
-        }
-        return storage;
     }
 
     /** The account's settings: the configuration, overridden by its {@code storage.*} attributes. */
@@ -248,10 +260,10 @@ public class S3StorageProvider implements StorageProvider {
                         + "the account attribute " + ENDPOINT + ")");
             }
         }
-        if (account.name().contains("/") && prefix.contains("${user}")) {
+        if (account.name().contains("/") && prefix.contains(USER_PLACEHOLDER)) {
             throw refused(account, "the account name contains '/', which cannot be used in the prefix");
         }
-        String expanded = prefix.replace("${user}", account.name());
+        String expanded = prefix.replace(USER_PLACEHOLDER, account.name());
         while (expanded.startsWith("/")) {
             expanded = expanded.substring(1);
         }
@@ -272,30 +284,43 @@ public class S3StorageProvider implements StorageProvider {
         return new IOException(reason);
     }
 
-    private S3Client client(Target target) {
+    /** The shared client for the target's endpoint and credentials, counted as used once more. */
+    private SharedClient client(Target target) {
         ClientKey key = new ClientKey(target.endpoint(), target.region(), config.path_style(), target.accessKey(),
                 target.secretKey());
-        return clients.computeIfAbsent(key, ignored -> {
-            S3ClientBuilder builder = S3Client.builder()
-                    .httpClient(http)
-                    .region(Region.of(target.region()))
-                    .forcePathStyle(config.path_style())
-                    .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(target.accessKey(), target.secretKey())))
-                    // S3-compatible servers do not all know the newer checksum headers; S3 needs them only where
-                    // a request requires one
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                    .overrideConfiguration(override -> override.retryStrategy(
-                            retry -> retry.maxAttempts(Math.max(1, config.max_attempts()))));
-            if (!target.endpoint().isEmpty()) {
-                builder.endpointOverride(URI.create(target.endpoint()));
+        while (true) {
+            SharedClient shared = clients.computeIfAbsent(key, ignored -> newClient(target));
+            if (shared.acquire()) {
+                return shared;
             }
-            return builder.build();
-        });
+            clients.remove(key, shared); // retired meanwhile
+        }
     }
 
-    /** Aborts multipart uploads under the target's prefix started before {@code age} ago. */
+    private SharedClient newClient(Target target) {
+        SdkHttpClient http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(Math.max(1, config.connect_timeout_seconds())))
+                .socketTimeout(Duration.ofSeconds(Math.max(1, config.read_timeout_seconds())))
+                .build();
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClient(http)
+                .region(Region.of(target.region()))
+                .forcePathStyle(config.path_style())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(target.accessKey(), target.secretKey())))
+                // S3-compatible servers do not all know the newer checksum headers; S3 needs them only where a
+                // request requires one
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(override -> override.retryStrategy(
+                        retry -> retry.maxAttempts(Math.max(1, config.max_attempts()))));
+        if (!target.endpoint().isEmpty()) {
+            builder.endpointOverride(URI.create(target.endpoint()));
+        }
+        return new SharedClient(builder.build(), http);
+    }
+
+    /** Aborts the multipart uploads under the target's prefix started before {@code before}. */
     static int abortStaleUploads(S3Client client, Target target, Instant before) {
         int aborted = 0;
         try {

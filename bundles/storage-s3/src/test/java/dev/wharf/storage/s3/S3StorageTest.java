@@ -282,10 +282,24 @@ class S3StorageTest {
     }
 
     @Test
+    void aSessionKeepsItsStorageWhenTheProviderGoesAwayAndTheClientClosesWithIt() throws IOException {
+        S3StorageProvider leaving = TestConfigs.provider(s3, BUCKET, Map.of());
+        Account account = new Account("gwen", "/s3/gwen", 1000, 1000, AccountLimits.NONE);
+        Storage storage = leaving.open(account, Identity.of(account));
+        SharedClient shared = ((S3Storage) storage).sharedClient();
+        leaving.deactivate();
+        storage.mkdir("/after", 0755);
+        assertEquals(List.of("gwen/", "gwen/after/"), keys("gwen/"));
+        assertFalse(shared.isClosed(), "in use by the session");
+        storage.close();
+        assertTrue(shared.isClosed(), "closed with its last session");
+    }
+
+    @Test
     void accountAttributesOverrideBucketAndPrefix() throws IOException {
         s3.createBucket("wharf-other");
         Account account = new Account("olga", "/s3/olga", 1000, 1000, AccountLimits.NONE, null,
-                Map.of(S3StorageProvider.BUCKET, "wharf-other", S3StorageProvider.PREFIX, "tenants/${user}/home"));
+                Map.of(S3StorageProvider.BUCKET, "wharf-other", S3StorageProvider.PREFIX, "tenants/{user}/home"));
         try (Storage storage = provider.open(account, Identity.of(account))) {
             storage.mkdir("/docs", 0755);
         }
