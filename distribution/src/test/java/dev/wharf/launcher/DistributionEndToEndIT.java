@@ -357,7 +357,10 @@ class DistributionEndToEndIT {
             Result fetched = curl("--user", "demo:" + password, "-o", download.toString(), base + "in%20s3.bin");
             assertEquals(0, fetched.exitCode(), fetched.output());
             assertArrayEquals(sha256(content), sha256(Files.readAllBytes(download)));
-
+            Result names = curl("--user", "demo:" + password, "--list-only", base);
+            assertEquals(0, names.exitCode(), names.output());
+            assertTrue(names.output().lines().anyMatch("in s3.bin"::equals), "listed by its name: "
+                    + names.output());
         } finally {
             s3.destroy();
             if (!s3.waitFor(10, TimeUnit.SECONDS)) {

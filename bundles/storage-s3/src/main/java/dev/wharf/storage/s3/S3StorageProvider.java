@@ -317,7 +317,15 @@ public class S3StorageProvider implements StorageProvider {
         if (!target.endpoint().isEmpty()) {
             builder.endpointOverride(URI.create(target.endpoint()));
         }
-        return new SharedClient(builder.build(), http);
+        // the SDK finds its request interceptors as resources through the context class loader: this bundle's
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(S3StorageProvider.class.getClassLoader());
+        try {
+            return new SharedClient(builder.build(), http);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     /** Aborts the multipart uploads under the target's prefix started before {@code before}. */

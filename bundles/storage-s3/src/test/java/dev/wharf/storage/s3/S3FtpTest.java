@@ -168,6 +168,22 @@ class S3FtpTest {
     }
 
     @Test
+    void namesWithSpacesPlusPercentAndUtf8AreKeptAsTheyAre() throws IOException {
+        FTPClient client = login("nina", AccountLimits.NONE);
+        try {
+            String name = "a b+c%20d été [1].txt";
+            assertEquals(257, client.mkd("dir with space"));
+            assertTrue(client.storeFile("dir with space/" + name, new ByteArrayInputStream(new byte[] {1, 2, 3})),
+                    client.getReplyString());
+            assertEquals(List.of("nina/", "nina/dir with space/", "nina/dir with space/" + name), keys("nina/"));
+            assertEquals(List.of("dir with space/" + name), List.of(client.listNames("dir with space")));
+            assertEquals(List.of("dir with space"), List.of(client.listNames()));
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    @Test
     void appendAndResumedUploadsAreRefusedBeforeAnyDataMoves() throws IOException {
         FTPClient client = login("ann", AccountLimits.NONE);
         try {
