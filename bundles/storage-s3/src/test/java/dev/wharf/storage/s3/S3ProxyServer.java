@@ -65,8 +65,10 @@ final class S3ProxyServer implements AutoCloseable {
                 "jclouds.credential=" + SECRET_KEY,
                 "jclouds.filesystem.basedir=" + data, ""));
         Path log = directory.resolve("s3proxy.log");
+        // its buckets are in its heap: 1 GiB unless a test stores more (-Ds3proxy.heap=3g)
+        String heap = "-Xmx" + System.getProperty("s3proxy.heap", "1g");
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-jar", jar, "--properties", properties.toString()))
+                .toString(), heap, "-jar", jar, "--properties", properties.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         S3ProxyServer server = new S3ProxyServer(process, port, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class S3UploadMemoryTest {
 
-    private static final long SIZE = 256L << 20;
+    /** 256 MiB; {@code -Ds3.memory.test.mib=1024} measures a 1 GiB upload (give S3Proxy {@code -Ds3proxy.heap=3g}). */
+    private static final long SIZE = Long.getLong("s3.memory.test.mib", 256) << 20;
     /** One part buffer (8 MiB) and what a transfer and the SDK hold; buffering the file would need 256 MiB. */
     private static final long BOUND = 48L << 20;
 
