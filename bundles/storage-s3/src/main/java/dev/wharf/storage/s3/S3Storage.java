@@ -165,8 +165,9 @@ final class S3Storage implements Storage {
         }
         try {
             // a directory made by other tools may have an untyped marker, or none (keys under it only)
-            return client.listObjectsV2(request -> request.bucket(target.bucket()).prefix(directoryKey(path))
-                    .maxKeys(1)).keyCount() > 0;
+            // the contents, not KeyCount: not every S3-compatible server sends it
+            return !client.listObjectsV2(request -> request.bucket(target.bucket()).prefix(directoryKey(path))
+                    .maxKeys(1)).contents().isEmpty();
         } catch (SdkException failure) {
             throw failure(failure, path);
         }
