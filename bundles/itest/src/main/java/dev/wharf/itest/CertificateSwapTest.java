@@ -1,5 +1,8 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -38,10 +40,16 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * keeps working.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CertificateSwapTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
     private static final String FILES_BUNDLE = "dev.wharf.tls.files";
 
+    @InjectBundleContext
     static BundleContext context;
     static Path work;
     static int port;
@@ -68,7 +76,6 @@ class CertificateSwapTest {
 
     @BeforeAll
     static void start() throws Exception {
-        context = FrameworkUtil.getBundle(CertificateSwapTest.class).getBundleContext();
         work = Files.createTempDirectory("wharf-certswap").toRealPath();
         Path home = ownedBy(Files.createDirectories(work.resolve("home")), 1000, 1000);
         Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-nodes", "-days", "30", "-newkey", "ec",
@@ -83,7 +90,6 @@ class CertificateSwapTest {
         users = context.registerService(AuthBackend.class, request -> request.user().equals("carol")
                 ? AuthResult.accepted(new Account("carol", home.toString(), 1000, 1000, AccountLimits.NONE))
                 : AuthResult.unknown(), backendProperties);
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         selfSigned = configAdmin.getConfiguration("dev.wharf.tls.selfsigned", "?");
         selfSigned.update(new Hashtable<>(Map.of("file", work.resolve("selfsigned.p12").toString(),
                 "host.name", "selfsigned.test")));

@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +36,12 @@ import org.osgi.service.event.EventHandler;
  * file changes; the {@code wharf:who} command service lists the session; limits set through ConfigAdmin apply to
  * the next login without a restart.
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EventsAndAdminInFrameworkTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
     @Test
     void eventHandlersHearFileActivityAndLimitsFollowConfigAdmin() throws Exception {
@@ -60,7 +67,6 @@ class EventsAndAdminInFrameworkTest {
         backendProperties.put(AuthBackend.NAME_PROPERTY, "events-test");
         ServiceRegistration<AuthBackend> registration = context.registerService(AuthBackend.class, backend,
                 backendProperties);
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         Configuration listener = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest-events", "?");
         listener.update(dictionary("bind", "127.0.0.1", "port", Integer.toString(port), "auth.order", "events-test"));
         Configuration limits = configAdmin.getConfiguration("dev.wharf.limits", "?");

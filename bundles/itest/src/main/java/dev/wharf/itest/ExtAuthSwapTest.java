@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,7 +38,12 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * Unix socket: a session logged in through extauth survives the bundle's uninstall, and new logins then reach
  * the next backend, which extauth's auth_ok:-1 had blocked before.
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExtAuthSwapTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
 
     @Test
@@ -63,7 +70,6 @@ class ExtAuthSwapTest {
         ServiceRegistration<AuthBackend> fallbackRegistration =
                 context.registerService(AuthBackend.class, fallback, properties);
 
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         Configuration extauthConfig = configAdmin.getConfiguration("dev.wharf.auth.extauth", "?");
         extauthConfig.update(dictionary("socket", socket.toString(), "timeout", "5"));
         Configuration listener = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest-extauth", "?");

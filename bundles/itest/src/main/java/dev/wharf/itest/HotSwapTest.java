@@ -1,5 +1,8 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -38,10 +40,16 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * already logged-in session at every step.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HotSwapTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
     private static final String PASSWD_BUNDLE = "dev.wharf.auth.passwd";
 
+    @InjectBundleContext
     static BundleContext context;
     static Path work;
     static int port;
@@ -51,7 +59,6 @@ class HotSwapTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        context = FrameworkUtil.getBundle(HotSwapTest.class).getBundleContext();
         work = Files.createTempDirectory("wharf-itest").toRealPath();
         Path home = ownedBy(Files.createDirectories(work.resolve("ftp/alice")), 1000, 1000);
         String hash = OpenBSDBCrypt.generate("wonderland".toCharArray(), salt(), 6);
@@ -59,7 +66,6 @@ class HotSwapTest {
                 "alice:" + hash + ":1000:1000::" + home + "/./::::::::::::\n", StandardCharsets.UTF_8);
         port = freePort();
 
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         passwdConfig = configAdmin.getConfiguration(PASSWD_BUNDLE, "?");
         passwdConfig.update(dictionary("file", work.resolve("pureftpd.passwd").toString()));
         listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest", "?");

@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.ownedBy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +33,12 @@ import org.osgi.util.tracker.ServiceTracker;
  * Connector/J, and the auth-jdbc components configured through ConfigAdmin (Pure-FTPd keys given directly) let
  * users from the real PostgreSQL and MariaDB on 127.0.0.1 log in over FTP.
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SqlBackendsInFrameworkTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
     private static final long WAIT_MILLIS = 15_000;
 
@@ -48,7 +55,6 @@ class SqlBackendsInFrameworkTest {
                 "INSERT INTO " + table + " VALUES ('pg-user', 'pg-secret', '" + work.resolve("pg") + "')");
         execute(mysql, myUrl, "root", "CREATE TABLE " + table + " (login TEXT, pw TEXT, home TEXT)",
                 "INSERT INTO " + table + " VALUES ('my-user', 'my-secret', '" + work.resolve("my") + "')");
-        ConfigurationAdmin configAdmin = service(context, ConfigurationAdmin.class);
         Configuration listener = configAdmin.getFactoryConfiguration("dev.wharf.listener", "sql", "?");
         Configuration pgsqlConfig = configAdmin.getConfiguration("dev.wharf.auth.pgsql", "?");
         Configuration mysqlConfig = configAdmin.getConfiguration("dev.wharf.auth.mysql", "?");
@@ -142,13 +148,6 @@ class SqlBackendsInFrameworkTest {
         return client;
     }
 
-    private static <S> S service(BundleContext context, Class<S> type) throws InterruptedException {
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        S service = tracker.waitForService(WAIT_MILLIS);
-        assertNotNull(service, type.getName() + " is available");
-        return service;
-    }
 
     private static Dictionary<String, Object> dictionary(String... keysAndValues) {
         Dictionary<String, Object> dictionary = new Hashtable<>();

@@ -1,5 +1,7 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectService;
+import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +32,12 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * after FTP uploads (STOR and APPE) with the stored file's path and Pure-FTPd's variables, and stops passing
  * uploads on once its configuration is deleted.
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class UploadScriptTest {
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
+
 
     @Test
     void ftpUploadsRunTheConfiguredProgram() throws Exception {
@@ -50,7 +57,6 @@ class UploadScriptTest {
         properties.put(AuthBackend.NAME_PROPERTY, "uploader");
         ServiceRegistration<AuthBackend> registration = context().registerService(AuthBackend.class, uploader,
                 properties);
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         Configuration hookConfig = configAdmin.getConfiguration("dev.wharf.hook.uploadscript", "?");
         hookConfig.update(dictionary("program", script.toString(), "timeout.seconds", "10"));
         Configuration listener = configAdmin.getFactoryConfiguration("dev.wharf.listener", "itest-uploadscript", "?");

@@ -54,7 +54,9 @@ final class Linux {
     static final int ENOSPC = 28;
     static final int EROFS = 30;
     static final int ENAMETOOLONG = 36;
+    static final int ERANGE = 34;
     static final int ENOSYS = 38;
+    static final int ENODATA = 61;
     static final int ENOTEMPTY = 39;
     static final int ELOOP = 40;
     static final int EOPNOTSUPP = 95;
@@ -64,6 +66,8 @@ final class Linux {
     private static final long SYS_OPENAT2 = 437;
     /** getdents64 on x86_64 (the generic table, aarch64 and others, has it at 61). */
     private static final long SYS_GETDENTS64 = "aarch64".equals(System.getProperty("os.arch")) ? 61 : 217;
+    /** getxattrat (Linux 6.13): the same number on every architecture, as all system calls since 424. */
+    private static final long SYS_GETXATTRAT = 464;
     private static final long UTIME_OMIT = (1L << 30) - 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -97,6 +101,12 @@ final class Linux {
     private static final MethodHandle FCHOWN = handle("fchown", FunctionDescriptor.of(INT, INT, INT, INT), true);
     private static final MethodHandle FCHOWNAT = handle("fchownat", FunctionDescriptor.of(INT, INT, ADDRESS, INT,
             INT, INT), true);
+    private static final MethodHandle SYSCALL6 = handle("syscall", FunctionDescriptor.of(LONG, LONG, LONG, ADDRESS,
+            LONG, ADDRESS, ADDRESS, LONG), true, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle GETXATTR = handle("getxattr", FunctionDescriptor.of(LONG, ADDRESS, ADDRESS,
+            ADDRESS, LONG), true);
+    private static final MethodHandle LGETXATTR = handle("lgetxattr", FunctionDescriptor.of(LONG, ADDRESS, ADDRESS,
+            ADDRESS, LONG), true);
     private static final MethodHandle SYSCALL3 = handle("syscall", FunctionDescriptor.of(LONG, LONG, LONG, ADDRESS,
             LONG), true, Linker.Option.firstVariadicArg(1));
 
@@ -285,6 +295,48 @@ final class Linux {
                     return -error;
                 }
             }
+        } catch (Throwable unexpected) {
+            throw new AssertionError(unexpected);
+        }
+    }
+
+    /**
+     * {@code getxattrat(dirfd, path, flags, name, {value, size})}: the value's length read into {@code value}, or
+     * {@code -errno} ({@code -ENOSYS} before Linux 6.13, {@code -ENODATA} when the entry has no such attribute).
+     */
+    static long getxattrat(Arena arena, int dirfd, MemorySegment path, int flags, MemorySegment name,
+                           MemorySegment value) {
+        MemorySegment arguments = arena.allocate(16, 8);
+        arguments.set(LONG, 0, value.address());
+        arguments.set(INT, 8, (int) value.byteSize());
+        arguments.set(INT, 12, 0);
+        MemorySegment slot = errnoSlot(arena);
+        try {
+            long length = (long) SYSCALL6.invokeExact(slot, SYS_GETXATTRAT, (long) dirfd, path, (long) flags, name,
+                    arguments, 16L);
+            return length < 0 ? -errno(slot) : length;
+        } catch (Throwable unexpected) {
+            throw new AssertionError(unexpected);
+        }
+    }
+
+    /** {@code getxattr(path, name, value)}, following a final link: as {@link #getxattrat}, for kernels before it. */
+    static long getxattr(Arena arena, MemorySegment path, MemorySegment name, MemorySegment value) {
+        MemorySegment slot = errnoSlot(arena);
+        try {
+            long length = (long) GETXATTR.invokeExact(slot, path, name, value, value.byteSize());
+            return length < 0 ? -errno(slot) : length;
+        } catch (Throwable unexpected) {
+            throw new AssertionError(unexpected);
+        }
+    }
+
+    /** {@code lgetxattr(path, name, value)}: as {@link #getxattrat}, for kernels before it. */
+    static long lgetxattr(Arena arena, MemorySegment path, MemorySegment name, MemorySegment value) {
+        MemorySegment slot = errnoSlot(arena);
+        try {
+            long length = (long) LGETXATTR.invokeExact(slot, path, name, value, value.byteSize());
+            return length < 0 ? -errno(slot) : length;
         } catch (Throwable unexpected) {
             throw new AssertionError(unexpected);
         }

@@ -52,6 +52,9 @@ final class LocalStorage implements Storage {
     static final String UPLOAD_PREFIX = ".wharf-upload.";
     private static final long RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     private static final int STAT_SIZE = 256;
+    /** Room for an ACL of 32 entries; a longer one is read again into {@link #XATTR_MAX_BYTES}. */
+    private static final int ACL_BYTES = 4 + 8 * 32;
+    private static final int XATTR_MAX_BYTES = 65536;
 
     private final Path realRoot;
     private final int rootFd;
@@ -241,7 +244,7 @@ final class LocalStorage implements Storage {
         while (true) {
             int fd = directory.equals("/") ? rootFd : open(arena, directory, O_PATH, 0);
             try {
-                if (!access.permits(fstat(arena, fd, directory), 1)) {
+                if (!access.permits(fstat(arena, fd, directory), 1, aclOf(arena, fd, null, directory))) {
                     throw new AccessDeniedException(path, null, "Permission denied");
                 }
             } finally {
@@ -256,21 +259,80 @@ final class LocalStorage implements Storage {
         }
     }
 
-    private void require(FileInfo info, int wanted, String path) throws IOException {
-        if (actAs && !access.permits(info, wanted)) {
+    /** {@code wanted} on the entry {@code name} in {@code dirfd}, or on {@code dirfd} itself when name is null. */
+    private void require(Arena arena, int dirfd, MemorySegment name, FileInfo info, int wanted, String path)
+            throws IOException {
+        if (actAs && !access.permits(info, wanted, aclOf(arena, dirfd, name, path))) {
             throw new AccessDeniedException(path, null, "Permission denied");
         }
+    }
+
+    /** Whether this file system may keep ACLs: cleared at its first "not supported". */
+    private volatile boolean aclsPossible = true;
+    /** Cleared when the kernel has no getxattrat (before 6.13): ACLs are then read through /proc/self/fd. */
+    private volatile boolean getxattratWorks = true;
+
+    /**
+     * The access ACL of the entry {@code name} in {@code dirfd} (not followed), or of {@code dirfd} itself when
+     * name is null; null when it has none.
+     */
+    private Acl aclOf(Arena arena, int dirfd, MemorySegment name, String path) throws IOException {
+        if (!aclsPossible) {
+            return null;
+        }
+        MemorySegment attribute = arena.allocateFrom(Acl.XATTR_NAME);
+        MemorySegment value = arena.allocate(ACL_BYTES);
+        long length = read(arena, dirfd, name, attribute, value);
+        if (length == -ERANGE) {
+            value = arena.allocate(XATTR_MAX_BYTES);
+            length = read(arena, dirfd, name, attribute, value);
+        }
+        if (length == -ENODATA) {
+            return null;
+        }
+        if (length == -EOPNOTSUPP) {
+            aclsPossible = false;
+            return null;
+        }
+        check(length < 0 ? (int) length : 0, path);
+        Acl acl = Acl.parse(value, length);
+        if (acl == null) {
+            throw new AccessDeniedException(path, null, "Permission denied (unreadable ACL)");
+        }
+        return acl;
+    }
+
+    private long read(Arena arena, int dirfd, MemorySegment name, MemorySegment attribute, MemorySegment value) {
+        if (getxattratWorks && name != null) {
+            // (getxattrat takes no O_PATH descriptor with an empty path: the descriptor itself goes through /proc)
+            long length = Linux.getxattrat(arena, dirfd, name, AT_SYMLINK_NOFOLLOW, attribute, value);
+            if (length != -ENOSYS) {
+                return length;
+            }
+            getxattratWorks = false;
+        }
+        // /proc/self/fd/N is what the descriptor refers to, whatever its path is now
+        String self = "/proc/self/fd/" + dirfd;
+        if (name == null) {
+            return Linux.getxattr(arena, arena.allocateFrom(self), attribute, value);
+        }
+        MemorySegment prefix = arena.allocateFrom(self + "/");
+        MemorySegment full = arena.allocate(prefix.byteSize() - 1 + name.byteSize());
+        full.copyFrom(prefix.asSlice(0, prefix.byteSize() - 1));
+        full.asSlice(prefix.byteSize() - 1).copyFrom(name);
+        return Linux.lgetxattr(arena, full, attribute, value);
     }
 
     /**
      * Creating, removing or renaming in a directory: write and search on it, and with the sticky bit set only the
      * owner of the entry (or of the directory) may remove or replace it.
      */
-    private void requireChange(FileInfo directory, FileInfo entry, String path) throws IOException {
+    private void requireChange(Arena arena, int parent, FileInfo directory, FileInfo entry, String path)
+            throws IOException {
         if (!actAs) {
             return;
         }
-        require(directory, 3, path);
+        require(arena, parent, null, directory, 3, path);
         if (entry != null && (directory.mode() & 01000) != 0 && entry.uid() != identity.uid()
                 && directory.uid() != identity.uid()) {
             throw new AccessDeniedException(path, null, "Operation not permitted (sticky directory)");
@@ -383,7 +445,7 @@ final class LocalStorage implements Storage {
             requireSearch(arena, path);
             fd = open(arena, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
             try {
-                require(fstat(arena, fd, path), 4, path);
+                require(arena, fd, null, fstat(arena, fd, path), 4, path);
             } catch (IOException refused) {
                 Linux.close(fd);
                 throw refused;
@@ -509,7 +571,7 @@ final class LocalStorage implements Storage {
                     throw new FileSystemException(path, null, info.isDirectory() ? "Is a directory"
                             : "Not a regular file");
                 }
-                require(info, 4, path);
+                require(arena, fd, null, info, 4, path);
                 return new ReadFile(reopen(fd, path, READ), info);
             } finally {
                 Linux.close(fd);
@@ -553,7 +615,7 @@ final class LocalStorage implements Storage {
                 if (!info(buffer).isFile()) {
                     throw new FileSystemException(path, null, "Not a regular file");
                 }
-                require(info(buffer), 2, path);
+                require(arena, fd, null, info(buffer), 2, path);
                 FileChannel channel = reopen(fd, path, mode == WriteMode.UPDATE ? READ_WRITE : WRITE);
                 try {
                     if (mode == WriteMode.APPEND) {
@@ -591,7 +653,7 @@ final class LocalStorage implements Storage {
                     return fd;
                 }
                 FileInfo directory = fstat(arena, parent, parentOf(path));
-                requireChange(directory, null, path);
+                requireChange(arena, parent, directory, null, path);
                 MemorySegment temporary = cName(arena, UPLOAD_PREFIX
                         + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
                 fd = openat2(arena, parent, temporary, access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -635,7 +697,7 @@ final class LocalStorage implements Storage {
                 requireSearch(arena, path);
                 parent = openParent(arena, path);
                 FileInfo directory = actAs ? fstat(arena, parent, parentOf(path)) : null;
-                requireChange(directory, null, path);
+                requireChange(arena, parent, directory, null, path);
                 // the owner can always write it (the channel is opened again from /proc); the mode is set after
                 int createMode = permissions | 0600;
                 if (tmpfileWorks) {
@@ -731,7 +793,8 @@ final class LocalStorage implements Storage {
             try (Arena call = Arena.ofConfined()) {
                 MemorySegment cTarget = cName(call, name);
                 if (actAs && replace) {
-                    requireChange(fstat(call, parent, directory), entryOf(call, parent, cTarget, target), target);
+                    requireChange(call, parent, fstat(call, parent, directory),
+                            entryOf(call, parent, cTarget, target), target);
                 }
                 int result;
                 if (unnamed >= 0) {
@@ -822,7 +885,7 @@ final class LocalStorage implements Storage {
     private void mkdirAsAccount(Arena arena, int parent, MemorySegment name, String path, int permissions)
             throws IOException {
         FileInfo directory = fstat(arena, parent, parentOf(path));
-        requireChange(directory, null, path);
+        requireChange(arena, parent, directory, null, path);
         if (entryOf(arena, parent, name, path) != null) {
             throw new FileAlreadyExistsException(path, null, "File exists");
         }
@@ -869,7 +932,8 @@ final class LocalStorage implements Storage {
             try {
                 MemorySegment name = cName(arena, nameOf(path));
                 if (actAs) {
-                    requireChange(fstat(arena, parent, parentOf(path)), entryOf(arena, parent, name, path), path);
+                    requireChange(arena, parent, fstat(arena, parent, parentOf(path)),
+                            entryOf(arena, parent, name, path), path);
                 }
                 check(unlinkat(arena, parent, name, flags), path);
             } finally {
@@ -892,10 +956,11 @@ final class LocalStorage implements Storage {
                     MemorySegment toName = cName(arena, nameOf(to));
                     if (actAs) {
                         FileInfo moved = entryOf(arena, fromParent, fromName, from);
-                        requireChange(fstat(arena, fromParent, parentOf(from)), moved, from);
-                        requireChange(fstat(arena, toParent, parentOf(to)), entryOf(arena, toParent, toName, to), to);
+                        requireChange(arena, fromParent, fstat(arena, fromParent, parentOf(from)), moved, from);
+                        requireChange(arena, toParent, fstat(arena, toParent, parentOf(to)),
+                                entryOf(arena, toParent, toName, to), to);
                         if (moved != null && moved.isDirectory() && toParent != fromParent) {
-                            require(moved, 2, from); // its ".." changes
+                            require(arena, fromParent, fromName, moved, 2, from); // its ".." changes
                         }
                     }
                     int result = renameat2(arena, fromParent, fromName, toParent, toName,
