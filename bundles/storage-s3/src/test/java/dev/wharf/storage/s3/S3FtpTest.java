@@ -184,7 +184,7 @@ class S3FtpTest {
     }
 
     @Test
-    void appendAndResumedUploadsAreRefusedBeforeAnyDataMoves() throws IOException {
+    void appendResumedUploadsChmodAndMfmtAreRefusedAndChangeNothing() throws IOException {
         FTPClient client = login("ann", AccountLimits.NONE);
         try {
             byte[] data = random(4000, 3);
@@ -195,6 +195,10 @@ class S3FtpTest {
             assertFalse(client.storeFile("f.bin", new ByteArrayInputStream(new byte[10])));
             assertTrue(FTPReply.isNegativePermanent(client.getReplyCode()), client.getReplyString());
             client.setRestartOffset(0);
+            assertTrue(FTPReply.isNegativePermanent(client.sendCommand("SITE CHMOD 600 f.bin")),
+                    client.getReplyString());
+            assertTrue(FTPReply.isNegativePermanent(client.sendCommand("MFMT 20200101000000 f.bin")),
+                    client.getReplyString());
             assertArrayEquals(data, object("ann/f.bin"), "the object is unchanged");
         } finally {
             client.disconnect();
