@@ -30,7 +30,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -298,7 +298,9 @@ public class S3StorageProvider implements StorageProvider {
     }
 
     private SharedClient newClient(Target target) {
-        SdkHttpClient http = UrlConnectionHttpClient.builder()
+        // Apache HttpClient 5 streams request bodies of known length (the JDK's HttpURLConnection, behind the SDK's
+        // url-connection-client, buffers each one whole) and pools connections
+        SdkHttpClient http = Apache5HttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(Math.max(1, config.connect_timeout_seconds())))
                 .socketTimeout(Duration.ofSeconds(Math.max(1, config.read_timeout_seconds())))
                 .build();
