@@ -54,9 +54,12 @@ public final class Benchmark {
     private final Path work;
     private final Path data;
     private final List<String> report = new ArrayList<>();
-    /** Workload groups to run (raw, transfer, tls, small, logins, listing, memory); empty: all. */
+    /** Workload groups to run (raw, transfer, tls, small, logins, listing, memory, s3); empty: all. */
     private final java.util.Set<String> only;
     private Servers.Server wharf;
+    /** The built distribution and the users' file, for the S3 section's second server. */
+    private Path distribution;
+    private Path passwd;
     private Servers.Server pure;
     /** When this run deleted the previous run's tree ({@link System#nanoTime}); empty when there was none. */
     private java.util.OptionalLong previousTreeDeleted = java.util.OptionalLong.empty();
@@ -92,6 +95,8 @@ public final class Benchmark {
         System.out.println(format("Wharf benchmark: %d cores, Java %s, %s", Runtime.getRuntime()
                 .availableProcessors(), System.getProperty("java.version"), work));
         Path passwd = prepareData();
+        this.distribution = distribution;
+        this.passwd = passwd;
         boolean havePure = Files.isExecutable(Path.of("/usr/sbin/pure-ftpd"));
         Servers.Started startedWharf = Servers.startWharf(distribution, work, passwd, 2121, false);
         wharf = startedWharf.server();
@@ -159,6 +164,56 @@ public final class Benchmark {
             return Files.isReadable(journalTask) && Files.readString(journalTask).strip().equals("<none>");
         } catch (IOException | RuntimeException unknown) {
             return false;
+        }
+    }
+
+    /**
+     * The S3 storage: a second Wharf with {@code storage-s3} instead of the local storage, on S3Proxy (in memory) on
+     * loopback: 1 GiB STOR and RETR, 2,000 small files each way, and the server's RSS while the 1 GiB goes up.
+     */
+    private void s3() throws Exception {
+        String jar = System.getProperty("benchmark.s3proxy.jar", "");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            System.out.println("(no S3Proxy jar at benchmark.s3proxy.jar: the S3 section is skipped)");
+            return;
+        }
+        Servers.S3Proxy s3 = Servers.startS3Proxy(work, Path.of(jar));
+        Servers.Server onS3 = null;
+        try {
+            onS3 = Servers.startWharfOnS3(distribution, work, passwd, 2123, s3.endpoint());
+            long before = onS3.memoryKib("Rss:");
+            long[] peak = {before};
+            java.util.concurrent.atomic.AtomicBoolean uploading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Servers.Server measured = onS3;
+            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (uploading.get()) {
+                    try {
+                        peak[0] = Math.max(peak[0], measured.memoryKib("Rss:"));
+                        Thread.sleep(100);
+                    } catch (IOException | InterruptedException stop) {
+                        return;
+                    }
+                }
+            });
+            double store = Workloads.storeMegabytesPerSecond(onS3, false, "big-s3.bin", BIG);
+            uploading.set(false);
+            sampler.join();
+            line("S3 (S3Proxy) STOR 1 GiB", format("wharf %.0f MB/s; server RSS %d MiB before, at most +%d MiB "
+                    + "during the upload (8 MiB parts)", store, before / 1024, (peak[0] - before) / 1024));
+            line("S3 (S3Proxy) RETR 1 GiB", format("wharf %.0f MB/s",
+                    Workloads.retrieveMegabytesPerSecond(onS3, false, "big-s3.bin")));
+            byte[] small = new byte[SMALL_SIZE];
+            new java.util.Random(3).nextBytes(small);
+            line("S3 (S3Proxy) small files STOR", format("wharf %.0f files/s (%,d files of %d bytes)",
+                    Workloads.smallFilesPerSecond(onS3, "/s3-small", SMALL_FILES, true, small), SMALL_FILES,
+                    SMALL_SIZE));
+            line("S3 (S3Proxy) small files RETR", format("wharf %.0f files/s",
+                    Workloads.smallFilesPerSecond(onS3, "/s3-small", SMALL_FILES, false, small)));
+        } finally {
+            if (onS3 != null) {
+                onS3.stop();
+            }
+            s3.stop();
         }
     }
 
@@ -274,6 +329,9 @@ public final class Benchmark {
             double[] mlsd = compare(() -> Workloads.listingMillis(wharf, "MLSD", "/list", LISTING_ENTRIES),
                     () -> Workloads.listingMillis(pure, "MLSD", "/list", LISTING_ENTRIES), false, LISTING_ROUNDS);
             time("MLSD of 10,000 entries (after " + LISTING_WARM_UP + " warm-up rounds)", mlsd);
+        }
+        if (selected("s3")) {
+            s3();
         }
         List<Long> later = startedWharf.laterStartMillis();
         line("start to first accepted login", format("wharf %d ms (best of later starts: %s ms), first start %d ms "

@@ -123,6 +123,79 @@ final class Servers {
         }
     }
 
+    /** S3Proxy in a child JVM, keeping its objects in memory, without authentication; stopped by {@link #stop}. */
+    record S3Proxy(Process process, int port) {
+
+        String endpoint() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts S3Proxy on a free loopback port with the bucket {@code wharf-bench}. */
+    static S3Proxy startS3Proxy(Path work, Path jar) throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        Path properties = Files.writeString(work.resolve("s3proxy.conf"), String.join("\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=none",
+                "jclouds.provider=transient-nio2", "jclouds.identity=bench", "jclouds.credential=bench-secret", ""));
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx3g", "-jar", jar.toString(), "--properties", properties.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("s3proxy.log").toFile()).start();
+        S3Proxy s3 = new S3Proxy(process, port);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                int status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s3.endpoint()
+                        + "/wharf-bench")).PUT(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
+                    return s3;
+                }
+                throw new IOException("S3Proxy answered " + status + " to the bucket's creation");
+            } catch (java.net.ConnectException notYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    s3.stop();
+                    throw new IOException("S3Proxy did not start; see " + work.resolve("s3proxy.log"));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** A second copy of the distribution serving the same users from S3 ({@code storage-s3}, not the local disk). */
+    static Server startWharfOnS3(Path distribution, Path work, Path passwd, int port, String endpoint)
+            throws Exception {
+        Path home = work.resolve("wharf-s3");
+        copyTree(distribution, home);
+        Files.writeString(home.resolve("etc/features.properties"),
+                "features = base, core, storage-s3, auth-passwd, tls\n");
+        Files.writeString(home.resolve("etc/dev.wharf.storage.s3.cfg"), String.join("\n", "endpoint = " + endpoint,
+                "bucket = wharf-bench", "access.key = bench", "secret.key = bench-secret", "path.style = true", ""));
+        Files.writeString(home.resolve("etc/dev.wharf.listener-main.cfg"), String.join("\n", "bind = 127.0.0.1",
+                "port = " + port, "max.clients = 20000", "passive.ports = 50000-54999", "idle.timeout = 3600", ""));
+        Files.writeString(home.resolve("etc/dev.wharf.security.cfg"), String.join("\n", "max.per.ip = 0",
+                "ban.after.failures = 0", "login.failure.delay = 0", ""));
+        Files.writeString(home.resolve("etc/dev.wharf.auth.passwd.cfg"), String.join("\n",
+                "file = " + passwd, "demo.create = false", ""));
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/wharf").toString(), "run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("wharf-s3.log").toFile()));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_OPTS", ("-Xmx1g " + System.getProperty("benchmark.wharf.jvm", "")).trim());
+        return awaitFirstLogin("wharf-s3", builder, port, work).server();
+    }
+
     /** Pure-FTPd in the foreground with the same users (as a puredb), chrooted, TLS optional. */
     static Started startPureFtpd(Path work, Path passwd, Path certificate, int port) throws Exception {
         Path pdb = work.resolve("pureftpd.pdb");

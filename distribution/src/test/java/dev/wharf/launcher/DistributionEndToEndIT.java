@@ -302,6 +302,73 @@ class DistributionEndToEndIT {
                 variables);
     }
 
+    /**
+     * An admin adds the S3 storage to the running server ({@code bin/wharf feature add storage-s3}) with
+     * {@code etc/dev.wharf.storage.s3.cfg} pointing at an S3-compatible server (S3Proxy, started here on loopback):
+     * with the local storage removed, the bundle with its embedded S3 client resolves and starts in Felix, and a
+     * curl upload lands in the bucket under the account's prefix instead of its local home.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void addingStorageS3ToTheRunningServerStoresFilesInABucket() throws Exception {
+        String password = demoPassword();
+        Path s3Directory = Files.createDirectories(server.resolve("var/s3proxy"));
+        int s3Port = freePort();
+        Path s3Config = Files.writeString(s3Directory.resolve("s3proxy.conf"), String.join("\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + s3Port, "s3proxy.authorization=none",
+                "jclouds.provider=transient-nio2", "jclouds.identity=e2e", "jclouds.credential=e2e-secret", ""));
+        Process s3 = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", System.getProperty("s3proxy.jar"), "--properties", s3Config.toString())
+                .redirectErrorStream(true).redirectOutput(s3Directory.resolve("s3proxy.log").toFile()).start();
+        try {
+            String bucketUrl = "http://127.0.0.1:" + s3Port + "/wharf-e2e";
+            long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+            while (curl("-X", "PUT", "--fail", bucketUrl).exitCode() != 0) {
+                assertTrue(s3.isAlive() && System.currentTimeMillis() < deadline, "S3Proxy did not start: "
+                        + Files.readString(s3Directory.resolve("s3proxy.log")));
+                Thread.sleep(200);
+            }
+            // the admin's file before the feature: its defaults are then not written
+            Files.writeString(server.resolve("etc/dev.wharf.storage.s3.cfg"), String.join("\n",
+                    "endpoint = http://127.0.0.1:" + s3Port, "bucket = wharf-e2e", "access.key = e2e",
+                    "secret.key = e2e-secret", "path.style = true", ""));
+            // S3 becomes the storage of every account
+            Result local = wharf("feature", "remove", "storage-local");
+            assertEquals(0, local.exitCode(), local.output());
+            awaitLog("Feature 'storage-local' removed");
+            Result added = wharf("feature", "add", "storage-s3");
+            assertEquals(0, added.exitCode(), added.output());
+            awaitLog("Feature 'storage-s3' added");
+            awaitLog("S3 storage: endpoint http://127.0.0.1:" + s3Port + ", bucket 'wharf-e2e'");
+
+            byte[] content = new byte[3 * 1024 * 1024];
+            new Random(11).nextBytes(content);
+            Path upload = server.resolve("s3-upload.bin");
+            Files.write(upload, content);
+            String base = "ftp://127.0.0.1:" + port + "/";
+            Result stored = curl("--user", "demo:" + password, "-T", upload.toString(), base + "in%20s3.bin");
+            assertEquals(0, stored.exitCode(), stored.output());
+            assertTrue(Files.notExists(server.resolve("var/ftp/demo/in s3.bin")), "not in the local home");
+            Path object = server.resolve("s3-object.bin");
+            Result got = curl("--fail", "-o", object.toString(), bucketUrl + "/demo/in%20s3.bin");
+            assertEquals(0, got.exitCode(), got.output());
+            assertArrayEquals(sha256(content), sha256(Files.readAllBytes(object)), "the object is the file");
+            Path download = server.resolve("s3-download.bin");
+            Result fetched = curl("--user", "demo:" + password, "-o", download.toString(), base + "in%20s3.bin");
+            assertEquals(0, fetched.exitCode(), fetched.output());
+            assertArrayEquals(sha256(content), sha256(Files.readAllBytes(download)));
+            Result names = curl("--user", "demo:" + password, "--list-only", base);
+            assertEquals(0, names.exitCode(), names.output());
+            assertTrue(names.output().lines().anyMatch("in s3.bin"::equals), "listed by its name: "
+                    + names.output());
+        } finally {
+            s3.destroy();
+            if (!s3.waitFor(10, TimeUnit.SECONDS)) {
+                s3.destroyForcibly();
+            }
+        }
+    }
+
     private Result wharf(String... arguments) throws Exception {
         return wharfWithInput("", arguments);
     }

@@ -69,6 +69,15 @@ public final class EmbeddedServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds a storage provider, as SCR would on registration; the highest-ranked one serves accounts (the local
+     * storage the server starts with has ranking 0).
+     */
+    public EmbeddedServer addStorageProvider(StorageProvider provider, String name, int ranking) {
+        services.addStorageProvider(provider, properties(StorageProvider.NAME_PROPERTY, name, ranking));
+        return this;
+    }
+
     public EmbeddedServer addCertificateProvider(CertificateProvider provider, String name, int ranking) {
         services.addCertificateProvider(provider, properties(CertificateProvider.NAME_PROPERTY, name, ranking));
         return this;
