@@ -49,6 +49,8 @@ public final class Benchmark {
     private static final int WARM_LISTINGS = 40;
     private static final long WARM_LOGIN_MILLIS = 5_000;
 
+    /** The servers' control ports: from this one on, a new one for every start. */
+    private static final int BASE_PORT = Integer.getInteger("benchmark.port", 2121);
     private static final String COMMONS = "commons-net";
     private static final String FTPLIB = "ftplib";
     private static final String RAW = "raw socket";
@@ -141,7 +143,7 @@ public final class Benchmark {
     /** A new port for every start: a server stopped a moment ago may leave connections that hold its port. */
     private Servers.Setup setup(int passiveFrom, int passiveSpan) {
         portOffset = (portOffset + 1) % 50;
-        return new Servers.Setup(2121 + portOffset, passiveFrom, passiveFrom + passiveSpan);
+        return new Servers.Setup(BASE_PORT + portOffset, passiveFrom, passiveFrom + passiveSpan);
     }
 
     private void runGroup(String group) throws Exception {
