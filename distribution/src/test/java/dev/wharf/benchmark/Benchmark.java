@@ -66,9 +66,8 @@ public final class Benchmark {
     private final int warmRounds = Integer.getInteger("benchmark.warm.rounds", 5);
     private final List<Integer> sessionCounts;
     /**
-     * A lock file held (with flock(1)) during the fresh rounds of a group and again during its warm rounds, so that
-     * nothing else that honours it runs meanwhile; released between them, so that a whole run does not keep others
-     * from it for long.
+     * A lock file held (with flock(1)) during each group, so that nothing else that honours it runs meanwhile;
+     * released between groups, so that a whole run does not keep others from it for long.
      */
     private final String lock = System.getProperty("benchmark.lock", "");
     private final Map<String, Row> rows = new LinkedHashMap<>();
@@ -152,33 +151,34 @@ public final class Benchmark {
         List<Workload> workloads = workloads(group);
         // the sessions group uses the 900-port passive range of issue 23's test; the others a large one
         int passiveSpan = group.equals("sessions") ? 899 : 9_999;
-        // fresh: a new server for every round
+        // one hold of the lock for the group: fresh rounds, then warm ones
         try (Lock held = Lock.take(lock)) {
+            // fresh: a new server for every round
             for (int round = 0; round < freshRounds; round++) {
                 freshRound(workloads, round, passiveSpan);
             }
-        }
-        // warm: one server of each for all rounds, after the warm-up
-        Map<String, Servers.Server> running = new LinkedHashMap<>();
-        try (Lock held = Lock.take(lock)) {
-            for (String side : order(0)) {
-                running.put(side, start(side, passiveSpan).server());
-            }
-            for (Workload workload : workloads) {
-                for (Servers.Server server : running.values()) {
-                    workload.warmUp().run(server, "warm", true);
+            // warm: one server of each for all rounds, after the warm-up
+            Map<String, Servers.Server> running = new LinkedHashMap<>();
+            try {
+                for (String side : order(0)) {
+                    running.put(side, start(side, passiveSpan).server());
                 }
-            }
-            for (int round = 0; round < warmRounds; round++) {
-                for (String side : order(round)) {
-                    for (Workload workload : workloads) {
-                        measure(workload, running.get(side), "warm", round);
+                for (Workload workload : workloads) {
+                    for (Servers.Server server : running.values()) {
+                        workload.warmUp().run(server, "warm", true);
                     }
                 }
-            }
-        } finally {
-            for (Servers.Server server : running.values()) {
-                server.stop();
+                for (int round = 0; round < warmRounds; round++) {
+                    for (String side : order(round)) {
+                        for (Workload workload : workloads) {
+                            measure(workload, running.get(side), "warm", round);
+                        }
+                    }
+                }
+            } finally {
+                for (Servers.Server server : running.values()) {
+                    server.stop();
+                }
             }
         }
         summary(group);
