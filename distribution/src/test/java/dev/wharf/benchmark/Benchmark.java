@@ -1,19 +1,31 @@
 package dev.wharf.benchmark;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.Socket;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Measures the built distribution against the raw loopback limit and, when Debian's pure-ftpd is installed,
- * against Pure-FTPd on the same machine in the same run (workloads alternate between the servers; the best of
- * the rounds counts). One line per figure. Run on demand (see the README), never as part of the tests.
+ * Measures the built distribution against Pure-FTPd (Debian's pure-ftpd, when installed) as users meet them:
+ * <ul>
+ * <li>fresh: a newly started server for every round, with a short warm-up of a few hundred operations at most;
+ * <li>warm: one server of each kept running for all rounds, after a stated warm-up.
+ * </ul>
+ * Both servers take turns within every round (the first of them alternating), and every figure is reported as the
+ * median and the range (min-max) of all rounds, with the server's CPU time per operation (from {@code /proc}: it
+ * hardly depends on what else runs on the machine) and, for session counts, its PSS. Two clients where the client's
+ * cost matters: Commons Net and Python's ftplib. Run on demand (see the README), never as part of the tests.
  */
 public final class Benchmark {
 
@@ -21,491 +33,591 @@ public final class Benchmark {
     private static final int SMALL_FILES = 2_000;
     private static final int SMALL_SIZE = 4096;
     private static final int LISTING_ENTRIES = 10_000;
-    /** Unmeasured listings on each server before the measured ones, so that the JIT has compiled the code. */
-    private static final int LISTING_WARM_UP = 30;
-    /** A listing takes some 40 ms, shorter than a burst of CPU stolen by the host: the best of many, in turn. */
-    private static final int LISTING_ROUNDS = 25;
+    /** Listings of each command (LIST, MLSD) per client in one measured run: one listing is too short to time. */
+    private static final int LISTINGS_PER_RUN = 5;
+    private static final int LOGIN_CLIENTS = 16;
+    private static final long LOGIN_MILLIS = 3_000;
+
+    /** Fresh rounds: small files after 200 GETs and 200 PUTs; listings after one LIST and one MLSD; logins 200. */
+    private static final int FRESH_SMALL_WARM_UP = 200;
+    private static final int FRESH_LOGIN_WARM_UP_MILLIS = 200;
     /**
-     * Unmeasured rounds of small GETs and PUTs on each server before the measured ones: at least the first number,
-     * then until a round leaves Wharf's JIT compiler nearly idle (fewer compilations than the third number), at
-     * most the second. Measured: the compiler goes on for some 14,000 uploads after a start, and uploads get faster
-     * until then.
+     * Warm rounds: small files after 10 x 2,000 GETs and PUTs (Wharf's JIT compiler goes on for some 14,000
+     * uploads after a start), listings after 40 of each, transfers after one of each, logins after 5 s.
      */
-    private static final int SMALL_WARM_UP_MIN = 3;
-    private static final int SMALL_WARM_UP_MAX = 15;
-    private static final long SMALL_WARM_UP_QUIET_COMPILATIONS = 10;
-    private static final int ROUNDS = 2;
-    /**
-     * 1 GiB transfers and the raw ceiling: on a small virtual machine one copy of a gigabyte varies by ±15 % from
-     * one run to the next, so the best of seven of each stands for what the path can do.
-     */
-    private static final int BIG_FILE_ROUNDS = 7;
-    /**
-     * Small files: a round of 2,000 takes about a second, and on a shared virtual machine the CPU time stolen by
-     * the host comes in bursts of a second or two, so the best of seven rounds, alternating between the servers.
-     */
-    private static final int SMALL_FILE_ROUNDS = 7;
-    /**
-     * How long ext4 without a journal treats a freed inode as recently freed: a minute, six while its inode table
-     * block is not yet written back (as it is not while files are created next to it); and some margin.
-     */
-    private static final long FREED_INODES_RECENT_NANOS = 370_000_000_000L;
+    private static final int WARM_SMALL_ROUNDS = 10;
+    private static final int WARM_LISTINGS = 40;
+    private static final long WARM_LOGIN_MILLIS = 5_000;
+
+    /** The servers' control ports: from this one on, a new one for every start. */
+    private static final int BASE_PORT = Integer.getInteger("benchmark.port", 2121);
+    private static final String COMMONS = "commons-net";
+    private static final String FTPLIB = "ftplib";
+    private static final String RAW = "raw socket";
+    /** In the order they run: the workloads with the largest gaps in issue 23 first. */
+    private static final List<String> GROUPS = List.of("listing", "small", "logins", "sessions", "transfer", "tls");
 
     private final Path work;
     private final Path data;
+    private final Path script;
+    private final Set<String> groups;
+    private final Set<String> clients;
+    private final int freshRounds = Integer.getInteger("benchmark.rounds", 5);
+    private final int warmRounds = Integer.getInteger("benchmark.warm.rounds", 5);
+    private final List<Integer> sessionCounts;
+    /**
+     * A lock file held (with flock(1)) during each group, so that nothing else that honours it runs meanwhile;
+     * released between groups, so that a whole run does not keep others from it for long.
+     */
+    private final String lock = System.getProperty("benchmark.lock", "");
+    private final Map<String, Row> rows = new LinkedHashMap<>();
     private final List<String> report = new ArrayList<>();
-    /** Workload groups to run (raw, transfer, tls, small, logins, listing, memory, s3); empty: all. */
-    private final java.util.Set<String> only;
-    private Servers.Server wharf;
-    /** The built distribution and the users' file, for the S3 section's second server. */
-    private Path distribution;
-    private Path passwd;
-    private Servers.Server pure;
-    /** When this run deleted the previous run's tree ({@link System#nanoTime}); empty when there was none. */
-    private java.util.OptionalLong previousTreeDeleted = java.util.OptionalLong.empty();
+    private Path wharfHome;
+    private Path pdb;
+    private Path certificate;
+    private boolean havePure;
+    private int portOffset;
 
-    private Benchmark(Path work, java.util.Set<String> only) {
+    private Benchmark(Path work, Set<String> groups) {
         this.work = work;
-        this.only = only;
         this.data = work.resolve("data");
+        this.script = work.resolve("ftplib_client.py");
+        this.groups = groups;
+        this.clients = Set.of(System.getProperty("benchmark.clients", COMMONS + "," + FTPLIB).split(","));
+        this.sessionCounts = Arrays.stream(System.getProperty("benchmark.sessions", "500,2000,10000").split(","))
+                .map(String::strip).map(Integer::valueOf).toList();
     }
 
     public static void main(String[] args) throws Exception {
         Path distribution = Path.of(args.length > 0 ? args[0] : "target/wharf").toAbsolutePath();
         Path work = Path.of(args.length > 1 ? args[1] : "target/benchmark").toAbsolutePath();
         if (!Files.isExecutable(distribution.resolve("bin/wharf"))) {
-            throw new IllegalStateException("build the distribution first: ./mvnw -q install -DskipTests");
+            throw new IllegalStateException("build the distribution first: ./mvnw -q package -DskipTests");
         }
-        java.util.Set<String> only = args.length > 2 && !args[2].equals("all")
-                ? java.util.Set.of(args[2].split(",")) : java.util.Set.of();
-        new Benchmark(work, only).run(distribution);
+        Set<String> groups = args.length > 2 && !args[2].equals("all") ? Set.of(args[2].split(",")) : Set.copyOf(
+                GROUPS);
+        for (String group : groups) {
+            if (!GROUPS.contains(group)) {
+                throw new IllegalArgumentException("unknown group '" + group + "' (benchmark.only): one of " + GROUPS);
+            }
+        }
+        new Benchmark(work, groups).run(distribution);
+        System.exit(0); // the login workloads' pools and similar leave nothing to wait for
     }
 
+    // ---------------------------------------------------------------- the run
+
     private void run(Path distribution) throws Exception {
-        // the previous run's tree goes first: deleting its files now is what the uploads must wait for (see
-        // awaitFreedInodesAged); an aborted run may have left one aside
-        Path previous = work.resolveSibling(work.getFileName() + ".previous");
-        Servers.run(List.of("rm", "-rf", previous.toString()));
-        if (Files.exists(work)) {
-            Files.move(work, previous);
-            Servers.run(List.of("rm", "-rf", previous.toString()));
-            previousTreeDeleted = java.util.OptionalLong.of(System.nanoTime());
-        }
+        Servers.run(List.of("rm", "-rf", work.toString()));
         Files.createDirectories(data);
-        System.out.println(format("Wharf benchmark: %d cores, Java %s, %s", Runtime.getRuntime()
-                .availableProcessors(), System.getProperty("java.version"), work));
-        Path passwd = prepareData();
-        this.distribution = distribution;
-        this.passwd = passwd;
-        boolean havePure = Files.isExecutable(Path.of("/usr/sbin/pure-ftpd"));
-        Servers.Started startedWharf = Servers.startWharf(distribution, work, passwd, 2121, false);
-        wharf = startedWharf.server();
-        Servers.Started startedPure = null;
-        if (havePure) {
-            Path certificate = work.resolve("pure-ftpd.pem");
-            Servers.run(List.of("openssl", "req", "-x509", "-nodes", "-days", "2", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-subj", "/CN=localhost", "-keyout", certificate.toString(), "-out",
-                    certificate.toString()));
-            startedPure = Servers.startPureFtpd(work, passwd, certificate, 2122);
-            pure = startedPure.server();
-        } else {
-            System.out.println("(pure-ftpd is not installed: apt-get install pure-ftpd for the comparison)");
+        try (InputStream in = Benchmark.class.getResourceAsStream("ftplib_client.py")) {
+            Files.copy(in, script);
         }
-        try {
-            measureAll(startedWharf, startedPure);
-        } finally {
-            wharf.stop();
-            if (pure != null) {
-                pure.stop();
+        havePure = Files.isExecutable(Path.of("/usr/sbin/pure-ftpd"));
+        String machine = machine();
+        say(format("Wharf benchmark %s UTC; %s; Java %s; %d fresh rounds, %d warm rounds; clients %s; %s",
+                java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0), machine,
+                System.getProperty("java.version"), freshRounds, warmRounds, clients, work));
+        if (!havePure) {
+            say("(pure-ftpd is not installed: apt-get install pure-ftpd for the comparison)");
+        }
+        Path passwd = prepareData();
+        pdb = work.resolve("pureftpd.pdb");
+        Servers.run(List.of("pure-pw", "mkdb", pdb.toString(), "-f", passwd.toString()));
+        certificate = work.resolve("pure-ftpd.pem");
+        Servers.run(List.of("openssl", "req", "-x509", "-nodes", "-days", "2", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-subj", "/CN=localhost", "-keyout", certificate.toString(), "-out",
+                certificate.toString()));
+        wharfHome = Servers.installWharf(distribution, work, passwd, setup(20000, 899));
+        for (String group : GROUPS) {
+            if (groups.contains(group)) {
+                runGroup(group);
             }
         }
         Files.write(work.resolve("results.txt"), report, StandardCharsets.UTF_8);
+        Files.writeString(work.resolve("results.md"), markdown(machine), StandardCharsets.UTF_8);
+        say("written: " + work.resolve("results.txt") + ", " + work.resolve("results.md"));
     }
 
-    /**
-     * On ext4 without a journal (the development machines' file system), the search for a free inode skips every
-     * inode freed in the last minutes, reading its inode table block each time: creating a file within minutes of
-     * deleting 40,000 took 400-1,000 µs, against 40-70 µs later (measured with a plain create-write-close loop).
-     * So the uploads wait until the deletion of the previous run's tree is old enough.
-     */
-    private void awaitFreedInodesAged() throws InterruptedException {
-        if (previousTreeDeleted.isEmpty() || !onJournalLessExt4(work)) {
-            return;
-        }
-        long waitNanos = FREED_INODES_RECENT_NANOS - (System.nanoTime() - previousTreeDeleted.getAsLong());
-        if (waitNanos > 0) {
-            System.out.println(format("(waiting %d s before the uploads: ext4 without a journal is slow to create "
-                    + "files for minutes after many were deleted)", waitNanos / 1_000_000_000L));
-            Thread.sleep(waitNanos / 1_000_000);
-        }
+    /** A new port for every start: a server stopped a moment ago may leave connections that hold its port. */
+    private Servers.Setup setup(int passiveFrom, int passiveSpan) {
+        portOffset = (portOffset + 1) % 50;
+        return new Servers.Setup(BASE_PORT + portOffset, passiveFrom, passiveFrom + passiveSpan);
     }
 
-    /** Whether {@code path} lies on an ext4 file system without a journal (its sysfs entry names no journal task). */
-    private static boolean onJournalLessExt4(Path path) {
-        try {
-            String real = path.toRealPath().toString();
-            String bestMount = "";
-            String bestDevice = null;
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                // fields: id parent major:minor root mount-point options [optional fields] - type source options
-                String[] fields = line.split(" ");
-                int separator = List.of(fields).indexOf("-");
-                String mount = fields[4];
-                boolean contains = real.equals(mount) || real.startsWith(mount.endsWith("/") ? mount : mount + "/");
-                if (contains && mount.length() >= bestMount.length() && separator > 0) {
-                    bestMount = mount;
-                    bestDevice = fields[separator + 1].equals("ext4") ? fields[separator + 2] : null;
+    private void runGroup(String group) throws Exception {
+        long started = System.nanoTime();
+        say("== " + group);
+        List<Workload> workloads = workloads(group);
+        // the sessions group uses the 900-port passive range of issue 23's test; the others a large one
+        int passiveSpan = group.equals("sessions") ? 899 : 9_999;
+        // one hold of the lock for the group: fresh rounds, then warm ones
+        try (Lock held = Lock.take(lock)) {
+            // fresh: a new server for every round
+            for (int round = 0; round < freshRounds; round++) {
+                freshRound(workloads, round, passiveSpan);
+            }
+            // warm: one server of each for all rounds, after the warm-up
+            Map<String, Servers.Server> running = new LinkedHashMap<>();
+            try {
+                for (String side : order(0)) {
+                    running.put(side, start(side, passiveSpan).server());
                 }
-            }
-            if (bestDevice == null) {
-                return false;
-            }
-            Path journalTask = Path.of("/sys/fs/ext4", Path.of(bestDevice).getFileName().toString(), "journal_task");
-            return Files.isReadable(journalTask) && Files.readString(journalTask).strip().equals("<none>");
-        } catch (IOException | RuntimeException unknown) {
-            return false;
-        }
-    }
-
-    /**
-     * The S3 storage: a second Wharf with {@code storage-s3} instead of the local storage, on S3Proxy (in memory) on
-     * loopback: 1 GiB STOR and RETR, 2,000 small files each way, and the server's RSS while the 1 GiB goes up.
-     */
-    private void s3() throws Exception {
-        String jar = System.getProperty("benchmark.s3proxy.jar", "");
-        if (!Files.isRegularFile(Path.of(jar))) {
-            System.out.println("(no S3Proxy jar at benchmark.s3proxy.jar: the S3 section is skipped)");
-            return;
-        }
-        Servers.S3Proxy s3 = Servers.startS3Proxy(work, Path.of(jar));
-        Servers.Server onS3 = null;
-        try {
-            onS3 = Servers.startWharfOnS3(distribution, work, passwd, 2123, s3.endpoint());
-            long before = onS3.memoryKib("Rss:");
-            long[] peak = {before};
-            java.util.concurrent.atomic.AtomicBoolean uploading = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Servers.Server measured = onS3;
-            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-                while (uploading.get()) {
-                    try {
-                        peak[0] = Math.max(peak[0], measured.memoryKib("Rss:"));
-                        Thread.sleep(100);
-                    } catch (IOException | InterruptedException stop) {
-                        return;
+                for (Workload workload : workloads) {
+                    for (Servers.Server server : running.values()) {
+                        workload.warmUp().run(server, "warm", true);
                     }
                 }
-            });
-            double store = Workloads.storeMegabytesPerSecond(onS3, false, "big-s3.bin", BIG);
-            uploading.set(false);
-            sampler.join();
-            line("S3 (S3Proxy) STOR 1 GiB", format("wharf %.0f MB/s; server RSS %d MiB before, at most +%d MiB "
-                    + "during the upload (8 MiB parts)", store, before / 1024, (peak[0] - before) / 1024));
-            line("S3 (S3Proxy) RETR 1 GiB", format("wharf %.0f MB/s",
-                    Workloads.retrieveMegabytesPerSecond(onS3, false, "big-s3.bin")));
-            byte[] small = new byte[SMALL_SIZE];
-            new java.util.Random(3).nextBytes(small);
-            line("S3 (S3Proxy) small files STOR", format("wharf %.0f files/s (%,d files of %d bytes)",
-                    Workloads.smallFilesPerSecond(onS3, "/s3-small", SMALL_FILES, true, small), SMALL_FILES,
-                    SMALL_SIZE));
-            line("S3 (S3Proxy) small files RETR", format("wharf %.0f files/s",
-                    Workloads.smallFilesPerSecond(onS3, "/s3-small", SMALL_FILES, false, small)));
-        } finally {
-            if (onS3 != null) {
-                onS3.stop();
-            }
-            s3.stop();
-        }
-    }
-
-    private boolean selected(String group) {
-        return only.isEmpty() || only.contains(group);
-    }
-
-    private void measureAll(Servers.Started startedWharf, Servers.Started startedPure) throws Exception {
-        if (selected("memory")) {
-            // first, as an admin would see a fresh server
-            memory(500);
-            memory(10_000);
-        }
-        double raw = 0;
-        double rawCopy = 0;
-        if (selected("raw") || selected("transfer")) {
-            Path big = data.resolve("big.bin");
-            Workloads.drain(Files.newInputStream(big)); // into the page cache
-            // the ceilings run in the same rounds as the servers' downloads, in turn: the host steals CPU in
-            // bursts, and a slow stretch then weighs on all of them alike
-            boolean downloads = selected("transfer");
-            double retrWharf = Double.NaN;
-            double retrPure = Double.NaN;
-            for (int round = 0; round < BIG_FILE_ROUNDS; round++) {
-                raw = better(raw, Workloads.rawLoopbackMegabytesPerSecond(big, 0), true);
-                // what Wharf does for loopback clients by default (listener setting sendfile = auto): a loop through
-                // one of its large buffers
-                rawCopy = better(rawCopy, Workloads.rawLoopbackMegabytesPerSecond(big, 512 * 1024), true);
-                if (downloads) {
-                    retrWharf = better(retrWharf, Workloads.retrieveMegabytesPerSecond(wharf, false, "big.bin"),
-                            true);
-                    if (pure != null) {
-                        retrPure = better(retrPure, Workloads.retrieveMegabytesPerSecond(pure, false, "big.bin"),
-                                true);
+                for (int round = 0; round < warmRounds; round++) {
+                    for (String side : order(round)) {
+                        for (Workload workload : workloads) {
+                            measure(workload, running.get(side), "warm", round);
+                        }
                     }
                 }
-            }
-            line("raw loopback sendfile 1 GiB", format("%.0f MB/s (the ceiling)", raw));
-            line("raw loopback read+write 1 GiB, 512 KiB", format("%.0f MB/s (%.2fx sendfile)", rawCopy,
-                    rawCopy / raw));
-            if (downloads) {
-                throughput("RETR 1 GiB plain", new double[] {retrWharf, retrPure}, raw, rawCopy);
+            } finally {
+                for (Servers.Server server : running.values()) {
+                    server.stop();
+                }
             }
         }
-        if (selected("transfer")) {
-            double[] stor = compare(() -> store(wharf, false), () -> store(pure, false), true, BIG_FILE_ROUNDS);
-            throughput("STOR 1 GiB plain", stor, 0, 0);
+        summary(group);
+        summary("start");
+        say(format("(%s took %.0f s)", group, (System.nanoTime() - started) / 1e9));
+        // kept after every group: a run stopped later still leaves what it measured
+        Files.write(work.resolve("results.txt"), report, StandardCharsets.UTF_8);
+        Files.writeString(work.resolve("results.md"), markdown(machine()), StandardCharsets.UTF_8);
+    }
+
+    /** One fresh round: each server started, warmed up briefly, measured and stopped, in turn. */
+    private void freshRound(List<Workload> workloads, int round, int passiveSpan) throws Exception {
+        for (String side : order(round)) {
+            Servers.Started started = start(side, passiveSpan);
+            row("start", "start to first login", "", Unit.START).add("fresh", side,
+                    new Sample(started.secondsToFirstLogin(), started.cpuSecondsToFirstLogin(), Double.NaN, 0));
+            try {
+                for (Workload workload : workloads) {
+                    workload.warmUp().run(started.server(), "fresh-" + round, false);
+                    measure(workload, started.server(), "fresh", round);
+                }
+            } finally {
+                started.server().stop();
+            }
         }
-        if (selected("tls")) {
-            double[] retrTls = compare(() -> Workloads.retrieveMegabytesPerSecond(wharf, true, "big.bin"),
-                    () -> Workloads.retrieveMegabytesPerSecond(pure, true, "big.bin"), true, BIG_FILE_ROUNDS);
-            throughput("RETR 1 GiB TLS", retrTls, 0, 0);
-            double[] storTls = compare(() -> store(wharf, true), () -> store(pure, true), true, BIG_FILE_ROUNDS);
-            throughput("STOR 1 GiB TLS", storTls, 0, 0);
+    }
+
+    private List<String> order(int round) {
+        if (!havePure) {
+            return List.of("wharf");
         }
-        if (selected("small")) {
-            byte[] small = new byte[SMALL_SIZE];
-            new java.util.Random(4).nextBytes(small);
-            awaitFreedInodesAged();
-            // as for listings: a server that has run for a while has compiled its transfer code; warm both up with
-            // unmeasured rounds (uploads into directories of their own)
-            line("small files, unmeasured warm-up", warmUpSmallFiles(small));
-            double[] get = compare(() -> Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small), true,
-                    SMALL_FILE_ROUNDS);
-            rate("GET 2,000 x 4 KiB, one session", get, "files/s");
-            // new files each round, each server in a directory of its own made (unmeasured) before the round
-            java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
-            double[] put = compare(
-                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-" + round.incrementAndGet(),
-                            SMALL_FILES, true, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-" + round.get(), SMALL_FILES, true, small),
-                    true, SMALL_FILE_ROUNDS);
-            rate("PUT 2,000 x 4 KiB, new files, one session", put, "files/s");
-            // the same over a raw socket, a client that costs far less than Commons Net, step by step
-            rawClientSteps("GET", "/small", "/small", false, small);
-            rawClientSteps("PUT", "/up-wharf/raw", "/up-pure/raw", true, small);
-            // the same names again, last: Pure-FTPd truncates each file in place, Wharf writes a new file and renames
-            // it over the old one (a new inode each time, and a freed one) so that no reader ever sees a partial file
-            double[] again = compare(
-                    () -> Workloads.smallFilesPerSecond(wharf, "/up-wharf/new-1", SMALL_FILES, true, small),
-                    () -> Workloads.smallFilesPerSecond(pure, "/up-pure/new-1", SMALL_FILES, true, small), true,
-                    SMALL_FILE_ROUNDS);
-            rate("PUT 2,000 x 4 KiB over existing files", again, "files/s");
+        return round % 2 == 0 ? List.of("wharf", "pure-ftpd") : List.of("pure-ftpd", "wharf");
+    }
+
+    private Servers.Started start(String side, int passiveSpan) throws Exception {
+        if (side.equals("wharf")) {
+            return Servers.startWharf(wharfHome, work, setup(20000, passiveSpan));
         }
-        if (selected("logins")) {
-            double[] logins = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
-                    () -> Workloads.loginsPerSecond(pure, 16, 8_000), true, ROUNDS);
-            rate("logins/s, 16 clients, pure-pw's argon2id hash", logins, "logins/s");
-            // the same with Wharf's memory of verified logins off: every login runs the hash, as in Pure-FTPd
-            Path cryptSettings = work.resolve("wharf/etc/dev.wharf.crypt.cfg");
-            Files.writeString(cryptSettings, "verified.cache.seconds = 0\n");
-            Thread.sleep(3_000); // FileInstall applies it within a second or two
-            double[] hashed = compare(() -> Workloads.loginsPerSecond(wharf, 16, 8_000),
-                    () -> Workloads.loginsPerSecond(pure, 16, 8_000), true, ROUNDS);
-            rate("logins/s as above, every login hashed", hashed, "logins/s");
-            Files.delete(cryptSettings);
-            Thread.sleep(3_000);
+        // Pure-FTPd allows no more clients than half its passive range (-c is capped so): with 900 ports, 450
+        // sessions; for the session counts it takes its passive ports from the whole ephemeral range
+        return Servers.startPureFtpd(work, pdb, certificate, passiveSpan < 9_999 ? setup(0, 0)
+                : setup(30000, passiveSpan));
+    }
+
+    private void measure(Workload workload, Servers.Server server, String mode, int round) throws Exception {
+        server.settle();
+        double cpuBefore = server.cpuSeconds();
+        Measured measured = workload.measure().run(server, mode + "-" + round);
+        server.settle();
+        double cpu = Double.isNaN(measured.cpuSeconds()) ? server.cpuSeconds() - cpuBefore : measured.cpuSeconds();
+        Workloads.Outcome outcome = measured.outcome();
+        Sample sample = new Sample(workload.unit().figure(outcome), workload.unit().cpuPer(cpu, outcome),
+                measured.pssMib(), outcome.failures());
+        workload.row().add(mode, server.name(), sample);
+        System.out.println(format("  %s %d %-9s %-40s %s", mode, round + 1, server.name(), workload.row().label(),
+                workload.unit().show(sample)));
+    }
+
+    // ---------------------------------------------------------------- the workloads
+
+    /** Unmeasured work before the measured runs; {@code warm}: the long warm-up of the warm rounds. */
+    interface WarmUp {
+        void run(Servers.Server server, String tag, boolean warm) throws Exception;
+    }
+
+    interface Measure {
+        Measured run(Servers.Server server, String tag) throws Exception;
+    }
+
+    /** {@code cpuSeconds}: the server's CPU time of the part measured, where not the whole (NaN: the whole). */
+    record Measured(Workloads.Outcome outcome, double pssMib, double cpuSeconds) {
+        Measured(Workloads.Outcome outcome) {
+            this(outcome, Double.NaN, Double.NaN);
         }
-        if (selected("listing")) {
-            // a server that has run for a while has compiled its listing code: warm both up first, unmeasured
-            for (int round = 0; round < LISTING_WARM_UP; round++) {
+    }
+
+    record Workload(Row row, WarmUp warmUp, Measure measure) {
+        Unit unit() {
+            return row.unit;
+        }
+    }
+
+    private static final WarmUp NONE = (server, tag, warm) -> { };
+
+    private List<Workload> workloads(String group) {
+        List<Workload> list = new ArrayList<>();
+        byte[] small = new byte[SMALL_SIZE];
+        new java.util.Random(4).nextBytes(small);
+        switch (group) {
+            case "transfer", "tls" -> {
+                boolean tls = group.equals("tls");
+                String kind = tls ? "TLS" : "plain";
+                WarmUp warmUp = (server, tag, warm) -> {
+                    if (warm) {
+                        Workloads.retrieve(server, tls, "big.bin");
+                        Workloads.store(server, tls, upload(server, "warm-" + kind), BIG);
+                        Files.deleteIfExists(data.resolve(upload(server, "warm-" + kind)));
+                    }
+                };
+                if (clients.contains(COMMONS)) {
+                    list.add(new Workload(row(group, "RETR 1 GiB " + kind, COMMONS, Unit.GIB), warmUp,
+                            (server, tag) -> new Measured(Workloads.retrieve(server, tls, "big.bin"))));
+                    list.add(new Workload(row(group, "STOR 1 GiB " + kind, COMMONS, Unit.GIB), NONE,
+                            (server, tag) -> new Measured(stored(server, tag,
+                                    name -> Workloads.store(server, tls, name, BIG)))));
+                }
+                if (clients.contains(FTPLIB)) {
+                    String[] tlsArgument = tls ? new String[] {"tls"} : new String[0];
+                    list.add(new Workload(row(group, "RETR 1 GiB " + kind, FTPLIB, Unit.GIB), NONE,
+                            (server, tag) -> new Measured(Workloads.python(script, server,
+                                    concat(new String[] {"retr", "big.bin"}, tlsArgument)))));
+                    list.add(new Workload(row(group, "STOR 1 GiB " + kind, FTPLIB, Unit.GIB), NONE,
+                            (server, tag) -> new Measured(stored(server, tag, name -> Workloads.python(script,
+                                    server, concat(new String[] {"stor", name, Long.toString(BIG)},
+                                            tlsArgument))))));
+                }
+            }
+            case "small" -> {
+                WarmUp warmUp = (server, tag, warm) -> {
+                    int rounds = warm ? WARM_SMALL_ROUNDS : 1;
+                    int files = warm ? SMALL_FILES : FRESH_SMALL_WARM_UP;
+                    for (int i = 0; i < rounds; i++) {
+                        Workloads.smallFiles(server, "/small", files, false, small);
+                        Workloads.smallFiles(server, "/" + upload(server, "warm-up-" + tag + "-" + i), files, true,
+                                small);
+                    }
+                };
+                if (clients.contains(COMMONS)) {
+                    list.add(new Workload(row(group, "GET 2,000 x 4 KiB, one session", COMMONS, Unit.FILES), warmUp,
+                            (server, tag) -> new Measured(Workloads.smallFiles(server, "/small", SMALL_FILES, false,
+                                    small))));
+                    list.add(new Workload(row(group, "PUT 2,000 x 4 KiB, one session", COMMONS, Unit.FILES), NONE,
+                            (server, tag) -> new Measured(Workloads.smallFiles(server, "/" + upload(server,
+                                    "cn-" + tag), SMALL_FILES, true, small))));
+                }
+                if (clients.contains(FTPLIB)) {
+                    list.add(new Workload(row(group, "GET 2,000 x 4 KiB, one session", FTPLIB, Unit.FILES),
+                            clients.contains(COMMONS) ? NONE : warmUp,
+                            (server, tag) -> new Measured(Workloads.python(script, server, "get", "/small",
+                                    Integer.toString(SMALL_FILES), Integer.toString(SMALL_SIZE)))));
+                    list.add(new Workload(row(group, "PUT 2,000 x 4 KiB, one session", FTPLIB, Unit.FILES), NONE,
+                            (server, tag) -> new Measured(Workloads.python(script, server, "put", "/" + upload(
+                                    server, "py-" + tag), Integer.toString(SMALL_FILES),
+                                    Integer.toString(SMALL_SIZE)))));
+                }
+            }
+            case "listing" -> {
+                WarmUp warmUp = (server, tag, warm) -> {
+                    int count = warm ? WARM_LISTINGS : 1;
+                    Workloads.listings(server, "LIST", "/list", count, LISTING_ENTRIES);
+                    Workloads.listings(server, "MLSD", "/list", count, LISTING_ENTRIES);
+                };
+                boolean first = true;
                 for (String command : List.of("LIST", "MLSD")) {
-                    Workloads.listingMillis(wharf, command, "/list", LISTING_ENTRIES);
-                    if (pure != null) {
-                        Workloads.listingMillis(pure, command, "/list", LISTING_ENTRIES);
+                    if (clients.contains(COMMONS)) {
+                        list.add(new Workload(row(group, command + " of 10,000 entries", COMMONS, Unit.LISTING),
+                                first ? warmUp : NONE, (server, tag) -> new Measured(Workloads.listings(server,
+                                        command, "/list", LISTINGS_PER_RUN, LISTING_ENTRIES))));
+                        first = false;
+                    }
+                    if (clients.contains(FTPLIB)) {
+                        list.add(new Workload(row(group, command + " of 10,000 entries", FTPLIB, Unit.LISTING),
+                                first ? warmUp : NONE, (server, tag) -> new Measured(Workloads.python(script,
+                                        server, "listing", command, "/list", Integer.toString(LISTINGS_PER_RUN),
+                                        Integer.toString(LISTING_ENTRIES)))));
+                        first = false;
                     }
                 }
             }
-            double[] list = compare(() -> Workloads.listingMillis(wharf, "LIST", "/list", LISTING_ENTRIES),
-                    () -> Workloads.listingMillis(pure, "LIST", "/list", LISTING_ENTRIES), false, LISTING_ROUNDS);
-            time("LIST of 10,000 entries (after " + LISTING_WARM_UP + " warm-up rounds)", list);
-            double[] mlsd = compare(() -> Workloads.listingMillis(wharf, "MLSD", "/list", LISTING_ENTRIES),
-                    () -> Workloads.listingMillis(pure, "MLSD", "/list", LISTING_ENTRIES), false, LISTING_ROUNDS);
-            time("MLSD of 10,000 entries (after " + LISTING_WARM_UP + " warm-up rounds)", mlsd);
-        }
-        if (selected("s3")) {
-            s3();
-        }
-        List<Long> later = startedWharf.laterStartMillis();
-        line("start to first accepted login", format("wharf %d ms (best of later starts: %s ms), first start %d ms "
-                + "(makes its certificate)", java.util.Collections.min(later), later.stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(" / ")), startedWharf.millisToFirstLogin())
-                + (startedPure == null ? "" : format(" | pure-ftpd %d ms", startedPure.millisToFirstLogin())));
-    }
-
-    /**
-     * Small GETs and PUTs, unmeasured, on both servers until Wharf's JIT has compiled the code they run (see
-     * {@link #SMALL_WARM_UP_MIN}); returns what to print: the rounds and the compilations in each.
-     */
-    private String warmUpSmallFiles(byte[] small) throws Exception {
-        List<Long> compiledPerRound = new ArrayList<>();
-        java.util.OptionalLong compiled = wharf.jitCompilations();
-        int round = 0;
-        while (round < SMALL_WARM_UP_MAX) {
-            Workloads.smallFilesPerSecond(wharf, "/small", SMALL_FILES, false, small);
-            Workloads.smallFilesPerSecond(wharf, "/up-wharf/warm-" + round, SMALL_FILES, true, small);
-            if (pure != null) {
-                Workloads.smallFilesPerSecond(pure, "/small", SMALL_FILES, false, small);
-                Workloads.smallFilesPerSecond(pure, "/up-pure/warm-" + round, SMALL_FILES, true, small);
-            }
-            round++;
-            java.util.OptionalLong now = wharf.jitCompilations();
-            if (now.isEmpty()) {
-                // no jcmd: a fixed warm-up
-                if (round >= SMALL_WARM_UP_MIN) {
-                    return round + " warm-up rounds (no JIT counts from jcmd)";
+            case "logins" -> list.add(new Workload(row(group, "logins, 16 clients, MD5-crypt hash", RAW,
+                    Unit.LOGINS), (server, tag, warm) -> Workloads.logins(server, LOGIN_CLIENTS,
+                            warm ? WARM_LOGIN_MILLIS : FRESH_LOGIN_WARM_UP_MILLIS),
+                    (server, tag) -> new Measured(Workloads.logins(server, LOGIN_CLIENTS, LOGIN_MILLIS))));
+            case "sessions" -> {
+                for (int count : sessionCounts) {
+                    list.add(new Workload(row(group, format("%,d idle sessions, then PASV + LIST on each", count),
+                            RAW, Unit.SESSIONS), (server, tag, warm) -> {
+                                if (warm) {
+                                    sessions(server, count);
+                                }
+                            }, (server, tag) -> sessions(server, count)));
                 }
-                continue;
             }
-            if (compiled.isEmpty()) {
-                compiled = now; // the count before the first round was missing: count from here
-                continue;
-            }
-            compiledPerRound.add(now.getAsLong() - compiled.getAsLong());
-            compiled = now;
-            if (round >= SMALL_WARM_UP_MIN
-                    && compiledPerRound.get(compiledPerRound.size() - 1) < SMALL_WARM_UP_QUIET_COMPILATIONS) {
-                break;
-            }
+            default -> throw new IllegalArgumentException(group);
         }
-        return round + " warm-up rounds; Wharf's JIT compilations in each: " + compiledPerRound.stream()
-                .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return list;
     }
 
-    private double store(Servers.Server server, boolean tls) throws Exception {
-        String name = "up-" + server.name() + (tls ? "-tls" : "") + ".bin";
-        double rate = Workloads.storeMegabytesPerSecond(server, tls, name, BIG);
+    /** Opens the idle sessions, reads the PSS once they are all logged in, then PASV + LIST on each, and closes. */
+    private Measured sessions(Servers.Server server, int count) throws Exception {
+        List<Workloads.Session> open = Workloads.idleSessions(server, count);
+        try {
+            Thread.sleep(1_000); // the server's work on the logins has ended
+            double pss = server.pssMib();
+            double cpuBefore = server.cpuSeconds();
+            Workloads.Outcome outcome = Workloads.passiveListOnEach(open, "/few");
+            // Pure-FTPd's session processes are alive until closed: their CPU time counts while they are
+            return new Measured(outcome, pss, server.cpuSeconds() - cpuBefore);
+        } finally {
+            Workloads.close(open);
+        }
+    }
+
+    interface Upload {
+        Workloads.Outcome run(String name) throws Exception;
+    }
+
+    /** A 1 GiB upload under a name of its own, checked for its size on disk and deleted after. */
+    private Workloads.Outcome stored(Servers.Server server, String tag, Upload upload) throws Exception {
+        String name = upload(server, tag) + ".bin";
+        Workloads.Outcome outcome = upload.run(name);
         long size = Files.size(data.resolve(name));
+        Files.delete(data.resolve(name));
         if (size != BIG) {
             throw new IOException(server.name() + " stored " + size + " bytes of " + BIG);
         }
-        Files.delete(data.resolve(name));
-        return rate;
+        return outcome;
     }
 
-    /** Idle logged-in sessions: Wharf at both counts, Pure-FTPd (a process per session) at 500 only. */
-    private void memory(int sessions) throws Exception {
-        long before = wharf.memoryKib("Rss:");
-        List<Socket> open = Workloads.idleSessions(wharf, sessions);
-        Thread.sleep(2_000);
-        long wharfKib = wharf.memoryKib("Rss:");
-        close(open);
-        String pureText = "";
-        if (pure != null && sessions <= 500) {
-            List<Socket> pureOpen = Workloads.idleSessions(pure, sessions);
-            Thread.sleep(2_000);
-            pureText = format(" | pure-ftpd %d MiB PSS over all processes", pure.memoryKib("Pss:") / 1024);
-            close(pureOpen);
+    private static String upload(Servers.Server server, String tag) {
+        return "up-" + server.name() + "-" + tag + "-" + System.nanoTime();
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    // ---------------------------------------------------------------- figures
+
+    /** How a workload's outcome and CPU time become figures. */
+    enum Unit {
+        GIB("MB/s", true, "s CPU/GiB"),
+        FILES("files/s", true, "µs CPU/file"),
+        LISTING("ms/listing", false, "ms CPU/listing"),
+        LOGINS("logins/s", true, "ms CPU/login"),
+        SESSIONS("ms for all", false, "µs CPU/session"),
+        START("s to first login", false, "s CPU to first login");
+
+        final String unit;
+        final boolean higherIsBetter;
+        final String cpuUnit;
+
+        Unit(String unit, boolean higherIsBetter, String cpuUnit) {
+            this.unit = unit;
+            this.higherIsBetter = higherIsBetter;
+            this.cpuUnit = cpuUnit;
         }
-        line(format("memory with %,d idle sessions", sessions),
-                format("wharf %.0f MiB RSS (%.0f MiB before)%s", wharfKib / 1024.0, before / 1024.0, pureText));
-        Thread.sleep(2_000);
+
+        double figure(Workloads.Outcome outcome) {
+            return switch (this) {
+                case GIB -> outcome.units() / 1e6 / outcome.seconds();
+                case FILES, LOGINS -> outcome.units() / outcome.seconds();
+                case LISTING -> outcome.seconds() * 1e3 / outcome.units();
+                case SESSIONS -> outcome.seconds() * 1e3;
+                case START -> outcome.seconds();
+            };
+        }
+
+        double cpuPer(double cpuSeconds, Workloads.Outcome outcome) {
+            double units = Math.max(1, outcome.units() + outcome.failures());
+            return switch (this) {
+                case GIB -> cpuSeconds / (outcome.units() / (double) (1L << 30));
+                case FILES, SESSIONS -> cpuSeconds * 1e6 / units;
+                case LISTING, LOGINS -> cpuSeconds * 1e3 / units;
+                case START -> cpuSeconds;
+            };
+        }
+
+        String show(Sample sample) {
+            return format("%s %s, %s %s", number(sample.figure()), unit, number(sample.cpu()), cpuUnit)
+                    + (Double.isNaN(sample.pssMib()) ? "" : format(", %.0f MiB PSS", sample.pssMib()))
+                    + (sample.failures() > 0 ? format(", %d FAILED", sample.failures()) : "");
+        }
     }
 
-    private static void close(List<Socket> sockets) {
-        for (Socket socket : sockets) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
+    record Sample(double figure, double cpu, double pssMib, int failures) {
+    }
+
+    /** All samples of one workload and client: by mode (fresh, warm) and server. */
+    static final class Row {
+        private final String label;
+        private final Unit unit;
+        private final Map<String, List<Sample>> samples = new LinkedHashMap<>();
+
+        Row(String label, Unit unit) {
+            this.label = label;
+            this.unit = unit;
+        }
+
+        String label() {
+            return label;
+        }
+
+        void add(String mode, String server, Sample sample) {
+            samples.computeIfAbsent(mode + "/" + server, key -> new ArrayList<>()).add(sample);
+        }
+
+        List<Sample> of(String mode, String server) {
+            return samples.getOrDefault(mode + "/" + server, List.of());
+        }
+    }
+
+    private Row row(String group, String workload, String client, Unit unit) {
+        String label = client.isEmpty() ? workload : workload + " [" + client + "]";
+        return rows.computeIfAbsent(group + ":" + label, key -> new Row(label, unit));
+    }
+
+    /** Median and range of one figure over samples, e.g. "4,012 (3,950-4,100)". */
+    private static String spread(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> figure) {
+        double[] values = samples.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (values.length == 0) {
+            return "-";
+        }
+        return format("%s (%s-%s)", number(median(values)), number(values[0]), number(values[values.length - 1]));
+    }
+
+    private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> figure) {
+        return median(samples.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray());
+    }
+
+    private static double median(double[] sorted) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /** Three significant digits at most, thousands separated. */
+    static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "-";
+        }
+        double magnitude = Math.abs(value);
+        if (magnitude >= 100) {
+            return format("%,.0f", value);
+        }
+        if (magnitude >= 10) {
+            return format("%.1f", value);
+        }
+        if (magnitude >= 1) {
+            return format("%.2f", value);
+        }
+        return format("%.3f", value);
+    }
+
+    private static String ratio(double wharf, double pure, boolean higherIsBetter) {
+        if (Double.isNaN(wharf) || Double.isNaN(pure) || wharf == 0 || pure == 0) {
+            return "-";
+        }
+        return format("%.2fx", higherIsBetter ? wharf / pure : pure / wharf);
+    }
+
+    /** Prints and keeps the lines of one group's rows: each mode, Wharf and Pure-FTPd, the ratio of medians. */
+    private void summary(String group) {
+        for (Map.Entry<String, Row> entry : rows.entrySet()) {
+            if (!entry.getKey().startsWith(group + ":")) {
+                continue;
+            }
+            Row row = entry.getValue();
+            for (String mode : List.of("fresh", "warm")) {
+                List<Sample> wharf = row.of(mode, "wharf");
+                List<Sample> pure = row.of(mode, "pure-ftpd");
+                if (wharf.isEmpty()) {
+                    continue;
+                }
+                StringBuilder line = new StringBuilder(format("%-58s %-5s n=%d | wharf %s %s, CPU %s %s",
+                        row.label(), mode, wharf.size(), spread(wharf, Sample::figure), row.unit.unit,
+                        spread(wharf, Sample::cpu), row.unit.cpuUnit));
+                if (!Double.isNaN(median(wharf, Sample::pssMib))) {
+                    line.append(format(", PSS %s MiB", spread(wharf, Sample::pssMib)));
+                }
+                appendFailures(line, wharf);
+                if (!pure.isEmpty()) {
+                    line.append(format(" | pure-ftpd %s, CPU %s", spread(pure, Sample::figure),
+                            spread(pure, Sample::cpu)));
+                    if (!Double.isNaN(median(pure, Sample::pssMib))) {
+                        line.append(format(", PSS %s MiB", spread(pure, Sample::pssMib)));
+                    }
+                    appendFailures(line, pure);
+                    line.append(format(" | wharf/pure %s, CPU %s", ratio(median(wharf, Sample::figure),
+                            median(pure, Sample::figure), row.unit.higherIsBetter), cpuRatio(wharf, pure)));
+                }
+                say(line.toString());
             }
         }
     }
 
-    /** Runs each side {@code rounds} times, alternating; returns the best of each (highest or lowest). */
-    private double[] compare(Callable<Double> onWharf, Callable<Double> onPure, boolean higherIsBetter, int rounds)
-            throws Exception {
-        double bestWharf = Double.NaN;
-        double bestPure = Double.NaN;
-        for (int round = 0; round < rounds; round++) {
-            bestWharf = better(bestWharf, onWharf.call(), higherIsBetter);
-            if (pure != null) {
-                bestPure = better(bestPure, onPure.call(), higherIsBetter);
+    /** Wharf's median CPU over Pure-FTPd's: above 1, Wharf spends more. */
+    private static String cpuRatio(List<Sample> wharf, List<Sample> pure) {
+        double theirs = median(pure, Sample::cpu);
+        return pure.isEmpty() || !(theirs > 0) ? "-" : format("%.2fx", median(wharf, Sample::cpu) / theirs);
+    }
+
+    private static void appendFailures(StringBuilder line, List<Sample> samples) {
+        int failures = samples.stream().mapToInt(Sample::failures).sum();
+        if (failures > 0) {
+            line.append(format(", %d operations FAILED over all rounds", failures));
+        }
+    }
+
+    /** The whole run as a Markdown table, for the README. */
+    private String markdown(String machine) {
+        StringBuilder text = new StringBuilder(format("Run %s UTC on %s; Java %s; %d fresh rounds (a new server "
+                + "each), %d warm rounds (one server each); median (min-max) of all rounds.%n%n",
+                java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0), machine,
+                System.getProperty("java.version"), freshRounds, warmRounds));
+        text.append("| workload [client] | mode | Wharf | Pure-FTPd | Wharf / Pure-FTPd | server CPU: Wharf | "
+                + "Pure-FTPd | CPU ratio |\n|---|---|---|---|---|---|---|---|\n");
+        for (Row row : rows.values()) {
+            for (String mode : List.of("fresh", "warm")) {
+                List<Sample> wharf = row.of(mode, "wharf");
+                List<Sample> pure = row.of(mode, "pure-ftpd");
+                if (wharf.isEmpty()) {
+                    continue;
+                }
+                String pss = Double.isNaN(median(wharf, Sample::pssMib)) ? "" : format("; PSS %s MiB",
+                        spread(wharf, Sample::pssMib));
+                String purePss = Double.isNaN(median(pure, Sample::pssMib)) ? "" : format("; PSS %s MiB",
+                        spread(pure, Sample::pssMib));
+                text.append(format("| %s | %s | %s %s%s%s | %s%s%s | %s | %s %s | %s | %s |%n", row.label(), mode,
+                        spread(wharf, Sample::figure), row.unit.unit, pss, failures(wharf),
+                        spread(pure, Sample::figure), purePss, failures(pure),
+                        ratio(median(wharf, Sample::figure), median(pure, Sample::figure), row.unit.higherIsBetter),
+                        spread(wharf, Sample::cpu), row.unit.cpuUnit, spread(pure, Sample::cpu),
+                        cpuRatio(wharf, pure)));
             }
-        }
-        return new double[] {bestWharf, bestPure};
-    }
-
-    private static double better(double best, double value, boolean higherIsBetter) {
-        if (Double.isNaN(best)) {
-            return value;
-        }
-        return higherIsBetter ? Math.max(best, value) : Math.min(best, value);
-    }
-
-    /** Against the raw figures (0: not shown): sendfile, the ceiling of the targets, and Wharf's loopback loop. */
-    private void throughput(String what, double[] figures, double raw, double rawCopy) {
-        String ceiling = raw > 0 ? format(" | %.2fx raw loopback sendfile, %.2fx read+write", figures[0] / raw,
-                figures[0] / rawCopy) : "";
-        line(what, format("wharf %.0f MB/s", figures[0]) + versus(figures, "MB/s", true) + ceiling);
-    }
-
-    private void rate(String what, double[] figures, String unit) {
-        line(what, format("wharf %.1f %s", figures[0], unit) + versus(figures, unit, true));
-    }
-
-    /**
-     * Small files through {@link Workloads#transferSteps}, best of three rounds per server (by time per file):
-     * files per second, then the mean µs of each step (PASV, connect, command to 150, data, end of data to 226).
-     */
-    private void rawClientSteps(String verb, String wharfDirectory, String pureDirectory, boolean upload,
-                                byte[] content) throws Exception {
-        double[] wharfSteps = null;
-        double[] pureSteps = null;
-        for (int round = 0; round < 3; round++) {
-            // uploads make new files every round, as above (over existing ones Wharf frees an inode per file)
-            String suffix = upload ? "-" + round : "";
-            wharfSteps = quicker(wharfSteps, Workloads.transferSteps(wharf, wharfDirectory + suffix, SMALL_FILES,
-                    upload, content));
-            if (pure != null) {
-                pureSteps = quicker(pureSteps, Workloads.transferSteps(pure, pureDirectory + suffix, SMALL_FILES,
-                        upload, content));
-            }
-        }
-        rate(verb + " 2,000 x 4 KiB, raw-socket client", new double[] {1e6 / total(wharfSteps),
-            pureSteps == null ? Double.NaN : 1e6 / total(pureSteps)}, "files/s");
-        line(verb + " steps (µs: PASV, connect, to 150, data, to 226)", format("wharf %s", stepList(wharfSteps))
-                + (pureSteps == null ? "" : format(" | pure-ftpd %s", stepList(pureSteps))));
-    }
-
-    private static double[] quicker(double[] best, double[] steps) {
-        return best == null || total(steps) < total(best) ? steps : best;
-    }
-
-    private static double total(double[] steps) {
-        return java.util.Arrays.stream(steps).sum();
-    }
-
-    private static String stepList(double[] steps) {
-        StringBuilder text = new StringBuilder();
-        for (double step : steps) {
-            text.append(text.isEmpty() ? "" : " / ").append(format("%.0f", step));
         }
         return text.toString();
     }
 
-    private void time(String what, double[] figures) {
-        line(what, format("wharf %.0f ms", figures[0]) + versus(figures, "ms", false));
+    private static String failures(List<Sample> samples) {
+        int failures = samples.stream().mapToInt(Sample::failures).sum();
+        return failures == 0 ? "" : format("; %,d failed", failures);
     }
 
-    /** The Pure-FTPd part of a line, with the ratio written so that above 1 means Wharf is better. */
-    private static String versus(double[] figures, String unit, boolean higherIsBetter) {
-        if (Double.isNaN(figures[1])) {
-            return "";
-        }
-        double ratio = higherIsBetter ? figures[0] / figures[1] : figures[1] / figures[0];
-        return format(" | pure-ftpd %.1f %s | %.2fx pure-ftpd", figures[1], unit, ratio);
-    }
-
-    private void line(String what, String figures) {
-        String text = format("%-46s %s", what + ":", figures);
+    private void say(String text) {
         System.out.println(text);
         report.add(text);
     }
@@ -514,7 +626,28 @@ public final class Benchmark {
         return String.format(Locale.ROOT, format, arguments);
     }
 
-    /** The served tree (1 GiB file, small files, a 10,000-entry directory) and a passwd file both servers read. */
+    /** "N cores (model), M GiB" from /proc. */
+    private static String machine() throws IOException {
+        String model = "";
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                model = line.substring(line.indexOf(':') + 1).strip();
+                break;
+            }
+        }
+        long memoryKib = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                memoryKib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return format("%d cores (%s), %d GiB", Runtime.getRuntime().availableProcessors(), model,
+                Math.round(memoryKib / 1024.0 / 1024.0));
+    }
+
+    // ---------------------------------------------------------------- data and lock
+
+    /** The served tree (1 GiB file, small files, a 10,000-entry directory) and the passwd file both servers read. */
     private Path prepareData() throws Exception {
         Workloads.writeFile(data.resolve("big.bin"), BIG);
         Files.createDirectories(data.resolve("small"));
@@ -527,25 +660,49 @@ public final class Benchmark {
         for (int i = 0; i < LISTING_ENTRIES; i++) {
             Files.createFile(list.resolve(String.format("entry-%05d.txt", i)));
         }
-        Files.createDirectories(data.resolve("up-wharf"));
-        Files.createDirectories(data.resolve("up-pure"));
-        Servers.run(List.of("chown", "-R", "1000:1000", data.toString()));
-
-        Path passwd = work.resolve("pureftpd.passwd");
-        Process pw = new ProcessBuilder("pure-pw", "useradd", Workloads.LOGIN_USER, "-u", "1000", "-g", "1000", "-d",
-                data.toString(), "-f", passwd.toString()).redirectErrorStream(true).start();
-        pw.getOutputStream().write((Workloads.PASSWORD_ARGON + "\n" + Workloads.PASSWORD_ARGON + "\n")
-                .getBytes(StandardCharsets.UTF_8));
-        pw.getOutputStream().close();
-        pw.getInputStream().readAllBytes();
-        if (pw.waitFor() != 0) {
-            throw new IOException("pure-pw useradd failed");
+        Path few = Files.createDirectories(data.resolve("few"));
+        for (int i = 0; i < 10; i++) {
+            Files.createFile(few.resolve("entry-" + i + ".txt"));
         }
-        Process crypt = new ProcessBuilder("openssl", "passwd", "-6", Workloads.PASSWORD_FAST).start();
+        Servers.run(List.of("chown", "-R", "1000:1000", data.toString()));
+        Process crypt = new ProcessBuilder("openssl", "passwd", "-1", Workloads.PASSWORD).start();
         String hash = new String(crypt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         crypt.waitFor();
-        Files.writeString(passwd, Workloads.USER + ":" + hash + ":1000:1000::" + data + "/./::::::::::::\n",
-                java.nio.file.StandardOpenOption.APPEND);
+        Path passwd = work.resolve("pureftpd.passwd");
+        Files.writeString(passwd, Workloads.USER + ":" + hash + ":1000:1000::" + data + "/./::::::::::::\n");
         return passwd;
+    }
+
+    /** flock(1) on a lock file, held by a child process until closed; nothing when no lock file is named. */
+    private static final class Lock implements AutoCloseable {
+        private final Process holder;
+
+        private Lock(Process holder) {
+            this.holder = holder;
+        }
+
+        static Lock take(String file) throws IOException {
+            if (file.isEmpty()) {
+                return new Lock(null);
+            }
+            System.out.println("(waiting for the lock " + file + ")");
+            Process holder = new ProcessBuilder("flock", file, "sh", "-c", "echo locked; exec cat >/dev/null")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            if (!"locked".equals(line)) {
+                holder.destroy();
+                throw new IOException("could not take the lock " + file);
+            }
+            return new Lock(holder);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (holder != null) {
+                holder.getOutputStream().close();
+                holder.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 }

@@ -1,17 +1,15 @@
 package dev.wharf.benchmark;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -28,60 +26,31 @@ import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
 
-/** The measured workloads, each against one server through Commons Net, the same client for every server. */
+/**
+ * The measured workloads. Each returns how long its measured part took (from the first command after the login to
+ * the last reply) and how many units it moved: bytes, files, listings, logins or sessions.
+ */
 final class Workloads {
 
-    /** Account with a cheap hash (SHA-512 crypt) for everything but the login rate. */
-    static final String USER = "fast";
-    static final String PASSWORD_FAST = "fast-password";
-    /** Account with the hash Pure-FTPd's own pure-pw made, for the login rate. */
-    static final String LOGIN_USER = "argon";
-    static final String PASSWORD_ARGON = "argon-password";
+    /** The benchmark's account; its password has a cheap hash (MD5 crypt), so that logins measure the server. */
+    static final String USER = "bench";
+    static final String PASSWORD = "bench-password";
     private static final int BUFFER = 1 << 20;
+
+    /** What one workload run measured; {@code failures}: operations refused (they are not in {@code units}). */
+    record Outcome(double seconds, double units, int failures) {
+        Outcome(double seconds, double units) {
+            this(seconds, units, 0);
+        }
+    }
 
     private Workloads() {
     }
 
-    /**
-     * The ceiling: sendfile of the file to a loopback socket ({@code copyBuffer} 0), or a loop that reads the file
-     * into a direct buffer of that size and writes it, read by the same loop the clients use.
-     */
-    static double rawLoopbackMegabytesPerSecond(Path file, int copyBuffer) throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            Thread sender = Thread.ofPlatform().start(() -> {
-                try (SocketChannel peer = server.accept(); FileChannel source = FileChannel.open(file)) {
-                    long position = 0;
-                    long size = source.size();
-                    if (copyBuffer == 0) {
-                        while (position < size) {
-                            position += source.transferTo(position, size - position, peer);
-                        }
-                        return;
-                    }
-                    ByteBuffer buffer = ByteBuffer.allocateDirect(copyBuffer);
-                    while (source.read(buffer) > 0) {
-                        buffer.flip();
-                        while (buffer.hasRemaining()) {
-                            peer.write(buffer);
-                        }
-                        buffer.clear();
-                    }
-                } catch (IOException failed) {
-                    throw new IllegalStateException(failed);
-                }
-            });
-            long started = System.nanoTime();
-            long bytes;
-            try (Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort())) {
-                bytes = drain(socket.getInputStream());
-            }
-            sender.join();
-            return megabytesPerSecond(bytes, System.nanoTime() - started);
-        }
-    }
+    // ---------------------------------------------------------------- Commons Net
 
-    static double retrieveMegabytesPerSecond(Servers.Server server, boolean tls, String name) throws Exception {
-        FTPClient client = login(server, tls, USER, PASSWORD_FAST);
+    static Outcome retrieve(Servers.Server server, boolean tls, String name) throws Exception {
+        FTPClient client = login(server, tls);
         try {
             long started = System.nanoTime();
             long bytes;
@@ -90,15 +59,14 @@ final class Workloads {
                 bytes = drain(in);
             }
             check(client.completePendingCommand(), client);
-            return megabytesPerSecond(bytes, System.nanoTime() - started);
+            return new Outcome(seconds(System.nanoTime() - started), bytes);
         } finally {
             quit(client);
         }
     }
 
-    static double storeMegabytesPerSecond(Servers.Server server, boolean tls, String name, long size)
-            throws Exception {
-        FTPClient client = login(server, tls, USER, PASSWORD_FAST);
+    static Outcome store(Servers.Server server, boolean tls, String name, long size) throws Exception {
+        FTPClient client = login(server, tls);
         byte[] block = new byte[BUFFER];
         new java.util.Random(1).nextBytes(block);
         try {
@@ -110,19 +78,18 @@ final class Workloads {
                 }
             }
             check(client.completePendingCommand(), client);
-            return megabytesPerSecond(size, System.nanoTime() - started);
+            return new Outcome(seconds(System.nanoTime() - started), size);
         } finally {
             quit(client);
         }
     }
 
-    /** Files per second for {@code count} small files fetched (or stored) one after another in one session. */
-    static double smallFilesPerSecond(Servers.Server server, String directory, int count, boolean upload,
-                                      byte[] content) throws Exception {
-        FTPClient client = login(server, false, USER, PASSWORD_FAST);
-        // Commons Net's default buffers, as a client for small files has them: the 1 MiB ones of the gigabyte
-        // transfers are allocated anew for every file and cost the client about 230 µs a file, more than either
-        // server spends on it
+    /** {@code count} small files fetched (or stored, into a directory made first) one after another, one session. */
+    static Outcome smallFiles(Servers.Server server, String directory, int count, boolean upload, byte[] content)
+            throws Exception {
+        FTPClient client = login(server, false);
+        // Commons Net's default buffers, as a client for small files has them: 1 MiB ones would be allocated anew
+        // for every file and cost the client more than either server spends on it
         client.setBufferSize(0);
         try {
             if (upload && !client.changeWorkingDirectory(directory)) {
@@ -140,80 +107,67 @@ final class Workloads {
                     check(out.size() == content.length, client);
                 }
             }
-            return count / seconds(System.nanoTime() - started);
+            return new Outcome(seconds(System.nanoTime() - started), count);
         } finally {
             quit(client);
         }
     }
 
-    /**
-     * Mean microseconds of each step of {@code count} small transfers over a raw socket (no client library in the
-     * way): PASV answered, data connection made, RETR/STOR answered with 150, data moved, 226 after the data.
-     * Shows where one server answers later than another.
-     */
-    static double[] transferSteps(Servers.Server server, String directory, int count, boolean upload, byte[] content)
+    /** {@code count} listings ({@code LIST} or {@code MLSD}) of {@code directory} in one session, read unparsed. */
+    static Outcome listings(Servers.Server server, String command, String directory, int count, int minLines)
             throws Exception {
-        try (Socket control = new Socket("127.0.0.1", server.port())) {
-            control.setTcpNoDelay(true);
-            control.setSoTimeout(60_000);
-            // buffered: reading replies a byte per system call would time the client, not the server
-            InputStream in = new java.io.BufferedInputStream(control.getInputStream());
-            OutputStream out = control.getOutputStream();
-            expect(in, "220");
-            for (String[] step : new String[][] {{"USER " + USER, "331"}, {"PASS " + PASSWORD_FAST, "230"},
-                {"TYPE I", "200"}, {"MKD " + directory, ""}, {"CWD " + directory, "250"}}) {
-                send(out, step[0]); // MKD: 257, or 550 where the directory exists already
-                expect(in, step[1]);
-            }
-            long[] sums = new long[5];
-            byte[] buffer = new byte[64 * 1024];
+        ListingClient client = new ListingClient();
+        connectAndLogin(client, server);
+        try {
+            long started = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                long start = System.nanoTime();
-                send(out, "PASV");
-                String passive = reply(in, "227");
-                long answered = System.nanoTime();
-                String[] numbers = passive.substring(passive.indexOf('(') + 1, passive.indexOf(')')).split(",");
-                try (Socket data = new Socket("127.0.0.1",
-                        Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]))) {
-                    long connected = System.nanoTime();
-                    send(out, (upload ? "STOR " : "RETR ") + String.format("f%05d.bin", i));
-                    expect(in, "150");
-                    long started = System.nanoTime();
-                    if (upload) {
-                        data.getOutputStream().write(content);
-                        data.shutdownOutput();
-                    } else {
-                        InputStream received = data.getInputStream();
-                        while (received.read(buffer) >= 0) {
-                            // to the end of the file
-                        }
-                    }
-                    long moved = System.nanoTime();
-                    expect(in, "226");
-                    long done = System.nanoTime();
-                    sums[0] += answered - start;
-                    sums[1] += connected - answered;
-                    sums[2] += started - connected;
-                    sums[3] += moved - started;
-                    sums[4] += done - moved;
+                int lines = client.listingLines(command, directory);
+                if (lines < minLines) {
+                    throw new IOException(server.name() + ": " + command + " gave " + lines + " lines, expected "
+                            + minLines);
                 }
             }
-            send(out, "QUIT");
-            double[] means = new double[sums.length];
-            for (int step = 0; step < sums.length; step++) {
-                means[step] = sums[step] / 1e3 / count;
-            }
-            return means;
+            return new Outcome(seconds(System.nanoTime() - started), count);
+        } finally {
+            quit(client);
         }
     }
 
-    private static void send(OutputStream out, String command) throws IOException {
-        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+    // ---------------------------------------------------------------- Python's ftplib
+
+    /** Runs the ftplib client (written into {@code work} first) for one batch; see ftplib_client.py. */
+    static Outcome python(Path script, Servers.Server server, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("python3", script.toString(),
+                Integer.toString(server.port()), USER, PASSWORD));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!process.waitFor(600, TimeUnit.SECONDS) || process.exitValue() != 0 || !output.startsWith("seconds=")) {
+            throw new IOException(server.name() + ": ftplib client " + List.of(arguments) + " failed: " + output);
+        }
+        String[] fields = output.split(" ");
+        return new Outcome(Double.parseDouble(fields[0].substring("seconds=".length())),
+                Double.parseDouble(fields[1].substring("units=".length())));
     }
 
-    /** Complete logins (connect, USER, PASS, QUIT) per second from {@code clients} concurrent clients. */
-    static double loginsPerSecond(Servers.Server server, int clients, long millis) throws Exception {
+    // ---------------------------------------------------------------- raw sockets
+
+    /** Whether a login (and QUIT) succeeds now; false while the server does not listen or answer yet. */
+    static boolean tryLogin(int port) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            rawLogin(socket);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * Complete logins (connect, USER, PASS, QUIT answered) for {@code millis} from {@code clients} threads, over
+     * raw sockets: a client library costing more per login than the server would hide the server's cost.
+     */
+    static Outcome logins(Servers.Server server, int clients, long millis) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong logins = new AtomicLong();
         AtomicLong failures = new AtomicLong();
@@ -223,11 +177,11 @@ final class Workloads {
         for (int i = 0; i < clients; i++) {
             workers.add(pool.submit(() -> {
                 while (running.get()) {
-                    try {
-                        FTPClient client = login(server, false, LOGIN_USER, PASSWORD_ARGON);
-                        quit(client);
+                    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                        socket.setSoTimeout(30_000);
+                        rawLogin(socket);
                         logins.incrementAndGet();
-                    } catch (Exception failed) {
+                    } catch (IOException failed) {
                         failures.incrementAndGet();
                     }
                 }
@@ -241,84 +195,128 @@ final class Workloads {
         }
         double elapsed = seconds(System.nanoTime() - started);
         pool.shutdown();
-        if (failures.get() > 0) {
-            System.out.println("  (" + server.name() + ": " + failures.get() + " failed logins)");
-        }
-        return logins.get() / elapsed;
+        return new Outcome(elapsed, logins.get(), (int) failures.get());
     }
 
-    /** Milliseconds for one LIST (or MLSD) of {@code directory}, the reply read to the end. */
-    static double listingMillis(Servers.Server server, String command, String directory, int expectedLines)
-            throws Exception {
-        ListingClient client = new ListingClient();
-        connectAndLogin(client, server, USER, PASSWORD_FAST);
-        try {
-            long started = System.nanoTime();
-            int lines = client.listingLines(command, directory);
-            long elapsed = System.nanoTime() - started;
-            check(lines >= expectedLines, client);
-            return elapsed / 1e6;
-        } finally {
-            quit(client);
-        }
+    private static void rawLogin(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        OutputStream out = socket.getOutputStream();
+        reply(in, "220");
+        send(out, "USER " + USER);
+        reply(in, "331");
+        send(out, "PASS " + PASSWORD);
+        reply(in, "230");
+        send(out, "QUIT");
+        reply(in, "221");
     }
 
-    /** Opens {@code count} logged-in idle sessions and returns them, for a memory reading. */
-    static List<Socket> idleSessions(Servers.Server server, int count) throws Exception {
-        List<Socket> sessions = new ArrayList<>(count);
+    /** A logged-in control connection kept open. */
+    record Session(Socket socket, InputStream in, OutputStream out) {
+    }
+
+    /** Opens {@code count} logged-in idle sessions (64 logins at a time) and returns them. */
+    static List<Session> idleSessions(Servers.Server server, int count) throws Exception {
+        List<Session> sessions = new ArrayList<>(count);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Socket>> pending = new ArrayList<>();
+            List<Future<Session>> pending = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 pending.add(pool.submit(() -> idleSession(server.port())));
-                if (pending.size() >= 64) {
-                    for (Future<Socket> session : pending) {
-                        sessions.add(session.get(60, TimeUnit.SECONDS));
+                if (pending.size() >= 64 || i == count - 1) {
+                    for (Future<Session> session : pending) {
+                        sessions.add(session.get(120, TimeUnit.SECONDS));
                     }
                     pending.clear();
                 }
             }
-            for (Future<Socket> session : pending) {
-                sessions.add(session.get(60, TimeUnit.SECONDS));
-            }
+        } catch (Exception failed) {
+            close(sessions);
+            throw failed;
         }
         return sessions;
     }
 
-    private static Socket idleSession(int port) throws IOException {
+    private static Session idleSession(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(60_000);
-        InputStream in = socket.getInputStream();
-        expect(in, "220");
-        OutputStream out = socket.getOutputStream();
-        out.write(("USER " + USER + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        expect(in, "331");
-        out.write(("PASS " + PASSWORD_FAST + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        expect(in, "230");
-        return socket;
+        // unbuffered: a session's replies are read a line at a time, and nothing read ahead may be lost
+        Session session = new Session(socket, socket.getInputStream(), socket.getOutputStream());
+        reply(session.in(), "220");
+        send(session.out(), "USER " + USER);
+        reply(session.in(), "331");
+        send(session.out(), "PASS " + PASSWORD);
+        reply(session.in(), "230");
+        return session;
     }
 
-    /** Reads reply lines until the final line of a reply with {@code code}. */
-    private static void expect(InputStream in, String code) throws IOException {
-        reply(in, code);
+    /** PASV and LIST of {@code directory} on each session in turn; a refused one counts as a failure. */
+    static Outcome passiveListOnEach(List<Session> sessions, String directory) throws IOException {
+        long started = System.nanoTime();
+        int failures = 0;
+        byte[] buffer = new byte[8192];
+        for (Session session : sessions) {
+            send(session.out(), "PASV");
+            String passive = anyReply(session.in());
+            if (!passive.startsWith("227")) {
+                failures++;
+                continue;
+            }
+            String[] numbers = passive.substring(passive.indexOf('(') + 1, passive.indexOf(')')).split(",");
+            try (Socket data = new Socket("127.0.0.1",
+                    Integer.parseInt(numbers[4]) * 256 + Integer.parseInt(numbers[5]))) {
+                send(session.out(), "LIST " + directory);
+                String opened = anyReply(session.in());
+                if (!opened.startsWith("150") && !opened.startsWith("125")) {
+                    failures++;
+                    continue;
+                }
+                InputStream received = data.getInputStream();
+                while (received.read(buffer) >= 0) {
+                    // to the end of the listing
+                }
+            }
+            if (!anyReply(session.in()).startsWith("226")) {
+                failures++;
+            }
+        }
+        return new Outcome(seconds(System.nanoTime() - started), sessions.size() - failures, failures);
     }
 
-    /** As {@link #expect}, returning that final line. */
-    private static String reply(InputStream in, String code) throws IOException {
+    static void close(List<Session> sessions) {
+        for (Session session : sessions) {
+            try {
+                session.socket().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static void send(OutputStream out, String command) throws IOException {
+        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Reads reply lines until the final line of a reply; fails unless it has {@code code}. */
+    private static void reply(InputStream in, String code) throws IOException {
+        String text = anyReply(in);
+        if (!text.startsWith(code)) {
+            throw new IOException("expected " + code + ", got " + text);
+        }
+    }
+
+    /** The final line of the next reply. */
+    private static String anyReply(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         while (true) {
             int c = in.read();
             if (c < 0) {
-                throw new IOException("closed while waiting for " + code);
+                throw new IOException("closed while waiting for a reply");
             }
             if (c == '\n') {
                 String text = line.toString();
                 line.setLength(0);
                 if (text.length() >= 4 && text.charAt(3) == ' ') {
-                    if (!text.startsWith(code)) {
-                        throw new IOException("expected " + code + ", got " + text);
-                    }
                     return text;
                 }
             } else if (c != '\r') {
@@ -326,6 +324,8 @@ final class Workloads {
             }
         }
     }
+
+    // ---------------------------------------------------------------- Commons Net plumbing
 
     /** Commons Net with its data-connection opener made reachable, to read LIST and MLSD output unparsed. */
     static final class ListingClient extends FTPClient {
@@ -349,7 +349,7 @@ final class Workloads {
         }
     }
 
-    static FTPClient login(Servers.Server server, boolean tls, String user, String password) throws IOException {
+    static FTPClient login(Servers.Server server, boolean tls) throws IOException {
         FTPClient client;
         if (tls) {
             FTPSClient secure = new FTPSClient("TLS", false);
@@ -358,7 +358,7 @@ final class Workloads {
         } else {
             client = new FTPClient();
         }
-        connectAndLogin(client, server, user, password);
+        connectAndLogin(client, server);
         if (tls) {
             ((FTPSClient) client).execPBSZ(0);
             ((FTPSClient) client).execPROT("P");
@@ -366,16 +366,16 @@ final class Workloads {
         return client;
     }
 
-    private static void connectAndLogin(FTPClient client, Servers.Server server, String user, String password)
+    private static void connectAndLogin(FTPClient client, Servers.Server server)
             throws IOException {
         client.setConnectTimeout(30_000);
         client.setDefaultTimeout(120_000);
         client.connect("127.0.0.1", server.port());
         client.setSoTimeout(120_000);
-        if (!client.login(user, password)) {
+        if (!client.login(USER, PASSWORD)) {
             String reply = client.getReplyString();
             client.disconnect();
-            throw new IOException(server.name() + " refused " + user + ": " + reply.strip());
+            throw new IOException(server.name() + " refused " + USER + ": " + reply.strip());
         }
         client.enterLocalPassiveMode();
         client.setFileType(FTP.BINARY_FILE_TYPE);
@@ -410,10 +410,6 @@ final class Workloads {
             throw new IOException("unexpected reply: " + client.getReplyString().strip()
                     + (FTPReply.isPositiveCompletion(client.getReplyCode()) ? " (short data)" : ""));
         }
-    }
-
-    static double megabytesPerSecond(long bytes, long nanos) {
-        return bytes / 1e6 / seconds(nanos);
     }
 
     static double seconds(long nanos) {
