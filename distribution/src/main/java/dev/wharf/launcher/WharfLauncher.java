@@ -34,6 +34,12 @@ public final class WharfLauncher {
     static final String SLF4J_VERSION = "2.0.17";
     /** The last slf4j 1.x API version, under which org.slf4j is exported a second time for 1.7 importers. */
     static final String SLF4J_1_COMPATIBLE = "1.7.36";
+    /** What the class path gives the bundles: SLF4J, also under 1.7 (the Felix Web Console imports [1.7,2)). */
+    static final String SYSTEM_PACKAGES_EXTRA = String.join(",",
+            "org.slf4j;version=" + SLF4J_VERSION, "org.slf4j.event;version=" + SLF4J_VERSION,
+            "org.slf4j.helpers;version=" + SLF4J_VERSION, "org.slf4j.spi;version=" + SLF4J_VERSION,
+            // slf4j 2's API is a superset of 1.7's
+            "org.slf4j;version=" + SLF4J_1_COMPATIBLE);
     private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final Path home;
@@ -133,11 +139,7 @@ public final class WharfLauncher {
         properties.put(Constants.FRAMEWORK_STORAGE, home.resolve("var/cache").toString());
         // etc/ and deploy/ are the truth: the cache is rebuilt from them at every start
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",
-                "org.slf4j;version=" + SLF4J_VERSION, "org.slf4j.event;version=" + SLF4J_VERSION,
-                "org.slf4j.helpers;version=" + SLF4J_VERSION, "org.slf4j.spi;version=" + SLF4J_VERSION,
-                // the Felix Web Console imports org.slf4j [1.7,2); slf4j 2's API is a superset of 1.7's
-                "org.slf4j;version=" + SLF4J_1_COMPATIBLE));
+        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SYSTEM_PACKAGES_EXTRA);
         // Felix HTTP starts Jetty only once etc/org.apache.felix.http.cfg is read, never on its own defaults
         // (every interface, port 8080) for the moment before
         properties.put("org.apache.felix.http.require.config", "true");

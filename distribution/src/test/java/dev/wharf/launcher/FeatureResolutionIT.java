@@ -146,10 +146,7 @@ class FeatureResolutionIT {
         properties.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // as the launcher does: SLF4J comes from the class path
-        String slf4j = WharfLauncher.SLF4J_VERSION;
-        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", "org.slf4j;version=" + slf4j,
-                "org.slf4j.event;version=" + slf4j, "org.slf4j.helpers;version=" + slf4j,
-                "org.slf4j.spi;version=" + slf4j));
+        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, WharfLauncher.SYSTEM_PACKAGES_EXTRA);
         properties.put("felix.log.level", "1");
         return (Map) properties;
     }
