@@ -429,6 +429,27 @@ class OperationsEndToEndIT {
         return status;
     }
 
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHealthEndpointFollowsTheServersHealth() throws Exception {
+        String url = "http://127.0.0.1:" + httpPort + "/health";
+        assertEquals(200, awaitStatus(url, null, 200));
+        HttpResponse<String> healthy = get(url, null);
+        assertTrue(healthy.body().endsWith("health: OK\n"), healthy.body());
+        assertTrue(healthy.body().contains("listener main"), healthy.body());
+
+        // a second listener on the port the first one holds cannot bind: the report says which, with 503
+        Path broken = server.resolve("etc/dev.wharf.listener-clash.cfg");
+        Files.writeString(broken, "bind = 127.0.0.1\nport = " + ftpPort + "\n");
+        assertEquals(503, awaitStatus(url, null, 503));
+        HttpResponse<String> failing = get(url, null);
+        assertTrue(failing.body().contains("FAILING listener clash: failed: "), failing.body());
+        assertTrue(failing.body().endsWith("health: FAILING (1 problem)\n"), failing.body());
+
+        Files.delete(broken);
+        assertEquals(200, awaitStatus(url, null, 200), "healthy again once the file is gone");
+    }
+
     private HttpResponse<String> scrapeResponse() throws Exception {
         return get("http://127.0.0.1:" + httpPort + "/metrics", null);
     }

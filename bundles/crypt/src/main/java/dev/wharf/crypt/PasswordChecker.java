@@ -6,6 +6,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,16 +17,27 @@ import org.slf4j.LoggerFactory;
  * so the bound on concurrent hashing ({@link HashingGate}) covers every backend of the server, and the memory of
  * recent successes ({@link VerifiedPasswords}) goes away with the bundle instead of living in a static field.
  *
- * <p>{@code etc/dev.wharf.crypt.cfg}: {@code verified.cache.seconds} (default 600, 0 = off, at most 86400), how
- * long a successful check of an expensive hash (argon2, scrypt, yescrypt, bcrypt) is remembered; applied live.
+ * <p>{@code etc/dev.wharf.crypt.cfg}, declared in {@link Config}; applied live.
  */
-@Component(service = PasswordChecker.class, configurationPid = "dev.wharf.crypt",
+@Designate(ocd = PasswordChecker.Config.class)
+@Component(service = PasswordChecker.class, configurationPid = PasswordChecker.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class PasswordChecker {
 
+    static final String PID = "dev.wharf.crypt";
     /** The default of {@code verified.cache.seconds}. */
     public static final long DEFAULT_VERIFIED_CACHE_SECONDS = 600;
-    private static final long MAX_VERIFIED_CACHE_SECONDS = 86_400;
+    private static final String MAX_VERIFIED_CACHE_SECONDS = "86400";
+
+    /** The keys of {@code dev.wharf.crypt}. */
+    @ObjectClassDefinition(id = PID, name = "Wharf password checks",
+            description = "Password hash checking shared by every auth backend")
+    public @interface Config {
+        @AttributeDefinition(name = "Remember verified logins (s)", min = "0", max = MAX_VERIFIED_CACHE_SECONDS,
+                description = "How long a successful check of an expensive hash (argon2, scrypt, yescrypt, bcrypt) "
+                        + "is remembered, as an HMAC under a key made at start, never the password; 0 = off")
+        long verified_cache_seconds() default DEFAULT_VERIFIED_CACHE_SECONDS;
+    }
     private static final Logger LOG = LoggerFactory.getLogger(PasswordChecker.class);
 
     private final HashingGate gate = new HashingGate();
@@ -41,12 +55,12 @@ public final class PasswordChecker {
         if (value != null && !value.toString().isBlank()) {
             try {
                 seconds = Long.parseLong(value.toString().trim());
-                if (seconds < 0 || seconds > MAX_VERIFIED_CACHE_SECONDS) {
+                if (seconds < 0 || seconds > Long.parseLong(MAX_VERIFIED_CACHE_SECONDS)) {
                     throw new NumberFormatException(value.toString());
                 }
             } catch (NumberFormatException invalid) {
                 LOG.error("dev.wharf.crypt: invalid value for 'verified.cache.seconds': '{}' (expected an integer "
-                        + "0-86400) - keeping {} s", value, verified.lifetimeSeconds());
+                        + "0-{}) - keeping {} s", value, MAX_VERIFIED_CACHE_SECONDS, verified.lifetimeSeconds());
                 return;
             }
         }

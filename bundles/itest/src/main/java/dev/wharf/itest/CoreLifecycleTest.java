@@ -1,5 +1,6 @@
 package dev.wharf.itest;
 
+import org.osgi.test.common.annotation.InjectService;
 import static dev.wharf.itest.Fixture.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +55,9 @@ class CoreLifecycleTest {
     /** The old core's sessions are closed and its threads end within this; the new core answers within it. */
     private static final long DEADLINE_MILLIS = 20_000;
 
+    /** Waits for Configuration Admin as long as the components may take to come up. */
+    @InjectService(timeout = Fixture.WAIT_MILLIS)
+    static ConfigurationAdmin configAdmin;
     static Path work;
     static int port;
     static Configuration listenerConfig;
@@ -69,7 +73,6 @@ class CoreLifecycleTest {
         Files.writeString(work.resolve("pureftpd.passwd"),
                 "alice:" + hash + ":1000:1000::" + home + "/./::::::::::::\n", StandardCharsets.UTF_8);
         port = freePort();
-        ConfigurationAdmin configAdmin = service(ConfigurationAdmin.class);
         passwdConfig = configAdmin.getConfiguration("dev.wharf.auth.passwd", "?");
         passwdConfig.update(dictionary("file", work.resolve("pureftpd.passwd").toString()));
         listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "lifecycle", "?");

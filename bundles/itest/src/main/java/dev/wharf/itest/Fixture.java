@@ -1,6 +1,5 @@
 package dev.wharf.itest;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -16,7 +15,6 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** What the in-framework tests share: the framework's services and bundles, and FTP clients for a listener. */
 final class Fixture {
@@ -29,14 +27,6 @@ final class Fixture {
 
     static BundleContext context() {
         return FrameworkUtil.getBundle(Fixture.class).getBundleContext();
-    }
-
-    static <S> S service(Class<S> type) throws InterruptedException {
-        ServiceTracker<S, S> tracker = new ServiceTracker<>(context(), type, null);
-        tracker.open();
-        S service = tracker.waitForService(WAIT_MILLIS);
-        assertNotNull(service, type.getName() + " is available");
-        return service;
     }
 
     static Bundle bundle(String symbolicName) {

@@ -30,6 +30,10 @@ public interface ServerAdmin {
     record Ban(String address, Instant until) {
     }
 
+    /** One item of the health report: a listener bound, a backend present, a database answering, ... */
+    record HealthItem(String name, boolean ok, String detail) {
+    }
+
     /** Counts since the server started. */
     record Totals(Instant started, long connections, long logins, long uploads, long downloads, long uploadedBytes,
                   long downloadedBytes) {
@@ -57,4 +61,11 @@ public interface ServerAdmin {
 
     /** Counts since start. */
     Totals totals();
+
+    /**
+     * The health report as {@code bin/wharf status} shows it: listeners bound, an auth backend and a storage
+     * provider present, and every registered {@link dev.wharf.api.health.HealthCheck}. Runs the checks, each within
+     * its own time bound.
+     */
+    List<HealthItem> health();
 }

@@ -4,6 +4,7 @@ import dev.wharf.api.admin.ServerAdmin;
 import dev.wharf.core.activity.ServerActivity;
 import dev.wharf.core.activity.SessionInfo;
 import dev.wharf.core.security.SecurityPolicy;
+import dev.wharf.core.server.ServerHealth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -19,11 +20,20 @@ public class AdminService implements ServerAdmin {
 
     private final ServerActivity activity;
     private final SecurityPolicy security;
+    private final ServerHealth serverHealth;
 
     @Activate
-    public AdminService(@Reference ServerActivity activity, @Reference SecurityPolicy security) {
+    public AdminService(@Reference ServerActivity activity, @Reference SecurityPolicy security,
+                        @Reference ServerHealth serverHealth) {
         this.activity = activity;
         this.security = security;
+        this.serverHealth = serverHealth;
+    }
+
+    @Override
+    public List<HealthItem> health() {
+        return serverHealth.check().stream().map(item -> new HealthItem(item.name(), item.ok(), item.detail()))
+                .toList();
     }
 
     @Override
