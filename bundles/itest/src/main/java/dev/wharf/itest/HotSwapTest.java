@@ -1,6 +1,5 @@
 package dev.wharf.itest;
 
-import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.junit.jupiter.api.Timeout;
 import static dev.wharf.itest.Fixture.*;
@@ -49,8 +48,11 @@ class HotSwapTest {
 
     private static final String PASSWD_BUNDLE = "dev.wharf.auth.passwd";
 
-    @InjectBundleContext
-    static BundleContext context;
+    /**
+     * The framework's own context for this bundle, not an injected one: OSGi Testing Support would uninstall the
+     * bundles this test reinstalls once the class is done, leaving the tests after it without them.
+     */
+    static BundleContext context = context();
     static Path work;
     static int port;
     static Configuration listenerConfig;

@@ -1,6 +1,12 @@
 package dev.wharf.itest;
 
-import org.osgi.test.common.annotation.InjectBundleContext;
+import dev.wharf.api.auth.Account;
+import dev.wharf.api.auth.AccountLimits;
+import dev.wharf.api.auth.AuthBackend;
+import dev.wharf.api.auth.AuthResult;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.test.common.annotation.InjectService;
 import static dev.wharf.itest.Fixture.*;
 
@@ -17,11 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Random;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,8 +50,11 @@ class StorageSwapTest {
     private static final String STORAGE_BUNDLE = "dev.wharf.storage.local";
     private static final int HALF = 16 * 1024 * 1024;
 
-    @InjectBundleContext
-    static BundleContext context;
+    /**
+     * The framework's own context for this bundle, not an injected one: OSGi Testing Support would uninstall the
+     * bundles this test reinstalls once the class is done, leaving the tests after it without them.
+     */
+    static BundleContext context = context();
     /** Waits for Configuration Admin as long as the components may take to come up. */
     @InjectService(timeout = Fixture.WAIT_MILLIS)
     static ConfigurationAdmin configAdmin;
@@ -56,7 +63,8 @@ class StorageSwapTest {
     static int port;
     static String storageLocation;
     static Configuration listenerConfig;
-    static Configuration passwdConfig;
+    /** The test's own backend: the storage swap must not depend on what earlier tests did to auth-passwd. */
+    static ServiceRegistration<AuthBackend> backend;
     static byte[] download;
 
     @BeforeAll
@@ -64,22 +72,20 @@ class StorageSwapTest {
         storageLocation = bundle(STORAGE_BUNDLE).getLocation();
         work = Files.createTempDirectory("wharf-storage-swap").toRealPath();
         home = ownedBy(Files.createDirectories(work.resolve("ftp/alice")), 1000, 1000);
-        byte[] salt = new byte[16];
-        new SecureRandom().nextBytes(salt);
-        String hash = OpenBSDBCrypt.generate("wonderland".toCharArray(), salt, 6);
-        Files.writeString(work.resolve("pureftpd.passwd"),
-                "alice:" + hash + ":1000:1000::" + home + "/./::::::::::::\n", StandardCharsets.UTF_8);
+        Account alice = new Account("alice", home + "/./", 1000, 1000, AccountLimits.NONE);
+        Dictionary<String, Object> backendProperties = new Hashtable<>();
+        backendProperties.put(AuthBackend.NAME_PROPERTY, "storage-swap");
+        backend = context.registerService(AuthBackend.class, request -> request.user().equals("alice")
+                ? request.password().equals("wonderland") ? AuthResult.accepted(alice) : AuthResult.rejected("wrong")
+                : AuthResult.unknown(), backendProperties);
         download = new byte[2 * HALF];
         new Random(7).nextBytes(download);
         Files.write(home.resolve("download.bin"), download);
         ownedBy(home.resolve("download.bin"), 1000, 1000);
         port = freePort();
-        passwdConfig = configAdmin.getConfiguration("dev.wharf.auth.passwd", "?");
-        passwdConfig.update(dictionary("file", work.resolve("pureftpd.passwd").toString()));
         listenerConfig = configAdmin.getFactoryConfiguration("dev.wharf.listener", "storage-swap", "?");
-        // passwd first: the test must not depend on which other backends earlier tests left installed
         listenerConfig.update(dictionary("bind", "127.0.0.1", "port", Integer.toString(port), "auth.order",
-                "passwd"));
+                "storage-swap"));
         FTPClient first = awaitLogin(port, "alice", "wonderland");
         assertNotNull(first, "alice can log in once the bundles are up");
         first.disconnect();
@@ -98,8 +104,8 @@ class StorageSwapTest {
         if (listenerConfig != null) {
             listenerConfig.delete();
         }
-        if (passwdConfig != null) {
-            passwdConfig.delete();
+        if (backend != null) {
+            backend.unregister();
         }
     }
 
