@@ -794,22 +794,7 @@ class DistributionEndToEndIT {
 
     /** Waits for a log line containing {@code text} and returns it. */
     private String awaitLog(String text) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                    if (line.contains(text)) {
-                        return line;
-                    }
-                }
-            }
-            if (!process.isAlive()) {
-                fail("the server exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            Thread.sleep(200);
-        }
-        fail("no log line with '" + text + "' within " + WAIT_MILLIS + " ms:\n" + Files.readString(log));
-        return null;
+        return ServerLogs.awaitLine(log, process, text, WAIT_MILLIS);
     }
 
     private record Result(int exitCode, String output) {
