@@ -35,7 +35,7 @@ import org.w3c.dom.NodeList;
 class SettingsDocumentationIT {
 
     private static final Pattern SECTION = Pattern.compile(
-            "(<!-- settings: ([a-z.]+) -->\n)(.*?)(<!-- /settings -->)", Pattern.DOTALL);
+            "(<!-- settings: ([a-z0-9.]+) -->\n)(.*?)(<!-- /settings -->)", Pattern.DOTALL);
 
     /** One attribute definition: key, default (null: none) and description. */
     record Setting(String key, String defaultValue, String description) {
@@ -141,14 +141,7 @@ class SettingsDocumentationIT {
         }
         List<String> undocumented = new ArrayList<>(definitions.keySet());
         undocumented.removeAll(documented);
-        assertEquals(List.of(), undocumented.stream().filter(SettingsDocumentationIT::tabled).toList(),
-                "core settings without a README table");
-    }
-
-    /** The PIDs whose settings the README must show as a table (the others are described in prose). */
-    private static boolean tabled(String pid) {
-        return List.of("dev.wharf.listener", "dev.wharf.security", "dev.wharf.limits", "dev.wharf.transferlog",
-                "dev.wharf.admin", "dev.wharf.syslog").contains(pid);
+        assertEquals(List.of(), undocumented, "settings without a README table");
     }
 
     @Test

@@ -78,10 +78,11 @@ public class S3StorageProvider implements StorageProvider {
                         + "whole bucket.")
         String prefix() default "{user}/";
 
-        @AttributeDefinition(name = "Access key", required = false)
+        @AttributeDefinition(name = "Access key", required = false, description = "Access key id; with secret.key "
+                + "both are needed (there is no instance-metadata or profile lookup).")
         String access_key() default "";
 
-        @AttributeDefinition(name = "Secret key", required = false, type = org.osgi.service.metatype.annotations
+        @AttributeDefinition(name = "Secret key", required = false, description = "Secret access key.", type = org.osgi.service.metatype.annotations
                 .AttributeType.PASSWORD)
         String secret_key() default "";
 
