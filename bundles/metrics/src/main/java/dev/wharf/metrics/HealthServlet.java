@@ -48,18 +48,9 @@ public class HealthServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         List<ServerAdmin.HealthItem> items = admin.health();
-        StringBuilder report = new StringBuilder();
-        long problems = 0;
-        // the same text as bin/wharf status
-        for (ServerAdmin.HealthItem item : items) {
-            problems += item.ok() ? 0 : 1;
-            report.append(item.ok() ? "ok      " : "FAILING ").append(item.name()).append(": ").append(item.detail())
-                    .append('\n');
-        }
-        report.append("health: ").append(problems == 0 ? "OK" : "FAILING (" + problems + " problem"
-                + (problems == 1 ? "" : "s") + ")").append('\n');
-        byte[] body = report.toString().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(problems == 0 ? HttpServletResponse.SC_OK : HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        byte[] body = ServerAdmin.HealthItem.report(items).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(ServerAdmin.HealthItem.healthy(items) ? HttpServletResponse.SC_OK
+                : HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         response.setContentType("text/plain; charset=utf-8");
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(body.length);

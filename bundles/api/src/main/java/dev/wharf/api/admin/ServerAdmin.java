@@ -32,6 +32,29 @@ public interface ServerAdmin {
 
     /** One item of the health report: a listener bound, a backend present, a database answering, ... */
     record HealthItem(String name, boolean ok, String detail) {
+
+        /**
+         * The report's text, as {@code bin/wharf status} and {@code GET /health} show it: one line per item, then
+         * {@code health: OK} or {@code health: FAILING (n problems)}.
+         *
+         * @since 1.1
+         */
+        public static String report(List<HealthItem> items) {
+            StringBuilder text = new StringBuilder();
+            long failing = items.stream().filter(item -> !item.ok()).count();
+            for (HealthItem item : items) {
+                text.append(item.ok() ? "ok      " : "FAILING ").append(item.name()).append(": ")
+                        .append(item.detail()).append('\n');
+            }
+            text.append("health: ").append(failing == 0 ? "OK" : "FAILING (" + failing + " problem"
+                    + (failing == 1 ? "" : "s") + ")").append('\n');
+            return text.toString();
+        }
+
+        /** Whether every item is ok. @since 1.1 */
+        public static boolean healthy(List<HealthItem> items) {
+            return items.stream().allMatch(HealthItem::ok);
+        }
     }
 
     /** Counts since the server started. */

@@ -4,7 +4,7 @@
  * totals since start. The core registers one {@link dev.wharf.api.admin.ServerAdmin}; consumers import this
  * package instead of the core's internals.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.wharf.api.admin;
 

@@ -32,8 +32,7 @@ public class AdminService implements ServerAdmin {
 
     @Override
     public List<HealthItem> health() {
-        return serverHealth.check().stream().map(item -> new HealthItem(item.name(), item.ok(), item.detail()))
-                .toList();
+        return serverHealth.check();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wharf.core.server;
 
+import dev.wharf.api.admin.ServerAdmin.HealthItem;
 import dev.wharf.api.health.HealthCheck;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,10 +22,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = ServerHealth.class, immediate = true)
 public final class ServerHealth {
-
-    /** One line of the report. */
-    public record Item(String name, boolean ok, String detail) {
-    }
 
     private record NamedCheck(HealthCheck check, String name) {
     }
@@ -71,19 +68,19 @@ public final class ServerHealth {
     }
 
     /** Checks everything now (the health checks included, one after the other). */
-    public List<Item> check() {
-        List<Item> items = new ArrayList<>();
+    public List<HealthItem> check() {
+        List<HealthItem> items = new ArrayList<>();
         Map<String, String> states = listenerStates();
         if (states.isEmpty()) {
-            items.add(new Item("listeners", false, "no listener is configured (etc/dev.wharf.listener-*.cfg)"));
+            items.add(new HealthItem("listeners", false, "no listener is configured (etc/dev.wharf.listener-*.cfg)"));
         }
-        states.forEach((name, state) -> items.add(new Item("listener " + name, state.startsWith("up "), state)));
+        states.forEach((name, state) -> items.add(new HealthItem("listener " + name, state.startsWith("up "), state)));
         List<String> backends = services.authChain(List.of()).stream().map(ServiceDirectory.Tracked::name).toList();
-        items.add(new Item("auth backends", !backends.isEmpty(),
+        items.add(new HealthItem("auth backends", !backends.isEmpty(),
                 backends.isEmpty() ? "none: every login gets 421 (add a feature such as auth-passwd)"
                         : String.join(", ", backends)));
         boolean storage = services.storageProvider().isPresent();
-        items.add(new Item("storage", storage, storage ? "present"
+        items.add(new HealthItem("storage", storage, storage ? "present"
                 : "no storage provider: every login gets 421 (add the storage-local feature)"));
         for (NamedCheck named : checks) {
             HealthCheck.Result result;
@@ -92,26 +89,17 @@ public final class ServerHealth {
             } catch (RuntimeException bug) {
                 result = HealthCheck.Result.failing("the check failed: " + bug);
             }
-            items.add(new Item(named.name(), result.ok(), result.detail()));
+            items.add(new HealthItem(named.name(), result.ok(), result.detail()));
         }
         return items;
     }
 
     /** One line per item, then {@code health: OK} or {@code health: FAILING (n problems)}. */
     public String report() {
-        List<Item> items = check();
-        StringBuilder text = new StringBuilder();
-        long failing = items.stream().filter(item -> !item.ok()).count();
-        for (Item item : items) {
-            text.append(item.ok() ? "ok      " : "FAILING ").append(item.name()).append(": ").append(item.detail())
-                    .append('\n');
-        }
-        text.append("health: ").append(failing == 0 ? "OK" : "FAILING (" + failing + " problem"
-                + (failing == 1 ? "" : "s") + ")").append('\n');
-        return text.toString();
+        return HealthItem.report(check());
     }
 
     public boolean healthy() {
-        return check().stream().allMatch(Item::ok);
+        return HealthItem.healthy(check());
     }
 }
