@@ -272,6 +272,11 @@ final class LocalStorage implements Storage {
     /** Cleared when the kernel has no getxattrat (before 6.13): ACLs are then read through /proc/self/fd. */
     private volatile boolean getxattratWorks = true;
 
+    /** Tests choose the way an old kernel takes. */
+    void useGetxattrat(boolean use) {
+        getxattratWorks = use;
+    }
+
     /**
      * The access ACL of the entry {@code name} in {@code dirfd} (not followed), or of {@code dirfd} itself when
      * name is null; null when it has none.
