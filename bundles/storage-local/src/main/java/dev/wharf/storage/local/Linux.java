@@ -107,6 +107,8 @@ final class Linux {
             ADDRESS, LONG), true);
     private static final MethodHandle LGETXATTR = handle("lgetxattr", FunctionDescriptor.of(LONG, ADDRESS, ADDRESS,
             ADDRESS, LONG), true);
+    private static final MethodHandle FGETXATTR = handle("fgetxattr", FunctionDescriptor.of(LONG, INT, ADDRESS,
+            ADDRESS, LONG), true);
     private static final MethodHandle SYSCALL3 = handle("syscall", FunctionDescriptor.of(LONG, LONG, LONG, ADDRESS,
             LONG), true, Linker.Option.firstVariadicArg(1));
 
@@ -336,6 +338,17 @@ final class Linux {
         MemorySegment slot = errnoSlot(arena);
         try {
             long length = (long) LGETXATTR.invokeExact(slot, path, name, value, value.byteSize());
+            return length < 0 ? -errno(slot) : length;
+        } catch (Throwable unexpected) {
+            throw new AssertionError(unexpected);
+        }
+    }
+
+    /** {@code fgetxattr(fd, name, value)} of a descriptor opened for reading (O_PATH ones are refused). */
+    static long fgetxattr(Arena arena, int fd, MemorySegment name, MemorySegment value) {
+        MemorySegment slot = errnoSlot(arena);
+        try {
+            long length = (long) FGETXATTR.invokeExact(slot, fd, name, value, value.byteSize());
             return length < 0 ? -errno(slot) : length;
         } catch (Throwable unexpected) {
             throw new AssertionError(unexpected);

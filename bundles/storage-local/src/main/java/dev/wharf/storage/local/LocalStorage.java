@@ -236,24 +236,45 @@ final class LocalStorage implements Storage {
 
     /** Search permission on every directory from the root down to the one holding {@code path}. */
     private void requireSearch(Arena arena, String path) throws IOException {
-        if (!actAs) {
-            return;
+        if (actAs && !path.equals("/")) {
+            closeParent(openSearchedParent(arena, path));
         }
+    }
+
+    /**
+     * The directory holding {@code path}, opened beneath the root. Acting for an account, search permission is
+     * checked on every directory from the root down to it on the descriptors of this one walk, and the last of them
+     * is the one returned: one open per directory level and no second walk to the parent.
+     */
+    private int openSearchedParent(Arena arena, String path) throws IOException {
+        if (!actAs) {
+            return openParent(arena, path);
+        }
+        if (path.equals("/")) {
+            throw new FileSystemException(path, null, "The root directory cannot be changed");
+        }
+        String parent = parentOf(path);
         String directory = "/";
         int from = 1;
         while (true) {
-            int fd = directory.equals("/") ? rootFd : open(arena, directory, O_PATH, 0);
+            // readable descriptors (the server may open any directory), so that fgetxattr reads their ACLs
+            int fd = directory.equals("/") ? rootFd
+                    : open(arena, directory, O_RDONLY | O_DIRECTORY | O_NONBLOCK, 0);
+            boolean keep = false;
             try {
-                if (!access.permits(fstat(arena, fd, directory), 1, aclOf(arena, fd, null, directory))) {
+                if (!access.permits(fstat(arena, fd, directory), 1, directoryAcl(arena, fd, directory))) {
                     throw new AccessDeniedException(path, null, "Permission denied");
                 }
+                if (directory.equals(parent)) {
+                    keep = true;
+                    return fd;
+                }
             } finally {
-                closeParent(fd);
+                if (!keep) {
+                    closeParent(fd);
+                }
             }
             int slash = path.indexOf('/', from);
-            if (slash < 0) {
-                return;
-            }
             directory = path.substring(0, slash);
             from = slash + 1;
         }
@@ -282,15 +303,27 @@ final class LocalStorage implements Storage {
      * name is null; null when it has none.
      */
     private Acl aclOf(Arena arena, int dirfd, MemorySegment name, String path) throws IOException {
+        return aclOf(arena, dirfd, name, path, false);
+    }
+
+    /** The access ACL of a directory opened for reading (not O_PATH): read from its descriptor. */
+    private Acl directoryAcl(Arena arena, int fd, String path) throws IOException {
+        return aclOf(arena, fd, null, path, true);
+    }
+
+    private Acl aclOf(Arena arena, int dirfd, MemorySegment name, String path, boolean readable)
+            throws IOException {
         if (!aclsPossible) {
             return null;
         }
         MemorySegment attribute = arena.allocateFrom(Acl.XATTR_NAME);
         MemorySegment value = arena.allocate(ACL_BYTES);
-        long length = read(arena, dirfd, name, attribute, value);
+        long length = readable ? Linux.fgetxattr(arena, dirfd, attribute, value)
+                : read(arena, dirfd, name, attribute, value);
         if (length == -ERANGE) {
             value = arena.allocate(XATTR_MAX_BYTES);
-            length = read(arena, dirfd, name, attribute, value);
+            length = readable ? Linux.fgetxattr(arena, dirfd, attribute, value)
+                    : read(arena, dirfd, name, attribute, value);
         }
         if (length == -ENODATA) {
             return null;
@@ -407,8 +440,7 @@ final class LocalStorage implements Storage {
                 check(statx(arena, rootFd, cName(arena, ""), AT_EMPTY_PATH, buffer), path);
                 return info(buffer);
             }
-            requireSearch(arena, path);
-            int parent = openParent(arena, path); // no directory to hold it: an exception, not null
+            int parent = openSearchedParent(arena, path); // no directory to hold it: an exception, not null
             try {
                 // one name, not followed, relative to a confined directory: nothing to escape through
                 int result = statx(arena, parent, cName(arena, nameOf(path)), AT_SYMLINK_NOFOLLOW, buffer);
@@ -610,9 +642,12 @@ final class LocalStorage implements Storage {
                 case AT_OFFSET -> O_WRONLY;
                 case UPDATE -> O_RDWR | O_CREAT;
             };
-            requireSearch(arena, path);
+            boolean create = actAs && (flags & O_CREAT) != 0;
+            if (!create) {
+                requireSearch(arena, path);
+            }
             // O_NOFOLLOW: a final symbolic link is never written through; O_NONBLOCK: a FIFO never blocks
-            int fd = actAs && (flags & O_CREAT) != 0 ? openOrCreateAsAccount(arena, path, flags, permissions)
+            int fd = create ? openOrCreateAsAccount(arena, path, flags, permissions)
                     : open(arena, path, flags | O_NOFOLLOW | O_NONBLOCK, (flags & O_CREAT) != 0 ? permissions : 0);
             try {
                 MemorySegment buffer = arena.allocate(STAT_SIZE, 8);
@@ -646,7 +681,7 @@ final class LocalStorage implements Storage {
      */
     private int openOrCreateAsAccount(Arena arena, String path, int flags, int permissions) throws IOException {
         int access = flags & (O_WRONLY | O_RDWR);
-        int parent = openParent(arena, path);
+        int parent = openSearchedParent(arena, path);
         try {
             MemorySegment name = cName(arena, nameOf(path));
             for (int attempt = 0; attempt < 10; attempt++) {
@@ -699,8 +734,7 @@ final class LocalStorage implements Storage {
         String temporary = null;
         try (Arena arena = Arena.ofConfined()) {
             try {
-                requireSearch(arena, path);
-                parent = openParent(arena, path);
+                parent = openSearchedParent(arena, path);
                 FileInfo directory = actAs ? fstat(arena, parent, parentOf(path)) : null;
                 requireChange(arena, parent, directory, null, path);
                 // the owner can always write it (the channel is opened again from /proc); the mode is set after
@@ -862,8 +896,7 @@ final class LocalStorage implements Storage {
     public void mkdir(String path, int permissions) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
-            requireSearch(arena, path);
-            int parent = openParent(arena, path);
+            int parent = openSearchedParent(arena, path);
             try {
                 MemorySegment name = cName(arena, nameOf(path));
                 if (actAs) {
@@ -932,8 +965,7 @@ final class LocalStorage implements Storage {
     private void unlink(String path, int flags) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
-            requireSearch(arena, path);
-            int parent = openParent(arena, path);
+            int parent = openSearchedParent(arena, path);
             try {
                 MemorySegment name = cName(arena, nameOf(path));
                 if (actAs) {
@@ -951,11 +983,9 @@ final class LocalStorage implements Storage {
     public void rename(String from, String to, boolean replace) throws IOException {
         checkOpen();
         try (Arena arena = Arena.ofConfined()) {
-            requireSearch(arena, from);
-            requireSearch(arena, to);
-            int fromParent = openParent(arena, from);
+            int fromParent = openSearchedParent(arena, from);
             try {
-                int toParent = parentOf(from).equals(parentOf(to)) ? fromParent : openParent(arena, to);
+                int toParent = parentOf(from).equals(parentOf(to)) ? fromParent : openSearchedParent(arena, to);
                 try {
                     MemorySegment fromName = cName(arena, nameOf(from));
                     MemorySegment toName = cName(arena, nameOf(to));

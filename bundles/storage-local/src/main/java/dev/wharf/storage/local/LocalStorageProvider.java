@@ -176,7 +176,8 @@ public class LocalStorageProvider implements StorageProvider {
         try (Arena arena = Arena.ofConfined()) {
             // the administrator's root path itself is trusted; below it the kernel confines
             fd = Linux.openat2(arena, Linux.AT_FDCWD, arena.allocateFrom(ValueLayout.JAVA_BYTE,
-                    terminated(realRoot.toString())), Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, 0);
+                    terminated(realRoot.toString())), (actAs ? Linux.O_RDONLY | Linux.O_NONBLOCK : Linux.O_PATH)
+                    | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, 0); // acting for accounts: its ACL read by fgetxattr
         }
         if (fd < 0) {
             throw LocalStorage.failure(-fd, realRoot.toString());
