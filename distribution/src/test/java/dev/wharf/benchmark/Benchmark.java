@@ -115,9 +115,9 @@ public final class Benchmark {
         }
         havePure = Files.isExecutable(Path.of("/usr/sbin/pure-ftpd"));
         String machine = machine();
-        say(format("Wharf benchmark %s UTC; %s; Java %s; %d fresh rounds, %d warm rounds; clients %s; %s",
-                java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0), machine,
-                System.getProperty("java.version"), freshRounds, warmRounds, clients, work));
+        say(format("Wharf benchmark %s UTC; %s; Java %s; %d fresh rounds, %d warm rounds; clients %s; Wharf's "
+                + "account.identity = %s; %s", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0),
+                machine, System.getProperty("java.version"), freshRounds, warmRounds, clients, identity(), work));
         if (!havePure) {
             say("(pure-ftpd is not installed: apt-get install pure-ftpd for the comparison)");
         }
@@ -585,9 +585,9 @@ public final class Benchmark {
     /** The whole run as a Markdown table, for the README. */
     private String markdown(String machine) {
         StringBuilder text = new StringBuilder(format("Run %s UTC on %s; Java %s; %d fresh rounds (a new server "
-                + "each), %d warm rounds (one server each); median (min-max) of all rounds.%n%n",
-                java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0), machine,
-                System.getProperty("java.version"), freshRounds, warmRounds));
+                + "each), %d warm rounds (one server each); Wharf's local storage with account.identity = %s; median "
+                + "(min-max) of all rounds.%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0),
+                machine, System.getProperty("java.version"), freshRounds, warmRounds, identity()));
         text.append("| workload [client] | mode | Wharf | Pure-FTPd | Wharf / Pure-FTPd | server CPU: Wharf | "
                 + "Pure-FTPd | CPU ratio |\n|---|---|---|---|---|---|---|---|\n");
         for (Row row : rows.values()) {
@@ -627,6 +627,11 @@ public final class Benchmark {
     }
 
     /** "N cores (model), M GiB" from /proc. */
+    /** The Wharf under test's account.identity (benchmark.wharf.identity; see Servers#installWharf). */
+    private static String identity() {
+        return System.getProperty("benchmark.wharf.identity", "auto");
+    }
+
     private static String machine() throws IOException {
         String model = "";
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

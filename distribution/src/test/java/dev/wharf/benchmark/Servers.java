@@ -128,6 +128,10 @@ final class Servers {
                 "ban.after.failures = 0", "login.failure.delay = 0", ""));
         Files.writeString(home.resolve("etc/dev.wharf.auth.passwd.cfg"), String.join("\n",
                 "file = " + passwd, "demo.create = false", ""));
+        // auto (the default): as root, each account's own uid with the kernel's permission checks; server: one
+        // identity, so that a run with each measures what acting for accounts costs
+        Files.writeString(home.resolve("etc/dev.wharf.storage.local.cfg"),
+                "account.identity = " + System.getProperty("benchmark.wharf.identity", "auto") + "\n");
         // the first run of an installation records its JVM cache (see bin/wharf), from what it runs until its clean
         // stop: as an installed server would, it serves some traffic first
         Server first = startWharf(home, work, setup).server();
