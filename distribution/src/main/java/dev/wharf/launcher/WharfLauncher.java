@@ -26,20 +26,26 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Starts the Wharf server: an embedded Felix framework with the bundles of the features listed in
- * {@code etc/features.properties} (followed live by {@link LiveFeatures}), FileInstall applying {@code etc/*.cfg} live, and SLF4J on the class path so that
- * every bundle's log lines reach the console.
+ * {@code etc/features.properties} (followed live by {@link LiveFeatures}), FileInstall applying {@code etc/*.cfg}
+ * live, and SLF4J with Logback on the class path so that every bundle's log lines reach the console.
  */
 public final class WharfLauncher {
 
     static final String SLF4J_VERSION = "2.0.17";
     /** The last slf4j 1.x API version, under which org.slf4j is exported a second time for 1.7 importers. */
     static final String SLF4J_1_COMPATIBLE = "1.7.36";
-    /** What the class path gives the bundles: SLF4J, also under 1.7 (the Felix Web Console imports [1.7,2)). */
+    /** The Logback on the class path (the root pom's logback.version). */
+    static final String LOGBACK_VERSION = "1.5.38";
+    /**
+     * What the class path gives the bundles: SLF4J, also under 1.7 (the Felix Web Console imports [1.7,2)), and
+     * Logback's level API for the logging bundle.
+     */
     static final String SYSTEM_PACKAGES_EXTRA = String.join(",",
             "org.slf4j;version=" + SLF4J_VERSION, "org.slf4j.event;version=" + SLF4J_VERSION,
             "org.slf4j.helpers;version=" + SLF4J_VERSION, "org.slf4j.spi;version=" + SLF4J_VERSION,
             // slf4j 2's API is a superset of 1.7's
-            "org.slf4j;version=" + SLF4J_1_COMPATIBLE);
+            "org.slf4j;version=" + SLF4J_1_COMPATIBLE,
+            "ch.qos.logback.classic;version=" + LOGBACK_VERSION);
     private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final Path home;
@@ -228,18 +234,12 @@ public final class WharfLauncher {
         }
     }
 
-    /** slf4j-simple reads these once, when the first logger is made; an admin's -D options win. */
+    /** {@link ConsoleLogging} reads these once, when the first logger is made; an admin's -D options win. */
     private static void configureLogging() {
-        // slf4j-simple looks System.out up at every line: escape what clients can put into log lines
+        // the console appender looks System.out up at every line: escape what clients can put into log lines
         System.setOut(escaping(java.io.FileDescriptor.out));
         System.setErr(escaping(java.io.FileDescriptor.err)); // uncaught exceptions are printed there
-        setDefault("org.slf4j.simpleLogger.logFile", "System.out");
-        setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
-        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
-        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
-        setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
-        setDefault("org.slf4j.simpleLogger.levelInBrackets", "false");
+        setDefault(ConsoleLogging.TARGET_PROPERTY, "stdout");
         // java.util.logging (FileInstall, the JDK) into the same log instead of its two-line stderr format
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();

@@ -174,6 +174,8 @@ public final class FtpSession {
     /** Serves the connection until QUIT, timeout, error or shutdown; always closes the socket. */
     public void run() {
         try (socket) {
+            LOG.debug("Session {} from {} connected to {}", id, socket.getRemoteSocketAddress(),
+                    socket.getLocalSocketAddress());
             socket.setTcpNoDelay(true);
             // ABOR sent as urgent data (Telnet IP + Synch, RFC 959 4.1.3; lftp, BSD ftp, Python's ftplib) keeps
             // its urgent byte in the stream, where the command reader skips the Telnet bytes
