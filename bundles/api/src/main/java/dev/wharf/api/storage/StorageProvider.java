@@ -18,6 +18,13 @@ public interface StorageProvider {
     String NAME_PROPERTY = "wharf.storage.name";
 
     /**
+     * Account attribute naming the provider ({@link #NAME_PROPERTY}) that serves the account; its settings follow
+     * as {@code storage.<key>} attributes (e.g. {@code storage.bucket}). Without it the highest-ranked provider
+     * serves the account.
+     */
+    String ACCOUNT_ATTRIBUTE = "storage";
+
+    /**
      * Opens the account's storage, creating its root directory if the provider's policy allows.
      *
      * @param account  the account that just logged in

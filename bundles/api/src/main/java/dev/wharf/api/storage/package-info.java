@@ -6,12 +6,15 @@
  * ({@code /a/b}, never {@code ..}) and never touches the files itself; confining every path to the account's root
  * (symbolic links included, against concurrent renames) is the provider's job.
  *
+ * <p>2.2.0: {@link dev.wharf.api.storage.StorageProvider#ACCOUNT_ATTRIBUTE}, the account attribute naming an
+ * account's provider.
+ *
  * <p>2.1.0: {@link dev.wharf.api.storage.FileNames#PARTIAL_UPLOAD_PREFIX}, the hidden names of kept partial uploads.
  *
  * <p>2.0.0: the {@code java.nio.file.Path} root ({@code StorageRoot}) gave way to {@link
  * dev.wharf.api.storage.Storage}, so that providers confine paths themselves and need not be file systems.
  */
-@Version("2.1.0")
+@Version("2.2.0")
 @Export
 package dev.wharf.api.storage;
 

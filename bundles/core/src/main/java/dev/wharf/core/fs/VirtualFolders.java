@@ -1,6 +1,7 @@
 package dev.wharf.core.fs;
 
 import dev.wharf.api.auth.Account;
+import dev.wharf.api.storage.StorageProvider;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
 public final class VirtualFolders {
 
     /** The attribute naming the provider of the account's own root. */
-    public static final String STORAGE = "storage";
+    public static final String STORAGE = StorageProvider.ACCOUNT_ATTRIBUTE;
     private static final String PREFIX = "folder.";
     private static final Pattern NAME = Pattern.compile("folder\\.([A-Za-z0-9_-]{1,64})\\.(.+)");
     private static final int MAX_FOLDERS = 64;

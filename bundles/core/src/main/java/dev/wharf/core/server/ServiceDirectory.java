@@ -38,9 +38,13 @@ public class ServiceDirectory {
     private final UploadHookDispatcher hookDispatcher = new UploadHookDispatcher(this::uploadHooks);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedAuthBackend")
     void addAuthBackend(AuthBackend backend, Map<String, Object> properties) {
         authBackends.add(track(backend, properties, AuthBackend.NAME_PROPERTY));
+    }
+
+    void updatedAuthBackend(AuthBackend backend, Map<String, Object> properties) {
+        replace(authBackends, track(backend, properties, AuthBackend.NAME_PROPERTY));
     }
 
     void removeAuthBackend(AuthBackend backend) {
@@ -48,9 +52,13 @@ public class ServiceDirectory {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedStorageProvider")
     void addStorageProvider(StorageProvider provider, Map<String, Object> properties) {
         storageProviders.add(track(provider, properties, StorageProvider.NAME_PROPERTY));
+    }
+
+    void updatedStorageProvider(StorageProvider provider, Map<String, Object> properties) {
+        replace(storageProviders, track(provider, properties, StorageProvider.NAME_PROPERTY));
     }
 
     void removeStorageProvider(StorageProvider provider) {
@@ -58,9 +66,13 @@ public class ServiceDirectory {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedUploadHook")
     void addUploadHook(UploadHook hook, Map<String, Object> properties) {
         uploadHooks.add(track(hook, properties, "component.name"));
+    }
+
+    void updatedUploadHook(UploadHook hook, Map<String, Object> properties) {
+        replace(uploadHooks, track(hook, properties, "component.name"));
     }
 
     void removeUploadHook(UploadHook hook) {
@@ -68,9 +80,13 @@ public class ServiceDirectory {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedCertificateProvider")
     void addCertificateProvider(CertificateProvider provider, Map<String, Object> properties) {
         certificateProviders.add(track(provider, properties, CertificateProvider.NAME_PROPERTY));
+    }
+
+    void updatedCertificateProvider(CertificateProvider provider, Map<String, Object> properties) {
+        replace(certificateProviders, track(provider, properties, CertificateProvider.NAME_PROPERTY));
     }
 
     void removeCertificateProvider(CertificateProvider provider) {
@@ -130,11 +146,34 @@ public class ServiceDirectory {
         return hookDispatcher;
     }
 
+    /** A service whose properties changed (a new name or ranking) takes its new place; its sessions stay. */
+    private static <S> void replace(List<Tracked<S>> tracked, Tracked<S> changed) {
+        tracked.replaceAll(entry -> entry.service() == changed.service() ? changed : entry);
+    }
+
     private static <S> Tracked<S> track(S service, Map<String, Object> properties, String nameKey) {
         Object ranking = properties.get(Constants.SERVICE_RANKING);
         Object name = properties.get(nameKey);
         Object id = properties.get(Constants.SERVICE_ID);
         return new Tracked<>(service, name == null ? service.getClass().getName() : name.toString(),
-                ranking instanceof Integer value ? value : 0, id instanceof Long value ? value : 0L);
+                ranking(ranking), id instanceof Long value ? value : 0L);
+    }
+
+    /**
+     * {@code service.ranking} as an integer; also given as text (a configuration file's {@code service.ranking = 10}
+     * without a type reaches the service as a string), which the framework itself would take as 0.
+     */
+    static int ranking(Object value) {
+        if (value instanceof Integer number) {
+            return number;
+        }
+        if (value instanceof String text) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException notANumber) {
+                return 0;
+            }
+        }
+        return 0;
     }
 }

@@ -50,8 +50,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class MemoryStorageProvider implements StorageProvider {
 
     public static final String PID = "org.example.wharf.memory";
-    /** The account attribute naming an account's provider (README, "Storage per account and virtual folders"). */
-    static final String STORAGE_ATTRIBUTE = "storage";
     static final String DEFAULT_NAME = "memory";
     static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
@@ -100,8 +98,8 @@ public class MemoryStorageProvider implements StorageProvider {
 
     @Override
     public Storage open(Account account, Identity identity) throws IOException {
-        if (!name.equals(account.attribute(STORAGE_ATTRIBUTE, null))) {
-            throw new IOException("The memory storage serves only accounts whose " + STORAGE_ATTRIBUTE
+        if (!name.equals(account.attribute(ACCOUNT_ATTRIBUTE, null))) {
+            throw new IOException("The memory storage serves only accounts whose " + ACCOUNT_ATTRIBUTE
                     + " attribute is " + name);
         }
         Volume volume;
