@@ -241,7 +241,7 @@ public final class Benchmark {
             Row startRow = group.equals(S3) ? row("start", "start to first login, storage-s3", "", Unit.START,
                     false) : row("start", "start to first login", "", Unit.START);
             startRow.add("fresh", side, new Sample(started.secondsToFirstLogin(), started.cpuSecondsToFirstLogin(),
-                    Double.NaN, 0, null));
+                    Double.NaN, 0));
             try {
                 for (Workload workload : workloads) {
                     workload.warmUp().run(started.server(), "fresh-" + round, false);
@@ -295,15 +295,19 @@ public final class Benchmark {
 
     private void measure(Workload workload, Servers.Server server, String mode, int round) throws Exception {
         server.settle();
+        // S3Proxy's CPU too: whether the server or the S3 service it waits for is the busier
+        Servers.Server storage = s3 == null ? null : new Servers.Server("s3proxy", 0, s3.process());
+        double storageBefore = storage == null ? Double.NaN : storage.cpuSeconds();
         double cpuBefore = server.cpuSeconds();
         Measured measured = workload.measure().run(server, mode + "-" + round);
         server.settle();
         double cpu = Double.isNaN(measured.cpuSeconds()) ? server.cpuSeconds() - cpuBefore : measured.cpuSeconds();
+        double storageCpu = storage == null ? Double.NaN : storage.cpuSeconds() - storageBefore;
         Workloads.Outcome outcome = measured.outcome();
         double figure = workload.unit() == Unit.MEMORY ? measured.memory().heapPerUpload()
                 : workload.unit().figure(outcome);
         Sample sample = new Sample(figure, workload.unit().cpuPer(cpu, outcome), measured.pssMib(),
-                outcome.failures(), measured.memory());
+                outcome.failures(), measured.memory(), workload.unit().cpuPer(storageCpu, outcome));
         workload.row().add(mode, server.name(), sample);
         System.out.println(format("  %s %d %-9s %-40s %s", mode, round + 1, server.name(), workload.row().label(),
                 workload.unit().show(sample)));
@@ -462,7 +466,7 @@ public final class Benchmark {
                 };
                 if (clients.contains(COMMONS)) {
                     list.add(new Workload(row(group, "RETR 1 GiB from S3", COMMONS, Unit.GIB), transferWarmUp,
-                            (server, tag) -> new Measured(Workloads.retrieve(server, false, "big.bin"))));
+                            (server, tag) -> new Measured(whole(Workloads.retrieve(server, false, "big.bin")))));
                     list.add(new Workload(row(group, "STOR 1 GiB to S3", COMMONS, Unit.GIB), NONE,
                             (server, tag) -> s3Uploads(server, tag, 1, BIG, false,
                                     names -> Workloads.store(server, false, names.getFirst(), BIG))));
@@ -470,7 +474,8 @@ public final class Benchmark {
                 if (clients.contains(FTPLIB)) {
                     list.add(new Workload(row(group, "RETR 1 GiB from S3", FTPLIB, Unit.GIB),
                             clients.contains(COMMONS) ? NONE : transferWarmUp,
-                            (server, tag) -> new Measured(Workloads.python(script, server, "retr", "big.bin"))));
+                            (server, tag) -> new Measured(whole(Workloads.python(script, server, "retr",
+                                    "big.bin")))));
                     list.add(new Workload(row(group, "STOR 1 GiB to S3", FTPLIB, Unit.GIB), NONE,
                             (server, tag) -> s3Uploads(server, tag, 1, BIG, false, names -> Workloads.python(
                                     script, server, "stor", names.getFirst(), Long.toString(BIG)))));
@@ -506,6 +511,14 @@ public final class Benchmark {
             default -> throw new IllegalArgumentException(group);
         }
         return list;
+    }
+
+    /** The outcome of a 1 GiB download, checked for its size. */
+    private static Workloads.Outcome whole(Workloads.Outcome download) throws IOException {
+        if (download.units() != BIG) {
+            throw new IOException("downloaded " + (long) download.units() + " bytes of " + BIG);
+        }
+        return download;
     }
 
     interface Uploads {
@@ -679,6 +692,7 @@ public final class Benchmark {
         String show(Sample sample) {
             ServerMemory.Reading memory = sample.memory();
             return format("%s %s, %s %s", number(sample.figure()), unit, number(sample.cpu()), cpuUnit)
+                    + (Double.isNaN(sample.storageCpu()) ? "" : ", S3Proxy " + number(sample.storageCpu()))
                     + (Double.isNaN(sample.pssMib()) ? "" : format(", %.0f MiB PSS", sample.pssMib()))
                     + (memory == null ? "" : format(", PSS %.0f -> %.0f MiB, RSS %.0f -> %.0f MiB%s",
                             memory.pssBefore(), memory.pssPeak(), memory.rssBefore(), memory.rssPeak(),
@@ -688,10 +702,14 @@ public final class Benchmark {
         }
     }
 
-    /** {@code memory}: the server's memory during the uploads of the sample, where read (else null). */
-    record Sample(double figure, double cpu, double pssMib, int failures, ServerMemory.Reading memory) {
+    /**
+     * {@code memory}: the server's memory during the uploads of the sample, where read (else null);
+     * {@code storageCpu}: S3Proxy's CPU time in the unit of {@code cpu}, in the s3 group (else NaN).
+     */
+    record Sample(double figure, double cpu, double pssMib, int failures, ServerMemory.Reading memory,
+            double storageCpu) {
         Sample(double figure, double cpu, double pssMib, int failures) {
-            this(figure, cpu, pssMib, failures, null);
+            this(figure, cpu, pssMib, failures, null, Double.NaN);
         }
     }
 
@@ -738,14 +756,14 @@ public final class Benchmark {
                 sample -> figure.applyAsDouble(sample.memory()));
     }
 
-    /** "memory per upload: PSS +a (range), RSS +b (range)[, live heap +c (range)] MiB", or "" without readings. */
+    /** "PSS +a (range), RSS +b (range)[, live heap +c (range)] MiB (PSS before: ...)", or "" without readings. */
     private static String memoryText(List<Sample> samples) {
         List<Sample> read = samples.stream().filter(sample -> sample.memory() != null).toList();
         if (read.isEmpty()) {
             return "";
         }
         boolean heap = read.stream().anyMatch(sample -> !Double.isNaN(sample.memory().heapPeak()));
-        return format("server memory per upload (peak - before): PSS +%s, RSS +%s%s MiB (PSS before %s MiB)",
+        return format("PSS +%s, RSS +%s%s MiB (PSS before: %s MiB)",
                 memorySpread(read, ServerMemory.Reading::pssPerUpload),
                 memorySpread(read, ServerMemory.Reading::rssPerUpload),
                 heap ? ", live heap +" + memorySpread(read, ServerMemory.Reading::heapPerUpload) : "",
@@ -814,12 +832,15 @@ public final class Benchmark {
                 StringBuilder line = new StringBuilder(format("%-58s %-5s n=%d | wharf %s %s, CPU %s %s",
                         row.label(), mode, wharf.size(), spread(wharf, Sample::figure), row.unit.unit,
                         spread(wharf, Sample::cpu), row.unit.cpuUnit));
+                if (!Double.isNaN(median(wharf, Sample::storageCpu))) {
+                    line.append(format(" (S3Proxy: %s)", spread(wharf, Sample::storageCpu)));
+                }
                 if (!Double.isNaN(median(wharf, Sample::pssMib))) {
                     line.append(format(", PSS %s MiB", spread(wharf, Sample::pssMib)));
                 }
                 String memory = memoryText(wharf);
                 if (!memory.isEmpty()) {
-                    line.append(", ").append(memory);
+                    line.append(", server memory per upload (peak - before): ").append(memory);
                 }
                 appendFailures(line, wharf);
                 if (!row.compared) {
@@ -858,31 +879,44 @@ public final class Benchmark {
                 + "each), %d warm rounds (one server each); median (min-max) of all rounds.%n%n",
                 java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0), machine,
                 System.getProperty("java.version"), freshRounds, warmRounds));
-        text.append("| workload [client] | mode | Wharf | Pure-FTPd | Wharf / Pure-FTPd | server CPU: Wharf | "
-                + "Pure-FTPd | CPU ratio |\n|---|---|---|---|---|---|---|---|\n");
+        if (rows.values().stream().anyMatch(row -> row.compared)) {
+            text.append("| workload [client] | mode | Wharf | Pure-FTPd | Wharf / Pure-FTPd | server CPU: Wharf | "
+                    + "Pure-FTPd | CPU ratio |\n|---|---|---|---|---|---|---|---|\n");
+        }
         for (Row row : rows.values()) {
             for (String mode : List.of("fresh", "warm")) {
                 List<Sample> wharf = row.of(mode, "wharf");
                 List<Sample> pure = row.of(mode, "pure-ftpd");
-                if (wharf.isEmpty()) {
+                if (wharf.isEmpty() || !row.compared) {
                     continue;
                 }
                 String pss = Double.isNaN(median(wharf, Sample::pssMib)) ? "" : format("; PSS %s MiB",
                         spread(wharf, Sample::pssMib));
-                String memory = memoryText(wharf);
-                if (!memory.isEmpty()) {
-                    pss += "; " + memory;
-                }
                 String purePss = Double.isNaN(median(pure, Sample::pssMib)) ? "" : format("; PSS %s MiB",
                         spread(pure, Sample::pssMib));
-                String none = "n/a (no S3)";
-                text.append(format("| %s | %s | %s %s%s%s | %s | %s | %s %s | %s | %s |%n", row.label(), mode,
+                text.append(format("| %s | %s | %s %s%s%s | %s%s%s | %s | %s %s | %s | %s |%n", row.label(), mode,
                         spread(wharf, Sample::figure), row.unit.unit, pss, failures(wharf),
-                        row.compared ? spread(pure, Sample::figure) + purePss + failures(pure) : none,
-                        row.compared ? ratio(median(wharf, Sample::figure), median(pure, Sample::figure),
-                                row.unit.higherIsBetter) : "n/a",
-                        spread(wharf, Sample::cpu), row.unit.cpuUnit, row.compared ? spread(pure, Sample::cpu) : "n/a",
-                        row.compared ? cpuRatio(wharf, pure) : "n/a"));
+                        spread(pure, Sample::figure), purePss, failures(pure),
+                        ratio(median(wharf, Sample::figure), median(pure, Sample::figure), row.unit.higherIsBetter),
+                        spread(wharf, Sample::cpu), row.unit.cpuUnit, spread(pure, Sample::cpu),
+                        cpuRatio(wharf, pure)));
+            }
+        }
+        // Wharf alone (storage-s3: Pure-FTPd has no S3 storage), with S3Proxy's CPU and the memory per upload
+        if (rows.values().stream().anyMatch(row -> !row.compared)) {
+            text.append("\nThrough storage-s3 against S3Proxy (Wharf alone: Pure-FTPd has no S3 storage):\n\n"
+                    + "| workload [client] | mode | Wharf | server memory per upload: peak - before | server CPU: "
+                    + "Wharf | S3Proxy |\n|---|---|---|---|---|---|\n");
+        }
+        for (Row row : rows.values()) {
+            for (String mode : List.of("fresh", "warm")) {
+                List<Sample> wharf = row.of(mode, "wharf");
+                if (wharf.isEmpty() || row.compared) {
+                    continue;
+                }
+                text.append(format("| %s | %s | %s %s%s | %s | %s %s | %s |%n", row.label(), mode,
+                        spread(wharf, Sample::figure), row.unit.unit, failures(wharf), memoryText(wharf),
+                        spread(wharf, Sample::cpu), row.unit.cpuUnit, spread(wharf, Sample::storageCpu)));
             }
         }
         List<String> verdict = memoryVerdictLines();
@@ -899,8 +933,8 @@ public final class Benchmark {
     }
 
     /**
-     * Per row of the s3 group with memory readings: the highest memory per upload of all rounds (fresh and warm)
-     * against {@link #S3_MEMORY_TARGET_MIB}, for the live heap (where read) and the PSS.
+     * Per row of the s3 group with memory readings, per mode: the highest memory per upload of its rounds against
+     * {@link #S3_MEMORY_TARGET_MIB}, for the live heap (where read) and the PSS.
      */
     private List<String> memoryVerdictLines() {
         List<String> lines = new ArrayList<>();
@@ -908,24 +942,29 @@ public final class Benchmark {
             if (!entry.getKey().startsWith(S3 + ":")) {
                 continue;
             }
-            List<Sample> read = new ArrayList<>();
+            List<String> figures = new ArrayList<>();
             for (String mode : List.of("fresh", "warm")) {
-                entry.getValue().of(mode, "wharf").stream().filter(sample -> sample.memory() != null)
-                        .forEach(read::add);
+                List<ServerMemory.Reading> read = entry.getValue().of(mode, "wharf").stream()
+                        .map(Sample::memory).filter(java.util.Objects::nonNull).toList();
+                if (read.isEmpty()) {
+                    continue;
+                }
+                double heap = read.stream().mapToDouble(ServerMemory.Reading::heapPerUpload)
+                        .filter(value -> !Double.isNaN(value)).max().orElse(Double.NaN);
+                double pss = read.stream().mapToDouble(ServerMemory.Reading::pssPerUpload).max().orElseThrow();
+                figures.add(format("%s (%d rounds): %sPSS %.1f MiB %s", mode, read.size(), Double.isNaN(heap) ? ""
+                        : format("live heap %.1f MiB %s, ", heap, verdict(heap)), pss, verdict(pss)));
             }
-            if (read.isEmpty()) {
+            if (figures.isEmpty()) {
                 continue;
             }
             if (lines.isEmpty()) {
-                lines.add(format("Server memory per upload to S3, target <= %.0f MiB (issue 20); the highest of all "
-                        + "%d rounds, peak minus before, divided by the uploads at once:", S3_MEMORY_TARGET_MIB,
-                        read.size()));
+                lines.add(format("Server memory per upload to S3, target <= %.0f MiB (issue 20): the highest of the "
+                        + "rounds of the peak minus the figure before, divided by the uploads at once (PSS without "
+                        + "forced collections counts garbage the collector has not reclaimed yet):",
+                        S3_MEMORY_TARGET_MIB));
             }
-            double heap = read.stream().mapToDouble(sample -> sample.memory().heapPerUpload())
-                    .filter(value -> !Double.isNaN(value)).max().orElse(Double.NaN);
-            double pss = read.stream().mapToDouble(sample -> sample.memory().pssPerUpload()).max().orElseThrow();
-            lines.add(format("  %s: %sPSS %.1f MiB %s", entry.getValue().label(), Double.isNaN(heap) ? ""
-                    : format("live heap %.1f MiB %s; ", heap, verdict(heap)), pss, verdict(pss)));
+            lines.add("  " + entry.getValue().label() + ": " + String.join("; ", figures));
         }
         return lines;
     }
