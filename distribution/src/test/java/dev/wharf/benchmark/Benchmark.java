@@ -959,9 +959,9 @@ public final class Benchmark {
                 continue;
             }
             if (lines.isEmpty()) {
-                lines.add(format("Server memory per upload to S3, target <= %.0f MiB (issue 20): the highest of the "
-                        + "rounds of the peak minus the figure before, divided by the uploads at once (PSS without "
-                        + "forced collections counts garbage the collector has not reclaimed yet):",
+                lines.add(format("Server memory per upload to S3, target <= %.0f MiB (issue 20): per round the peak "
+                        + "minus the figure before, divided by the uploads at once; the highest of each mode's rounds "
+                        + "(PSS without forced collections counts garbage the collector has not reclaimed yet):",
                         S3_MEMORY_TARGET_MIB));
             }
             lines.add("  " + entry.getValue().label() + ": " + String.join("; ", figures));
