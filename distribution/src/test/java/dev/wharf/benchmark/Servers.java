@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,7 +122,15 @@ final class Servers {
      * and, at its clean stop, its JVM cache, which every later start finds (as on any installed server).
      */
     static Path installWharf(Path distribution, Path work, Path passwd, Setup setup) throws Exception {
-        Path home = work.resolve("wharf");
+        return installWharf(distribution, work.resolve("wharf"), work, passwd, setup, Map.of(), "/list");
+    }
+
+    /**
+     * {@link #installWharf(Path, Path, Path, Setup)} into {@code home}, with {@code etc} (file name to content)
+     * written into its etc/ before its first start, and {@code listed} the directory its first LIST and MLSD read.
+     */
+    static Path installWharf(Path distribution, Path home, Path work, Path passwd, Setup setup,
+            Map<String, String> etc, String listed) throws Exception {
         Files.createDirectories(home);
         run(List.of("cp", "-a", distribution + "/.", home.toString()));
         Files.writeString(home.resolve("etc/dev.wharf.security.cfg"), String.join("\n", "max.per.ip = 0",
@@ -132,14 +141,17 @@ final class Servers {
         // identity, so that a run with each measures what acting for accounts costs
         Files.writeString(home.resolve("etc/dev.wharf.storage.local.cfg"),
                 "account.identity = " + System.getProperty("benchmark.wharf.identity", "auto") + "\n");
+        for (Map.Entry<String, String> file : etc.entrySet()) {
+            Files.writeString(home.resolve("etc").resolve(file.getKey()), file.getValue());
+        }
         // the first run of an installation records its JVM cache (see bin/wharf), from what it runs until its clean
         // stop: as an installed server would, it serves some traffic first
         Server first = startWharf(home, work, setup).server();
         byte[] content = new byte[4096];
         Workloads.smallFiles(first, "/small", 200, false, content);
         Workloads.smallFiles(first, "/up-install", 200, true, content);
-        Workloads.listings(first, "LIST", "/list", 1, 1);
-        Workloads.listings(first, "MLSD", "/list", 1, 1);
+        Workloads.listings(first, "LIST", listed, 1, 1);
+        Workloads.listings(first, "MLSD", listed, 1, 1);
         first.stop();
         return home;
     }
@@ -151,9 +163,11 @@ final class Servers {
                 "port = " + setup.port(), "max.clients = 20000",
                 "passive.ports = " + setup.passiveFrom() + "-" + setup.passiveTo(), "idle.timeout = 3600",
                 "tls.session.reuse = false", ""));
+        // wharf.log, wharf-s3.log: one log per installation
+        Path log = work.resolve(home.getFileName() + ".log");
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/wharf").toString(), "run")
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("wharf.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("JAVA_OPTS", System.getProperty("benchmark.wharf.jvm", "").trim());
         return awaitFirstLogin("wharf", builder, setup.port(), work);

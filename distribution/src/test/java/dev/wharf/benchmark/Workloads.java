@@ -84,6 +84,24 @@ final class Workloads {
         }
     }
 
+    /**
+     * Uploads of {@code size} bytes under each of {@code names}, all at once (a session and thread each); timed
+     * from their start to the last one's reply, logins included.
+     */
+    static Outcome storeAtOnce(Servers.Server server, List<String> names, long size) throws Exception {
+        long started = System.nanoTime();
+        try (ExecutorService pool = Executors.newFixedThreadPool(names.size())) {
+            List<Future<Outcome>> uploads = new ArrayList<>();
+            for (String name : names) {
+                uploads.add(pool.submit(() -> store(server, false, name, size)));
+            }
+            for (Future<Outcome> upload : uploads) {
+                upload.get(30, TimeUnit.MINUTES);
+            }
+        }
+        return new Outcome(seconds(System.nanoTime() - started), (double) size * names.size());
+    }
+
     /** {@code count} small files fetched (or stored, into a directory made first) one after another, one session. */
     static Outcome smallFiles(Servers.Server server, String directory, int count, boolean upload, byte[] content)
             throws Exception {
