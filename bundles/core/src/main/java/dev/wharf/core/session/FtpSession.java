@@ -175,7 +175,7 @@ public final class FtpSession {
     public void run() {
         try (socket) {
             LOG.debug("Session {} from {} connected to {}", id, socket.getRemoteSocketAddress(),
-                    socket.getLocalSocketAddress());
+                    serverAddress);
             socket.setTcpNoDelay(true);
             // ABOR sent as urgent data (Telnet IP + Synch, RFC 959 4.1.3; lftp, BSD ftp, Python's ftplib) keeps
             // its urgent byte in the stream, where the command reader skips the Telnet bytes

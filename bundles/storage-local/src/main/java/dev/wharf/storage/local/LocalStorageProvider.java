@@ -171,16 +171,23 @@ public class LocalStorageProvider implements StorageProvider {
         if (createHome && !Files.isDirectory(start)) {
             createHome(start, actAs ? identity : null);
         }
-        Path realRoot = root.toRealPath();
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             // the administrator's root path itself is trusted; below it the kernel confines
             fd = Linux.openat2(arena, Linux.AT_FDCWD, arena.allocateFrom(ValueLayout.JAVA_BYTE,
-                    terminated(realRoot.toString())), (actAs ? Linux.O_RDONLY | Linux.O_NONBLOCK : Linux.O_PATH)
+                    terminated(root.toString())), (actAs ? Linux.O_RDONLY | Linux.O_NONBLOCK : Linux.O_PATH)
                     | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, 0); // acting for accounts: its ACL read by fgetxattr
         }
         if (fd < 0) {
-            throw LocalStorage.failure(-fd, realRoot.toString());
+            throw LocalStorage.failure(-fd, root.toString());
+        }
+        Path realRoot;
+        try {
+            // the directory opened, by its resolved path: one readlink instead of one per component (toRealPath)
+            realRoot = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd));
+        } catch (IOException | RuntimeException unresolved) {
+            Linux.close(fd);
+            throw unresolved;
         }
         if (actAs) {
             // a system account's groups from /etc/group, besides any the backend gave

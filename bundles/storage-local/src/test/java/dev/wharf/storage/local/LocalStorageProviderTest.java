@@ -307,6 +307,12 @@ class LocalStorageProviderTest {
         assertArrayEquals(new int[] {1600}, groups.of("alice", 1501));
         assertArrayEquals(new int[0], groups.of("alice", 2000), "a virtual alice is not the system's");
         assertArrayEquals(new int[0], groups.of("nobody-here", 1501));
+
+        // read once, then again only when a file changes: a group added for alice counts at her next login
+        Files.writeString(group, "alice:x:1501:\nshare:x:1600:bob,alice\nother:x:1700:bob, alice\n");
+        assertArrayEquals(new int[] {1600, 1700}, groups.of("alice", 1501));
+        Files.writeString(passwd, "root:x:0:0::/root:/bin/sh\nalice:x:1502:1502::/home/alice:/bin/sh\n");
+        assertArrayEquals(new int[0], groups.of("alice", 1501), "uid changed in /etc/passwd: no longer the system's");
     }
 
     private static long openDescriptors() throws IOException {
