@@ -4,10 +4,15 @@ import dev.wharf.api.auth.Account;
 import dev.wharf.api.auth.AccountLimits;
 import dev.wharf.api.auth.AuthBackend;
 import dev.wharf.api.auth.AuthResult;
+import dev.wharf.api.storage.Identity;
+import dev.wharf.api.storage.ReadFile;
+import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageProvider;
 import dev.wharf.storage.local.LocalStorageProvider;
 import dev.wharf.core.security.SecurityPolicy;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -131,6 +136,22 @@ final class TestServer implements AutoCloseable {
 
     Path home(String user) {
         return base.resolve(user);
+    }
+
+    /**
+     * A file's bytes as a provider holds them for an account (or virtual folder) rooted at {@code root} that names
+     * it as {@code storage}, read through the storage API; null when there is no such file.
+     */
+    static byte[] storedContent(StorageProvider provider, String storage, String root, String path)
+            throws IOException {
+        Account account = new Account("reader", root, 1000, 1000, AccountLimits.NONE)
+                .withAttributes(Map.of(StorageProvider.ACCOUNT_ATTRIBUTE, storage));
+        try (Storage opened = provider.open(account, Identity.of(account));
+             ReadFile file = opened.openRead(path)) {
+            return Channels.newInputStream(file.channel()).readAllBytes();
+        } catch (NoSuchFileException missing) {
+            return null;
+        }
     }
 
     static Map<String, Object> properties(String name, int ranking) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.api.auth.AccountLimits;
-import dev.wharf.example.memory.MemoryStorageProvider;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +16,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
+import org.example.wharf.memory.MemoryStorageProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class VirtualFoldersTest {
     @TempDir
     Path temp;
 
-    private final MemoryStorageProvider memory = new MemoryStorageProvider();
+    private final MemoryStorageProvider memory = new MemoryStorageProvider("memory", 64L << 20, Set.of());
     private Path docs;
 
     private TestServer server() throws IOException {
@@ -87,7 +88,7 @@ class VirtualFoldersTest {
 
             byte[] data = randomBytes(200_000, 1);
             assertTrue(client.storeFile("/mem/a.bin", new ByteArrayInputStream(data)), client.getReplyString());
-            assertArrayEquals(data, memory.content("/mem-root", "/a.bin"));
+            assertArrayEquals(data, TestServer.storedContent(memory, "memory", "/mem-root", "/a.bin"));
             assertFalse(Files.exists(server.home("alice").resolve("mem")), "the folder is not on alice's disk");
             assertArrayEquals(data, retrieve(client, "/mem/a.bin"));
             assertTrue(client.makeDirectory("/mem/sub"), client.getReplyString());
@@ -140,7 +141,7 @@ class VirtualFoldersTest {
             assertEquals(553, client.getReplyCode(), client.getReplyString());
             assertTrue(client.getReplyString().contains("Renaming between virtual folders is not supported"),
                     client.getReplyString());
-            assertNotNull(memory.content("/mem-root", "/a.bin"));
+            assertNotNull(TestServer.storedContent(memory, "memory", "/mem-root", "/a.bin"));
             assertFalse(Files.exists(server.home("alice").resolve("a.bin")));
             assertTrue(client.rename("/mem/a.bin", "/mem/b.bin"), client.getReplyString());
             client.logout();

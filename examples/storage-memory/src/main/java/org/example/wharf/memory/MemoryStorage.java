@@ -35,20 +35,29 @@ final class MemoryStorage implements Storage {
 
     private final Volume volume;
     private final Capacity capacity;
+    private final Set<StorageCapability> capabilities;
     private final Identity identity;
     private final String key;
     private volatile boolean closed;
 
-    MemoryStorage(Volume volume, Capacity capacity, Identity identity, String key) {
+    MemoryStorage(Volume volume, Capacity capacity, Set<StorageCapability> capabilities, Identity identity,
+                  String key) {
         this.volume = volume;
         this.capacity = capacity;
+        this.capabilities = capabilities;
         this.identity = identity;
         this.key = key;
     }
 
+    private void require(StorageCapability capability) {
+        if (!capabilities.contains(capability)) {
+            throw new UnsupportedOperationException("This memory storage is configured without " + capability);
+        }
+    }
+
     @Override
     public Set<StorageCapability> capabilities() {
-        return MemoryStorageProvider.CAPABILITIES;
+        return capabilities;
     }
 
     @Override
@@ -115,6 +124,12 @@ final class MemoryStorage implements Storage {
     @Override
     public SeekableByteChannel openWrite(String path, WriteMode mode, long offset, int permissions)
             throws IOException {
+        // what is not declared is not done (the core does not ask; another caller learns it here)
+        if (mode == WriteMode.APPEND) {
+            require(StorageCapability.APPEND);
+        } else if (mode == WriteMode.AT_OFFSET) {
+            require(StorageCapability.RESUME);
+        }
         synchronized (volume) {
             checkOpen();
             Node directory = volume.parentDirectory(path);
@@ -355,6 +370,7 @@ final class MemoryStorage implements Storage {
     /** Declared ({@code SET_TIMES}): MFMT and SITE UTIME. */
     @Override
     public void setModified(String path, Instant time) throws IOException {
+        require(StorageCapability.SET_TIMES);
         synchronized (volume) {
             checkOpen();
             volume.lookup(path).modified = time;

@@ -39,9 +39,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *       finishes on its channel: storages and channels opened before must stay safe to use until closed.</li>
  * </ol>
  *
- * <p>This one declares {@code APPEND}, {@code RESUME} and {@code SET_TIMES}: no modes or owners (SITE CHMOD is
- * refused), no symbolic links, no zero-copy channels, no per-account identity. Files live as long as the
- * component: a changed configuration or a stopped bundle empties it.
+ * <p>This one declares {@code APPEND}, {@code RESUME} and {@code SET_TIMES} unless configured to offer fewer: no
+ * modes or owners (SITE CHMOD is refused), no symbolic links, no zero-copy channels, no per-account identity. Files
+ * live as long as the component: a changed configuration or a stopped bundle empties it.
  */
 @Component(service = StorageProvider.class, configurationPid = MemoryStorageProvider.PID,
         property = {StorageProvider.NAME_PROPERTY + "=" + MemoryStorageProvider.DEFAULT_NAME,
@@ -53,7 +53,7 @@ public class MemoryStorageProvider implements StorageProvider {
     static final String DEFAULT_NAME = "memory";
     static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
-    /** The capabilities every storage of this provider has. */
+    /** What its storages can do; the configuration may offer fewer. */
     static final Set<StorageCapability> CAPABILITIES = Set.copyOf(EnumSet.of(StorageCapability.APPEND,
             StorageCapability.RESUME, StorageCapability.SET_TIMES));
 
@@ -69,12 +69,27 @@ public class MemoryStorageProvider implements StorageProvider {
                 description = "Room for all accounts' files together, uploads in progress included; an upload "
                         + "that would pass it fails with 452.")
         long max_bytes() default DEFAULT_MAX_BYTES;
+
+        @AttributeDefinition(name = "Capabilities",
+                description = "What the storage offers, some of APPEND, RESUME and SET_TIMES (fewer, or none, to "
+                        + "see how clients fare on a storage that cannot append, resume or set times).")
+        String[] capabilities() default {"APPEND", "RESUME", "SET_TIMES"};
     }
 
     /** Each account's tree by its root directory, so that its sessions share their files. */
     private final Map<String, Volume> volumes = new HashMap<>();
     private volatile String name;
     private volatile Capacity capacity;
+    private volatile Set<StorageCapability> capabilities;
+
+    /** For Declarative Services, which then calls {@link #activate}. */
+    public MemoryStorageProvider() {
+    }
+
+    /** Ready to use outside a framework (tests, embedding): {@code capabilities} a subset of the supported ones. */
+    public MemoryStorageProvider(String name, long maxBytes, Set<StorageCapability> capabilities) {
+        configure(name, maxBytes, capabilities.stream().map(Enum::name).toArray(String[]::new));
+    }
 
     /**
      * No {@code @Modified} on purpose: a changed configuration deactivates and activates the component again, so
@@ -82,12 +97,24 @@ public class MemoryStorageProvider implements StorageProvider {
      */
     @Activate
     void activate(Config config) {
-        if (config.max_bytes() < 1) {
-            // no logger on purpose (the API is all this bundle uses): Declarative Services logs the failure
-            throw new IllegalArgumentException(PID + ": max.bytes must be 1 or more, not " + config.max_bytes());
+        configure(config.wharf_storage_name(), config.max_bytes(), config.capabilities());
+    }
+
+    private void configure(String name, long maxBytes, String[] offered) {
+        // no logger on purpose (the API is all this bundle uses): Declarative Services logs a failed activation
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException(PID + ": max.bytes must be 1 or more, not " + maxBytes);
         }
-        name = config.wharf_storage_name();
-        capacity = new Capacity(config.max_bytes());
+        Set<StorageCapability> chosen = EnumSet.noneOf(StorageCapability.class);
+        for (String capability : offered) {
+            StorageCapability known = CAPABILITIES.stream().filter(c -> c.name().equals(capability.trim()))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(PID + ": capabilities: '"
+                            + capability + "' is not one of " + CAPABILITIES));
+            chosen.add(known);
+        }
+        this.name = name;
+        this.capacity = new Capacity(maxBytes);
+        this.capabilities = Set.copyOf(chosen);
     }
 
     /** Lets the files go; sessions still open keep their volumes until the core closes them. */
@@ -108,6 +135,6 @@ public class MemoryStorageProvider implements StorageProvider {
         }
         // a home such as /srv/ftp/./joe starts the session in /joe: made here, as other providers make homes
         volume.makeDirectories(account.startDirectory());
-        return new MemoryStorage(volume, capacity, identity, "memory:" + account.rootDirectory());
+        return new MemoryStorage(volume, capacity, capabilities, identity, "memory:" + account.rootDirectory());
     }
 }

@@ -69,6 +69,11 @@ class MemoryStorageTest {
             public long max_bytes() {
                 return maxBytes;
             }
+
+            @Override
+            public String[] capabilities() {
+                return new String[] {"APPEND", "RESUME", "SET_TIMES"};
+            }
         });
         return provider;
     }
@@ -392,5 +397,26 @@ class MemoryStorageTest {
     @Test
     void aMaximumBelowOneByteIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> provider(0));
+    }
+
+    @Test
+    void aStorageConfiguredWithFewerCapabilitiesDeclaresAndDoesOnlyThose() throws IOException {
+        MemoryStorageProvider plain = new MemoryStorageProvider("memory", 1 << 20, Set.of());
+        Storage storage = open(plain, ALICE);
+        assertEquals(Set.of(), storage.capabilities());
+        try (SeekableByteChannel out = storage.openWrite("/f", WriteMode.UPDATE, 0, 0644)) {
+            out.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+        assertThrows(UnsupportedOperationException.class, () -> storage.openWrite("/f", WriteMode.APPEND, 0, 0644));
+        assertThrows(UnsupportedOperationException.class,
+                () -> storage.openWrite("/f", WriteMode.AT_OFFSET, 1, 0644));
+        assertThrows(UnsupportedOperationException.class, () -> storage.setModified("/f", Instant.EPOCH));
+        assertEquals(3, storage.stat("/f").size(), "nothing refused changed the file");
+
+        Storage appending = open(new MemoryStorageProvider("memory", 1 << 20, Set.of(StorageCapability.APPEND)), ALICE);
+        assertEquals(Set.of(StorageCapability.APPEND), appending.capabilities());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> new MemoryStorageProvider("memory", 1 << 20, Set.of(StorageCapability.ZERO_COPY)));
+        assertTrue(unknown.getMessage().contains("ZERO_COPY"), unknown.getMessage());
     }
 }
