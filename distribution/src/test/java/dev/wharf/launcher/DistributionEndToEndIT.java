@@ -77,13 +77,7 @@ class DistributionEndToEndIT {
 
     @AfterEach
     void stopServer() throws Exception {
-        if (process != null) {
-            process.destroy(); // SIGTERM: the launcher's shutdown hook stops the framework
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("the server did not stop within 30 s of SIGTERM");
-            }
-        }
+        ServerLogs.stop(process);
     }
 
     @Test

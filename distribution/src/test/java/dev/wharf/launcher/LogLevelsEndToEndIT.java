@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -66,13 +65,7 @@ class LogLevelsEndToEndIT {
 
     @AfterEach
     void stopServer() throws Exception {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("the server did not stop within 30 s of SIGTERM");
-            }
-        }
+        ServerLogs.stop(process);
     }
 
     @Test

@@ -108,13 +108,7 @@ class OperationsEndToEndIT {
 
     @AfterEach
     void stopServer() throws Exception {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("the server did not stop within 30 s of SIGTERM");
-            }
-        }
+        ServerLogs.stop(process);
     }
 
     @Test

@@ -6,11 +6,23 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
-/** What the end-to-end tests read from a started server's log. */
+/** What the end-to-end tests read from a started server's log, and how they stop it. */
 final class ServerLogs {
 
     private ServerLogs() {
+    }
+
+    /** Stops a started server as a service manager would (SIGTERM: the launcher's shutdown hook stops the framework). */
+    static void stop(Process server) throws InterruptedException {
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+                fail("the server did not stop within 30 s of SIGTERM");
+            }
+        }
     }
 
     /**

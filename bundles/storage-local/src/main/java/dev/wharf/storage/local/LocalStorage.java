@@ -58,6 +58,9 @@ final class LocalStorage implements Storage {
 
     private final Path realRoot;
     private final int rootFd;
+    /** The root's descriptor is shared by the sessions on it (see {@link RootDescriptors}), released at close. */
+    private final RootDescriptors.Root root;
+    private final RootDescriptors roots;
     private final Set<StorageCapability> capabilities;
     private final Identity identity;
     private final Access access;
@@ -71,10 +74,12 @@ final class LocalStorage implements Storage {
     private final boolean actAs;
     private volatile boolean closed;
 
-    LocalStorage(Path realRoot, int rootFd, Set<StorageCapability> capabilities, Identity identity, Access access,
-                 int umask, boolean actAs) {
-        this.realRoot = realRoot;
-        this.rootFd = rootFd;
+    LocalStorage(RootDescriptors.Root root, RootDescriptors roots, Set<StorageCapability> capabilities,
+                 Identity identity, Access access, int umask, boolean actAs) {
+        this.realRoot = root.realPath();
+        this.rootFd = root.fd();
+        this.root = root;
+        this.roots = roots;
         this.capabilities = capabilities;
         this.identity = identity;
         this.access = access;
@@ -1068,15 +1073,15 @@ final class LocalStorage implements Storage {
     public Space space(String path) throws IOException {
         checkOpen();
         // statvfs of the root's own descriptor: no mount table read, no path walked
-        File root = new File("/proc/self/fd/" + rootFd);
-        return new Space(root.getTotalSpace(), root.getUsableSpace());
+        File directory = new File("/proc/self/fd/" + rootFd);
+        return new Space(directory.getTotalSpace(), directory.getUsableSpace());
     }
 
     @Override
-    public void close() {
-        if (!closed) {
+    public synchronized void close() {
+        if (!closed) { // released once: other sessions share the descriptor
             closed = true;
-            Linux.close(rootFd);
+            roots.release(root);
         }
     }
 
@@ -1169,6 +1174,7 @@ final class LocalStorage implements Storage {
             case ENOSPC, EDQUOT -> new StorageFullException(path);
             case EROFS -> new FileSystemException(path, null, "Read-only file system");
             case ENAMETOOLONG -> new FileSystemException(path, null, "File name too long");
+            case EMFILE, ENFILE -> new FileSystemException(path, null, "Too many open files");
             default -> new FileSystemException(path, null, "System error " + errno);
         };
     }

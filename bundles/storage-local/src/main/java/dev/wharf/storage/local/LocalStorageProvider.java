@@ -78,6 +78,8 @@ public class LocalStorageProvider implements StorageProvider {
     private volatile boolean createHome = true;
     private volatile java.time.Duration partialMaxAge = java.time.Duration.ofHours(DEFAULT_PARTIAL_HOURS);
     private volatile boolean announced;
+    /** Account roots' descriptors, shared by the sessions below each root. */
+    private final RootDescriptors roots = new RootDescriptors();
     private final SystemGroups systemGroups = new SystemGroups(Path.of("/etc/passwd"), Path.of("/etc/group"));
     /** Roots whose left-over upload files were removed since this provider started, and when last. */
     private final java.util.Map<String, Instant> leftoversRemoved = new java.util.concurrent.ConcurrentHashMap<>();
@@ -171,24 +173,10 @@ public class LocalStorageProvider implements StorageProvider {
         if (createHome && !Files.isDirectory(start)) {
             createHome(start, actAs ? identity : null);
         }
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            // the administrator's root path itself is trusted; below it the kernel confines
-            fd = Linux.openat2(arena, Linux.AT_FDCWD, arena.allocateFrom(ValueLayout.JAVA_BYTE,
-                    terminated(root.toString())), (actAs ? Linux.O_RDONLY | Linux.O_NONBLOCK : Linux.O_PATH)
-                    | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0, 0); // acting for accounts: its ACL read by fgetxattr
-        }
-        if (fd < 0) {
-            throw LocalStorage.failure(-fd, root.toString());
-        }
-        Path realRoot;
-        try {
-            // the directory opened, by its resolved path: one readlink instead of one per component (toRealPath)
-            realRoot = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd));
-        } catch (IOException | RuntimeException unresolved) {
-            Linux.close(fd);
-            throw unresolved;
-        }
+        // the administrator's root path itself is trusted; below it the kernel confines. Acting for accounts, the
+        // root is opened readable so that fgetxattr reads its ACL
+        RootDescriptors.Root opened = roots.acquire(root, actAs ? Linux.O_RDONLY | Linux.O_NONBLOCK : Linux.O_PATH);
+        Path realRoot = opened.realPath();
         if (actAs) {
             // a system account's groups from /etc/group, besides any the backend gave
             int[] system = systemGroups.of(account.name(), identity.uid());
@@ -200,8 +188,23 @@ public class LocalStorageProvider implements StorageProvider {
             }
         }
         Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
-        LocalStorage storage = new LocalStorage(realRoot, fd, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
+        LocalStorage storage = new LocalStorage(opened, roots, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
                 access, process.umask(), actAs);
+        try {
+            sweepLeftovers(storage, realRoot);
+        } catch (RuntimeException failed) {
+            storage.close();
+            throw failed;
+        }
+        return storage;
+    }
+
+    /**
+     * At the first login per root and start: what a crash left of uploads in progress (named temporary files of file
+     * systems without O_TMPFILE, or of older versions) is removed before the account works there again; then, and at
+     * most once an hour after, partial uploads kept too long for resuming.
+     */
+    private void sweepLeftovers(LocalStorage storage, Path realRoot) {
         Instant now = Instant.now();
         boolean[] due = {false};
         leftoversRemoved.compute(realRoot.toString(), (key, last) -> {
@@ -209,9 +212,6 @@ public class LocalStorageProvider implements StorageProvider {
             return due[0] ? now : last;
         });
         if (due[0]) {
-            // at the first login per root and start: what a crash left of uploads in progress (named temporary
-            // files of file systems without O_TMPFILE, or of older versions) is removed before the account works
-            // there again; then, and at most once an hour after, partial uploads kept too long for resuming
             LocalStorage.Leftovers removed = storage.removeLeftovers(started, now.minus(partialMaxAge),
                     LEFTOVER_BUDGET);
             if (removed.temporary() > 0) {
@@ -224,7 +224,6 @@ public class LocalStorageProvider implements StorageProvider {
                 forgetQuotaUsage(storage);
             }
         }
-        return storage;
     }
 
     /**

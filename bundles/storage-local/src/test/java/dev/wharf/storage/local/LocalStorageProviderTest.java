@@ -275,11 +275,13 @@ class LocalStorageProviderTest {
     }
 
     @Test
-    void sessionsKeepOneDescriptorAndCloseIt() throws IOException {
+    void sessionsBelowOneRootShareOneDescriptorAndTheLastClosesIt() throws IOException {
         Path root = Files.createDirectories(dir.resolve("home"));
         Files.writeString(root.resolve("f"), "x");
+        Path other = Files.createDirectories(dir.resolve("other"));
         long before = openDescriptors();
         Account account = new Account("joe", root.toString(), 1000, 1000, AccountLimits.NONE);
+        Account second = new Account("ann", other.toString(), 1001, 1001, AccountLimits.NONE);
         LocalStorageProvider provider = provider();
         Storage[] storages = new Storage[50];
         for (int i = 0; i < storages.length; i++) {
@@ -292,10 +294,29 @@ class LocalStorageProviderTest {
                 listing.iterator().hasNext();
             }
         }
-        assertEquals(before + storages.length, openDescriptors(), "one descriptor per open storage");
+        // 50 sessions of one account: one descriptor, not 50 (10,000 sessions would otherwise need 10,000 more)
+        assertEquals(before + 1, openDescriptors(), "one descriptor for the sessions below one root");
+        Storage ann = provider.open(second, Identity.of(second));
+        assertEquals(before + 2, openDescriptors(), "another root, another descriptor");
+
+        // a home removed and made again: the next session gets the new directory, the open ones keep theirs
+        Path moved = dir.resolve("home-old");
+        Files.move(root, moved);
+        Files.createDirectories(root);
+        Files.writeString(root.resolve("g"), "new home");
+        Storage renewed = provider.open(account, Identity.of(account));
+        assertEquals(8, renewed.stat("/g").size(), "the new home, not the old one's descriptor");
+        assertEquals(1, storages[0].stat("/f").size(), "open sessions stay on the directory they logged in to");
+        assertEquals(before + 3, openDescriptors());
+
         for (Storage storage : storages) {
             storage.close();
         }
+        storages[0].close(); // a second close releases nothing more
+        assertEquals(before + 2, openDescriptors(), "the old home's descriptor went with its last session");
+        assertTrue(ann.stat("/").isDirectory(), "the other root's sessions are not disturbed");
+        ann.close();
+        renewed.close();
         assertEquals(before, openDescriptors(), "none left after close");
     }
 
