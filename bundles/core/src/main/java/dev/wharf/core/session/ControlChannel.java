@@ -38,8 +38,14 @@ public final class ControlChannel {
     private volatile Socket socket;
     private volatile InputStream in;
     private volatile OutputStream out;
-    private final byte[] buffer = new byte[8192];
-    private final byte[] line;
+    /**
+     * Small, as commands are (a pipelined burst takes a few reads): with 10,000 idle sessions every kilobyte kept per
+     * session is ten megabytes.
+     */
+    private final byte[] buffer = new byte[1024];
+    /** The line being received: grown up to {@link #maxLineLength} only when a long one comes. */
+    private byte[] line;
+    private final int maxLineLength;
     private final StringBuilder replyText = new StringBuilder(256);
     /** The control reader answers STAT during transfers while the session thread may reply too. */
     private final ReentrantLock replyLock = new ReentrantLock();
@@ -56,7 +62,8 @@ public final class ControlChannel {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
-        this.line = new byte[maxLineLength];
+        this.maxLineLength = maxLineLength;
+        this.line = new byte[Math.min(256, maxLineLength)];
         this.lineTimeoutNanos = lineTimeout.toNanos();
     }
 
@@ -92,8 +99,11 @@ public final class ControlChannel {
                 continue;
             }
             if (lineLength == line.length) {
-                lineLength = 0;
-                throw new LineTooLongException(line.length);
+                if (line.length >= maxLineLength) {
+                    lineLength = 0;
+                    throw new LineTooLongException(maxLineLength);
+                }
+                line = java.util.Arrays.copyOf(line, Math.min(maxLineLength, line.length * 2));
             }
             line[lineLength++] = b;
         }

@@ -87,6 +87,24 @@ class FtpProtocolTest extends ServerTestBase {
         client.disconnect();
     }
 
+    /** A line under the limit but far longer than most (the session's line buffer grows for it) is served. */
+    @Test
+    void aLongLineWithinTheLimitIsServedWhole() throws IOException {
+        try (RawControl control = RawControl.open(server.port(), 10_000)) {
+            BufferedReader replies = control.replies();
+            OutputStream out = control.out();
+            String name = "d".repeat(200) + "/" + "e".repeat(3_000); // 3,201 + "CWD " + CR: under 4,096
+            out.write(("USER alice\r\nPASS wonderland\r\nCWD " + name + "\r\nNOOP\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertTrue(replies.readLine().startsWith("331"));
+            assertTrue(control.finalReply().startsWith("230 "));
+            String cwd = control.finalReply();
+            assertTrue(cwd.startsWith("550 ") && cwd.contains("e".repeat(3_000)), "the whole name arrived: " + cwd);
+            assertTrue(control.finalReply().startsWith("200 "), "the session carries on");
+        }
+    }
+
     /**
      * A busy session's command loop hands the connection back to its virtual thread after a second of silence; a
      * command that arrives in pieces around that moment (a slow link, someone typing) must not lose its start.
