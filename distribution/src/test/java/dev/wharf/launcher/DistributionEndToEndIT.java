@@ -51,15 +51,7 @@ class DistributionEndToEndIT {
     @BeforeEach
     void startServer() throws Exception {
         // a fresh unpack of the archive: what an admin downloads, with no state from earlier runs
-        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
-        Path unpacked = Files.createDirectories(Path.of("target/e2e-" + System.nanoTime()).toAbsolutePath());
-        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
-                .redirectErrorStream(true).start();
-        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        try (Stream<Path> top = Files.list(unpacked)) {
-            server = top.findFirst().orElseThrow();
-        }
+        server = ServerLogs.unpack("e2e");
         assertTrue(Files.isExecutable(server.resolve("bin/wharf")), "bin/wharf is executable in the archive");
         port = freePort();
         int passiveStart = 40_000 + new Random().nextInt(20_000);

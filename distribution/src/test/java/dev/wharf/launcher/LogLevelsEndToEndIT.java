@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,15 +38,7 @@ class LogLevelsEndToEndIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
-        Path unpacked = Files.createDirectories(Path.of("target/loglevels-" + System.nanoTime()).toAbsolutePath());
-        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
-                .redirectErrorStream(true).start();
-        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        try (Stream<Path> top = Files.list(unpacked)) {
-            server = top.findFirst().orElseThrow();
-        }
+        server = ServerLogs.unpack("loglevels");
         ftpPort = freePort();
         int passiveStart = 40_000 + new Random().nextInt(20_000);
         Files.writeString(server.resolve("etc/dev.wharf.listener-main.cfg"), String.join("\n",

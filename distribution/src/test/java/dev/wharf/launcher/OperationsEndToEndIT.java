@@ -39,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPConnectionClosedException;
@@ -70,15 +69,7 @@ class OperationsEndToEndIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
-        Path unpacked = Files.createDirectories(Path.of("target/ops-" + System.nanoTime()).toAbsolutePath());
-        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
-                .redirectErrorStream(true).start();
-        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        try (Stream<Path> top = Files.list(unpacked)) {
-            server = top.findFirst().orElseThrow();
-        }
+        server = ServerLogs.unpack("ops");
         ftpPort = freePort();
         httpPort = freePort();
         int passiveStart = 40_000 + new Random().nextInt(20_000);

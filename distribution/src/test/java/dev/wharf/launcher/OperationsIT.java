@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,15 +33,7 @@ class OperationsIT {
 
     @BeforeEach
     void unpack() throws Exception {
-        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
-        Path unpacked = Files.createDirectories(Path.of("target/ops-" + System.nanoTime()).toAbsolutePath());
-        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
-                .redirectErrorStream(true).start();
-        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        try (Stream<Path> top = Files.list(unpacked)) {
-            server = top.findFirst().orElseThrow();
-        }
+        server = ServerLogs.unpack("ops");
     }
 
     @AfterEach

@@ -1,5 +1,7 @@
 package dev.wharf.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,11 +9,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
-/** What the end-to-end tests read from a started server's log, and how they stop it. */
+/** How the end-to-end tests install a server from the built archive, read its log and stop it. */
 final class ServerLogs {
 
     private ServerLogs() {
+    }
+
+    /**
+     * The built archive ({@code wharf.archive}, default {@code target/wharf.tar.gz}) unpacked into a new directory
+     * {@code target/<prefix>-<n>}, as an administrator installs it: the server's directory.
+     */
+    static Path unpack(String prefix) throws IOException, InterruptedException {
+        Path archive = Path.of(System.getProperty("wharf.archive", "target/wharf.tar.gz")).toAbsolutePath();
+        assertTrue(Files.isRegularFile(archive), "build the distribution first: " + archive);
+        Path unpacked = Files.createDirectories(Path.of("target/" + prefix + "-" + System.nanoTime()).toAbsolutePath());
+        Process tar = new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        try (Stream<Path> top = Files.list(unpacked)) {
+            return top.findFirst().orElseThrow();
+        }
     }
 
     /** Stops a started server as a service manager would (SIGTERM: the launcher's shutdown hook stops the framework). */
