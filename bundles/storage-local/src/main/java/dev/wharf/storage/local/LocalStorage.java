@@ -120,7 +120,8 @@ final class LocalStorage implements Storage {
         return arena.allocateFrom(ValueLayout.JAVA_BYTE, terminated(path.equals("/") ? "." : path.substring(1)));
     }
 
-    private static MemorySegment cName(Arena arena, String name) {
+    /** {@code name} as the kernel takes it: its bytes ({@link FileNames}) and a NUL. */
+    static MemorySegment cName(Arena arena, String name) {
         return arena.allocateFrom(ValueLayout.JAVA_BYTE, terminated(name));
     }
 

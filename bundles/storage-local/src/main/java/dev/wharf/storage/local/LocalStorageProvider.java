@@ -1,7 +1,6 @@
 package dev.wharf.storage.local;
 
 import dev.wharf.api.auth.Account;
-import dev.wharf.api.storage.FileNames;
 import dev.wharf.api.storage.Identity;
 import dev.wharf.api.storage.Storage;
 import dev.wharf.api.storage.StorageCapability;
@@ -285,8 +284,4 @@ public class LocalStorageProvider implements StorageProvider {
         return all;
     }
 
-    private static byte[] terminated(String text) {
-        byte[] bytes = FileNames.encode(text);
-        return java.util.Arrays.copyOf(bytes, bytes.length + 1);
-    }
 }

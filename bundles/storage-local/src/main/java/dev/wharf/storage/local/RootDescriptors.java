@@ -1,13 +1,10 @@
 package dev.wharf.storage.local;
 
-import dev.wharf.api.storage.FileNames;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -53,7 +50,7 @@ final class RootDescriptors {
     Root acquire(Path path, int flags) throws IOException {
         String key = flags + ":" + path;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment name = arena.allocateFrom(ValueLayout.JAVA_BYTE, terminated(path.toString()));
+            MemorySegment name = LocalStorage.cName(arena, path.toString());
             MemorySegment buffer = arena.allocate(Linux.STATX_SIZE, 8);
             // which directory the path names now: a stat, cheaper than opening it again and resolving its path
             String named = Linux.statx(arena, Linux.AT_FDCWD, name, 0, buffer) == 0
@@ -70,8 +67,7 @@ final class RootDescriptors {
                 throw LocalStorage.failure(-fd, path.toString());
             }
             try {
-                int result = Linux.statx(arena, fd, arena.allocateFrom(ValueLayout.JAVA_BYTE, (byte) 0),
-                        Linux.AT_EMPTY_PATH, buffer);
+                int result = Linux.statx(arena, fd, LocalStorage.cName(arena, ""), Linux.AT_EMPTY_PATH, buffer);
                 if (result < 0) {
                     throw LocalStorage.failure(-result, path.toString());
                 }
@@ -102,10 +98,5 @@ final class RootDescriptors {
             open.remove(root.key, root);
             Linux.close(root.fd);
         }
-    }
-
-    private static byte[] terminated(String text) {
-        byte[] bytes = FileNames.encode(text);
-        return Arrays.copyOf(bytes, bytes.length + 1);
     }
 }
