@@ -34,8 +34,9 @@ public final class PasswordChecker {
             description = "Password hash checking shared by every auth backend")
     public @interface Config {
         @AttributeDefinition(name = "Remember verified logins (s)", min = "0", max = MAX_VERIFIED_CACHE_SECONDS,
-                description = "How long a successful check of an expensive hash (argon2, scrypt, yescrypt, bcrypt) "
-                        + "is remembered, as an HMAC under a key made at start, never the password; 0 = off")
+                description = "How long a successful check of an iterated hash (argon2, scrypt, yescrypt, bcrypt, "
+                        + "SHA-crypt, MD5-crypt) is remembered, as an HMAC under a key made at start, never the "
+                        + "password; 0 = off")
         long verified_cache_seconds() default DEFAULT_VERIFIED_CACHE_SECONDS;
     }
     private static final Logger LOG = LoggerFactory.getLogger(PasswordChecker.class);
@@ -68,7 +69,7 @@ public final class PasswordChecker {
     }
 
     /**
-     * How long a successful check of an argon2, scrypt, yescrypt or bcrypt hash is remembered (0 = never): the same
+     * How long a successful check of an iterated hash (see {@link VerifiedPasswords}) is remembered (0 = never): the same
      * password against the same stored hash is then accepted without hashing again. Failures are never remembered,
      * and a changed password is a new stored hash, which no old entry matches.
      */

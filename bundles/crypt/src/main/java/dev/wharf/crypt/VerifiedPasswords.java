@@ -13,8 +13,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Logins that already passed an expensive hash (argon2, scrypt, yescrypt, bcrypt) recently, so that a client that
- * logs in again and again (sync tools, cameras, scripts) does not cost seconds of CPU each time. An entry is an
+ * Logins that already passed an iterated hash (argon2, scrypt, yescrypt, bcrypt, SHA-crypt, MD5-crypt) recently, so
+ * that a client that logs in again and again (sync tools, cameras, scripts) does not pay the hash each time: seconds
+ * of CPU for the memory-hard ones, and still far more than the few microseconds of an entry for the crypt(3) ones. An entry is an
  * HMAC, under a key made at random when the checker is made (at each start of the crypt bundle), of the stored hash and the password: a changed password
  * (a new stored hash) never matches an old entry, no password is kept, and only successes are remembered, so
  * guessing still pays the full hash for every try. Entries expire after the configured time; 0 turns this off.
@@ -51,10 +52,15 @@ final class VerifiedPasswords {
         return lifetimeNanos / 1_000_000_000L;
     }
 
-    /** Whether checking {@code stored} is slow enough to be worth remembering. */
+    /**
+     * Whether checking {@code stored} costs more than an entry (an HMAC-SHA256, a few microseconds): the iterated
+     * schemes. MD5-crypt's 1,000 rounds take about 0.1 ms, SHA-crypt's default 5,000 about 1 ms; DES crypt and plain
+     * digests are left out, as cheap as the entry itself.
+     */
     boolean worthRemembering(String stored) {
         return lifetimeNanos > 0 && (stored.startsWith("$argon2") || stored.startsWith("$7$")
-                || stored.startsWith("$y$") || stored.startsWith("$2"));
+                || stored.startsWith("$y$") || stored.startsWith("$2") || stored.startsWith("$6$")
+                || stored.startsWith("$5$") || stored.startsWith("$1$"));
     }
 
     /** The entry for {@code stored} and {@code password}. */

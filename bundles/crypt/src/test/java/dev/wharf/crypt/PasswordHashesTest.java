@@ -59,7 +59,7 @@ class PasswordHashesTest {
     /** {@code crypt.crypt(LONG_PASSWORD, "$5$longpw$")} (glibc). */
     private static final String SHA256_LONG = "$5$longpw$RSOYDj.VHel9RIwAhQUzR16GoWawxS8rYOvI99GnnL1";
     /** {@code openssl passwd -1 -salt 8charsal "correct horse"}. */
-    private static final String MD5 = "$1$8charsal$QinvcPq6.2trb9RDER7vm0";
+    static final String MD5 = "$1$8charsal$QinvcPq6.2trb9RDER7vm0";
     /** {@code crypt.crypt("pässwörd", "$1$umlaut$")} (glibc). */
     private static final String MD5_UNICODE = "$1$umlaut$jUOFp8uNME95I6.eSGTRf1";
 

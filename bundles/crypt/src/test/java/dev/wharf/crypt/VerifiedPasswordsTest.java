@@ -48,6 +48,24 @@ class VerifiedPasswordsTest {
     }
 
     @Test
+    void shaCryptAndMd5CryptSuccessesAreRememberedDesCryptIsNot() {
+        CHECKER.rememberVerifiedSeconds(600);
+        String password = PasswordHashesTest.PASSWORD;
+        for (String stored : java.util.List.of(PasswordHashesTest.MD5, PasswordHashesTest.SHA512)) {
+            assertFalse(CHECKER.verify(stored, password + "!"));
+            assertFalse(remembered(stored, (password + "!").toCharArray()), "failures are never remembered");
+            assertFalse(remembered(stored, password.toCharArray()), "not before it succeeded");
+            assertTrue(CHECKER.verify(stored, password));
+            assertTrue(remembered(stored, password.toCharArray()), stored);
+            assertTrue(CHECKER.verify(stored, password), "and accepted again");
+            assertFalse(CHECKER.verify(stored, password + "!"));
+        }
+        String des = DesCrypt.crypt("ab", password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(CHECKER.verify(des, password));
+        assertFalse(remembered(des, password.toCharArray()), "DES crypt costs no more than an entry");
+    }
+
+    @Test
     void zeroSecondsTurnsItOff() {
         CHECKER.rememberVerifiedSeconds(0);
         String stored = PasswordHashes.argon2id("sesame");
