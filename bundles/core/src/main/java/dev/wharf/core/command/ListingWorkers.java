@@ -11,9 +11,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Formats the entries of a large listing on one thread per core. Each entry costs a {@code stat} call, and on a
- * directory of thousands of entries those calls are most of the listing's time; they run in parallel here while
- * the lines keep the listing's order.
+ * Formats the entries of a large listing on one thread per core, the lines in the listing's order: a line costs
+ * number and date formatting, an MLSD line also the account's permission checks, and a followed symbolic link a
+ * {@code stat}. (The storage reads the entries' attributes; the local one stats them on several threads itself.)
  */
 public final class ListingWorkers implements AutoCloseable {
 

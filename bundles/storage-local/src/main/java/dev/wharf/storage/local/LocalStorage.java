@@ -36,6 +36,8 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -72,10 +74,12 @@ final class LocalStorage implements Storage {
      * the descriptors opened, since the kernel judges for the server's privileged user.
      */
     private final boolean actAs;
+    /** The provider's threads that help stat large listings; {@code null}: this thread alone. */
+    private final StatWorkers statWorkers;
     private volatile boolean closed;
 
     LocalStorage(RootDescriptors.Root root, RootDescriptors roots, Set<StorageCapability> capabilities,
-                 Identity identity, Access access, int umask, boolean actAs) {
+                 Identity identity, Access access, int umask, boolean actAs, StatWorkers statWorkers) {
         this.realRoot = root.realPath();
         this.rootFd = root.fd();
         this.root = root;
@@ -86,6 +90,7 @@ final class LocalStorage implements Storage {
         this.key = "local:" + realRoot;
         this.umask = umask;
         this.actAs = actAs;
+        this.statWorkers = statWorkers;
     }
 
     @Override
@@ -496,34 +501,41 @@ final class LocalStorage implements Storage {
         }
         // the listing's buffers live as long as it: freed by the collector, so any thread may read and close it
         // (a shared arena's close would stop every thread for a handshake, a confined one binds to this thread)
-        return new Listing(Arena.ofAuto(), fd, path);
+        return new Listing(Arena.ofAuto(), fd, path, statWorkers);
     }
 
-    /** A directory read by getdents64, each entry stat'ed relative to the directory's descriptor. */
+    /**
+     * A directory read by getdents64, each entry stat'ed relative to the directory's descriptor. The entries of one
+     * getdents64 buffer are a batch; a large batch is cut into parts, stat'ed at once by this thread and the
+     * provider's {@link StatWorkers}, and handed out in the directory's order.
+     */
     private static final class Listing implements DirectoryListing, Iterator<DirectoryEntry> {
         private static final int BUFFER = 32 * 1024;
+        /** The most records one buffer can hold (each takes at least 24 bytes). */
+        private static final int MAX_RECORDS = BUFFER / 24;
         private final Arena arena;
         private final int fd;
         private final String path;
+        private final StatWorkers workers;
         private final MemorySegment entries;
-        private final MemorySegment buffer;
-        private final MemorySegment cName;
-        private final MemorySegment slot;
-        private final byte[] name = new byte[256];
-        private int filled;
-        private int position;
+        private final Stater stater;
+        /** Offsets in {@link #entries} of the batch's records, {@code .} and {@code ..} left out. */
+        private final int[] records = new int[MAX_RECORDS];
+        /** The batch's entries; {@code null} where one was removed before it was stat'ed. */
+        private final DirectoryEntry[] batch = new DirectoryEntry[MAX_RECORDS];
+        private int batchSize;
+        private int batchPosition;
         private boolean end;
         private boolean closed;
         private DirectoryEntry next;
 
-        Listing(Arena arena, int fd, String path) {
+        Listing(Arena arena, int fd, String path, StatWorkers workers) {
             this.arena = arena;
             this.fd = fd;
             this.path = path;
+            this.workers = workers;
             this.entries = arena.allocate(BUFFER, 8);
-            this.buffer = arena.allocate(STAT_SIZE, 8);
-            this.cName = arena.allocate(257);
-            this.slot = Linux.errnoSlot(arena);
+            this.stater = new Stater(arena);
         }
 
         @Override
@@ -551,41 +563,93 @@ final class LocalStorage implements Storage {
 
         private DirectoryEntry read() {
             for (;;) {
-                if (position >= filled) {
-                    int length = getdents64(arena, fd, entries);
-                    if (length < 0) {
-                        throw new UncheckedIOException(failure(-length, path));
+                while (batchPosition < batchSize) {
+                    DirectoryEntry entry = batch[batchPosition];
+                    batch[batchPosition++] = null;
+                    if (entry != null) {
+                        return entry;
                     }
-                    if (length == 0) {
-                        end = true;
-                        return null;
-                    }
-                    filled = length;
-                    position = 0;
                 }
-                int record = position;
-                position += Short.toUnsignedInt(entries.get(ValueLayout.JAVA_SHORT, record + 16));
-                int length = 0;
-                while (length < 255) {
-                    byte b = entries.get(ValueLayout.JAVA_BYTE, record + 19 + length);
-                    if (b == 0) {
-                        break;
-                    }
-                    name[length++] = b;
+                int length = getdents64(arena, fd, entries);
+                if (length < 0) {
+                    throw new UncheckedIOException(failure(-length, path));
                 }
-                if ((length == 1 && name[0] == '.') || (length == 2 && name[0] == '.' && name[1] == '.')) {
+                if (length == 0) {
+                    end = true;
+                    return null;
+                }
+                statBatch(length);
+            }
+        }
+
+        /** Reads the records of a filled buffer and stats them, in parts on several threads when there are many. */
+        private void statBatch(int length) {
+            int count = 0;
+            for (int record = 0; record < length;
+                 record += Short.toUnsignedInt(entries.get(ValueLayout.JAVA_SHORT, record + 16))) {
+                byte first = entries.get(ValueLayout.JAVA_BYTE, record + 19);
+                byte second = entries.get(ValueLayout.JAVA_BYTE, record + 20);
+                if (first == '.' && (second == 0 || second == '.' && entries.get(ValueLayout.JAVA_BYTE,
+                        record + 21) == 0)) {
                     continue;
                 }
-                MemorySegment.copy(name, 0, cName, ValueLayout.JAVA_BYTE, 0, length);
-                cName.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
-                int result = statx(slot, fd, cName, AT_SYMLINK_NOFOLLOW, buffer);
-                if (result == -ENOENT) {
-                    continue; // removed since the directory was read
+                records[count++] = record;
+            }
+            batchSize = 0;
+            batchPosition = 0;
+            int parts = workers == null ? 1 : workers.parts(count);
+            int partSize = (count + parts - 1) / parts;
+            FutureTask<?>[] others = new FutureTask<?>[parts - 1];
+            for (int part = 1; part < parts; part++) {
+                int from = Math.min(count, part * partSize);
+                int to = Math.min(count, from + partSize);
+                others[part - 1] = new FutureTask<>(() -> {
+                    try (Arena own = Arena.ofConfined()) {
+                        new Stater(own).stat(this, from, to);
+                    }
+                    return null;
+                });
+                workers.offer(others[part - 1]);
+            }
+            RuntimeException failed = null;
+            try {
+                stater.stat(this, 0, Math.min(count, partSize));
+            } catch (RuntimeException failure) {
+                failed = failure;
+            }
+            for (FutureTask<?> other : others) {
+                other.run(); // a part no helper has begun yet is done here: never wait behind other listings
+                try {
+                    awaitUninterruptibly(other);
+                } catch (ExecutionException failure) {
+                    if (failed == null) {
+                        failed = failure.getCause() instanceof RuntimeException unchecked ? unchecked
+                                : new IllegalStateException(failure.getCause());
+                    }
                 }
-                if (result < 0) {
-                    throw new UncheckedIOException(failure(-result, path));
+            }
+            if (failed != null) {
+                throw failed; // every part has ended: none still uses the descriptor
+            }
+            batchSize = count;
+        }
+
+        /** The part's outcome once it has ended, even if this thread is interrupted meanwhile (it takes a moment). */
+        private static void awaitUninterruptibly(FutureTask<?> part) throws ExecutionException {
+            boolean interrupted = false;
+            try {
+                for (;;) {
+                    try {
+                        part.get();
+                        return;
+                    } catch (InterruptedException again) {
+                        interrupted = true;
+                    }
                 }
-                return new DirectoryEntry(FileNames.decode(name, length), info(buffer));
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -594,6 +658,47 @@ final class LocalStorage implements Storage {
             if (!closed) {
                 closed = true;
                 Linux.close(fd);
+            }
+        }
+    }
+
+    /** One thread's buffers for stat'ing a listing's entries. */
+    private static final class Stater {
+        private final MemorySegment buffer;
+        private final MemorySegment cName;
+        private final MemorySegment slot;
+        private final byte[] name = new byte[256];
+
+        Stater(Arena arena) {
+            this.buffer = arena.allocate(STAT_SIZE, 8);
+            this.cName = arena.allocate(257);
+            this.slot = Linux.errnoSlot(arena);
+        }
+
+        /** Stats the batch's records {@code from} to {@code to} into its entries. */
+        void stat(Listing listing, int from, int to) {
+            MemorySegment entries = listing.entries;
+            for (int i = from; i < to; i++) {
+                int nameStart = listing.records[i] + 19;
+                int length = 0;
+                while (length < 255) {
+                    byte b = entries.get(ValueLayout.JAVA_BYTE, nameStart + length);
+                    if (b == 0) {
+                        break;
+                    }
+                    name[length++] = b;
+                }
+                MemorySegment.copy(name, 0, cName, ValueLayout.JAVA_BYTE, 0, length);
+                cName.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
+                int result = statx(slot, listing.fd, cName, AT_SYMLINK_NOFOLLOW, buffer);
+                if (result == -ENOENT) {
+                    listing.batch[i] = null; // removed since the directory was read
+                    continue;
+                }
+                if (result < 0) {
+                    throw new UncheckedIOException(failure(-result, listing.path));
+                }
+                listing.batch[i] = new DirectoryEntry(FileNames.decode(name, length), info(buffer));
             }
         }
     }

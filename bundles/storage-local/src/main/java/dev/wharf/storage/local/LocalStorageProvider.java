@@ -18,6 +18,7 @@ import java.util.function.IntSupplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -89,6 +90,8 @@ public class LocalStorageProvider implements StorageProvider {
     private volatile boolean actAsAccounts;
     private final ProcessStatus process;
     private final Access processAccess;
+    /** Help the sessions' threads stat large listings; ended when this provider is deactivated. */
+    private final StatWorkers statWorkers;
 
     public LocalStorageProvider() {
         this(LocalStorageProvider::probeOpenat2);
@@ -96,6 +99,11 @@ public class LocalStorageProvider implements StorageProvider {
 
     /** @param openat2Probe returns 0 when openat2 works, else the errno it failed with (tests inject ENOSYS) */
     LocalStorageProvider(IntSupplier openat2Probe) {
+        this(openat2Probe, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /** @param statHelpers threads that help stat large listings (one fewer than the cores; tests choose) */
+    LocalStorageProvider(IntSupplier openat2Probe, int statHelpers) {
         int probe = openat2Probe.getAsInt();
         if (probe != 0) {
             throw new IllegalStateException(probe == Linux.ENOSYS
@@ -105,6 +113,7 @@ public class LocalStorageProvider implements StorageProvider {
         }
         process = ProcessStatus.read();
         processAccess = new Access(process.uid(), process.groups());
+        statWorkers = new StatWorkers(statHelpers);
     }
 
     @Activate
@@ -140,6 +149,12 @@ public class LocalStorageProvider implements StorageProvider {
                         process.uid());
             }
         }
+    }
+
+    /** Ends the stat helpers; a listing still running stats the rest of its parts on its own thread. */
+    @Deactivate
+    public void deactivate() {
+        statWorkers.close();
     }
 
     /** 0 when {@code openat2} resolves {@code /} from the working directory, else its errno. */
@@ -188,7 +203,7 @@ public class LocalStorageProvider implements StorageProvider {
         }
         Access access = actAs ? new Access(identity.uid(), withPrimary(identity)) : processAccess;
         LocalStorage storage = new LocalStorage(opened, roots, actAs ? ACTING_CAPABILITIES : CAPABILITIES, identity,
-                access, process.umask(), actAs);
+                access, process.umask(), actAs, statWorkers);
         try {
             sweepLeftovers(storage, realRoot);
         } catch (RuntimeException failed) {
