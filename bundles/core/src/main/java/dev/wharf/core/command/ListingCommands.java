@@ -37,6 +37,8 @@ final class ListingCommands {
     static final int MAX_ENTRIES = 10_000;
     static final int MAX_DEPTH = 5;
     private static final int SEND_CHUNK = 64 * 1024;
+    /** MLSD entries formatted and sent together: enough to share among the listing workers. */
+    private static final int MLSD_CHUNK = 1024;
     private static final int MAX_STARS = 3;
 
     /**
@@ -122,17 +124,54 @@ final class ListingCommands {
         }
         boolean directoryWritable = storage.permits(directory, 2);
         Set<String> facts = session.machineFacts();
-        List<String> lines;
+        boolean showHidden = FilePolicy.mayListDotFiles(session);
+        DirectoryListing listing;
         try {
-            List<Entry> entries = directoryEntries(storage, virtualPath, FilePolicy.mayListDotFiles(session));
-            lines = session.runtime().listingWorkers().format(entries.subList(0, Math.min(entries.size(), MAX_ENTRIES)),
-                    entry -> ListingFormatter.machineFacts(followed(storage, entry), null, facts, storage,
-                            directoryWritable) + " " + entry.name());
+            listing = storage.list(virtualPath); // an unreadable directory fails here, before 150
         } catch (IOException failure) {
             session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
-        send(session, lines, lines.size() + " matches total");
+        try (listing) {
+            DataConnection connection = DataConnections.open(session);
+            if (connection == null) {
+                return;
+            }
+            Transfer transfer = session.beginTransfer(Transfer.Kind.LISTING, "Listing", null, connection.channel(),
+                    0, -1, Long.MAX_VALUE);
+            int sent = 0;
+            try (connection; OutputStream out = connection.output()) {
+                // MLSD is in no order, so lines go out as the entries are read: the client parses the first
+                // while the rest are stat'ed and formatted
+                byte[] buffer = new byte[SEND_CHUNK];
+                List<Entry> chunk = new ArrayList<>(MLSD_CHUNK);
+                java.util.Iterator<DirectoryEntry> entries = listing.iterator();
+                while (sent < MAX_ENTRIES && entries.hasNext()) {
+                    Entry entry = visible(virtualPath, entries.next(), showHidden);
+                    if (entry != null) {
+                        chunk.add(entry);
+                    }
+                    if (!chunk.isEmpty() && (chunk.size() >= Math.min(MLSD_CHUNK, MAX_ENTRIES - sent)
+                            || !entries.hasNext())) {
+                        List<String> lines = session.runtime().listingWorkers().format(chunk,
+                                shown -> ListingFormatter.machineFacts(followed(storage, shown), null, facts, storage,
+                                        directoryWritable) + " " + shown.name());
+                        writeLines(out, lines, transfer, buffer);
+                        sent += lines.size();
+                        chunk.clear();
+                    }
+                }
+            } catch (UncheckedIOException unreadable) {
+                session.control().reply(451, "Error reading the directory: " + Replies.reason(unreadable.getCause()));
+                return;
+            } catch (IOException broken) {
+                session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");
+                return;
+            } finally {
+                session.endTransfer(transfer);
+            }
+            session.control().reply(226, sent + " matches total");
+        }
     }
 
     static void mlst(FtpSession session, String argument) throws IOException {
@@ -208,7 +247,12 @@ final class ListingCommands {
 
     /** Lines with CRLF, UTF-8, in chunks of {@link #SEND_CHUNK} bytes; ASCII is copied without an encoder. */
     private static void writeLines(OutputStream out, List<String> lines, Transfer transfer) throws IOException {
-        byte[] chunk = new byte[SEND_CHUNK];
+        writeLines(out, lines, transfer, new byte[SEND_CHUNK]);
+    }
+
+    /** As above through {@code chunk}, a buffer of {@link #SEND_CHUNK} bytes. */
+    private static void writeLines(OutputStream out, List<String> lines, Transfer transfer, byte[] chunk)
+            throws IOException {
         int used = 0;
         for (String line : lines) {
             int length = line.length();
@@ -389,17 +433,29 @@ final class ListingCommands {
         return lines;
     }
 
+    /**
+     * {@code entry} of {@code directory} as shown to the session, or {@code null} for names it does not see: hidden
+     * ones (unless allowed), unprintable ones, and kept partial uploads, which are the server's (upload.mode =
+     * atomic-resume).
+     */
+    private static Entry visible(String directory, DirectoryEntry entry, boolean showHidden) {
+        String name = entry.name();
+        if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)
+                && !ConfinedFileSystem.isPartialName(name)) {
+            return new Entry(ConfinedFileSystem.child(directory, name), name, entry.info());
+        }
+        return null;
+    }
+
     /** The entries of a directory shown to the session (hidden, unprintable and partial-upload names left out), at most one over the cap. */
     private static List<Entry> directoryEntries(Storage storage, String directory, boolean showHidden)
             throws IOException {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryListing listing = storage.list(directory)) {
             for (DirectoryEntry entry : listing) {
-                String name = entry.name();
-                // kept partial uploads are the server's, never the client's to see (upload.mode = atomic-resume)
-                if ((showHidden || !name.startsWith(".")) && !hasControlCharacter(name)
-                        && !ConfinedFileSystem.isPartialName(name)) {
-                    entries.add(new Entry(ConfinedFileSystem.child(directory, name), name, entry.info()));
+                Entry shown = visible(directory, entry, showHidden);
+                if (shown != null) {
+                    entries.add(shown);
                     if (entries.size() > MAX_ENTRIES) {
                         break;
                     }

@@ -317,6 +317,23 @@ class FtpProtocolTest extends ServerTestBase {
         client.disconnect();
     }
 
+    /** MLSD sends its lines as it reads the directory; over the cap it stops after 10,000 entries, each once. */
+    @Test
+    void mlsdOfAHugeDirectoryStopsAtTheCapWithEveryEntryOnce() throws IOException {
+        Path huge = Files.createDirectory(home.resolve("huge"));
+        for (int i = 0; i < 10_050; i++) {
+            Files.createFile(huge.resolve("h-" + i));
+        }
+        FTPClient client = server.loggedIn();
+        FTPFile[] facts = client.mlistDir("huge");
+        assertEquals(226, client.getReplyCode());
+        assertTrue(client.getReplyString().contains("10000 matches total"), client.getReplyString());
+        assertEquals(10_000, facts.length);
+        assertEquals(10_000, Arrays.stream(facts).map(FTPFile::getName).distinct().count());
+        assertTrue(Arrays.stream(facts).allMatch(file -> file.isFile() && file.getSize() == 0));
+        client.disconnect();
+    }
+
     @Test
     void fiftyMegabyteRoundTripKeepsEveryByte() throws Exception {
         byte[] content = new byte[50 * 1024 * 1024];
