@@ -37,8 +37,8 @@ final class ListingCommands {
     static final int MAX_ENTRIES = 10_000;
     static final int MAX_DEPTH = 5;
     private static final int SEND_CHUNK = 64 * 1024;
-    /** MLSD entries formatted and sent together: enough to share among the listing workers. */
-    private static final int MLSD_CHUNK = 1024;
+    /** Entries formatted and sent together: enough to share among the listing workers. */
+    private static final int SEND_ENTRIES = 1024;
     private static final int MAX_STARS = 3;
 
     /**
@@ -133,25 +133,19 @@ final class ListingCommands {
             return;
         }
         try (listing) {
-            DataConnection connection = DataConnections.open(session);
-            if (connection == null) {
-                return;
-            }
-            Transfer transfer = session.beginTransfer(Transfer.Kind.LISTING, "Listing", null, connection.channel(),
-                    0, -1, Long.MAX_VALUE);
-            int sent = 0;
-            try (connection; OutputStream out = connection.output()) {
-                // MLSD is in no order, so lines go out as the entries are read: the client parses the first
-                // while the rest are stat'ed and formatted
+            // MLSD is in no order, so lines go out as the entries are read: the client parses the first while the
+            // rest are stat'ed and formatted
+            send(session, (out, transfer) -> {
                 byte[] buffer = new byte[SEND_CHUNK];
-                List<Entry> chunk = new ArrayList<>(MLSD_CHUNK);
+                List<Entry> chunk = new ArrayList<>(SEND_ENTRIES);
                 java.util.Iterator<DirectoryEntry> entries = listing.iterator();
+                int sent = 0;
                 while (sent < MAX_ENTRIES && entries.hasNext()) {
                     Entry entry = visible(virtualPath, entries.next(), showHidden);
                     if (entry != null) {
                         chunk.add(entry);
                     }
-                    if (!chunk.isEmpty() && (chunk.size() >= Math.min(MLSD_CHUNK, MAX_ENTRIES - sent)
+                    if (!chunk.isEmpty() && (chunk.size() >= Math.min(SEND_ENTRIES, MAX_ENTRIES - sent)
                             || !entries.hasNext())) {
                         List<String> lines = session.runtime().listingWorkers().format(chunk,
                                 shown -> ListingFormatter.machineFacts(followed(storage, shown), null, facts, storage,
@@ -161,16 +155,8 @@ final class ListingCommands {
                         chunk.clear();
                     }
                 }
-            } catch (UncheckedIOException unreadable) {
-                session.control().reply(451, "Error reading the directory: " + Replies.reason(unreadable.getCause()));
-                return;
-            } catch (IOException broken) {
-                session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");
-                return;
-            } finally {
-                session.endTransfer(transfer);
-            }
-            session.control().reply(226, sent + " matches total");
+                return sent;
+            }, sent -> sent + " matches total");
         }
     }
 
@@ -209,6 +195,11 @@ final class ListingCommands {
     private static void sendOverData(FtpSession session, Request request, boolean namesOnly) throws IOException {
         List<String> lines;
         try {
+            Sorted sorted = sortedDirectory(session, request, namesOnly);
+            if (sorted != null) {
+                sendSorted(session, sorted);
+                return;
+            }
             lines = listing(session, request, namesOnly);
         } catch (TooComplexPatternException tooComplex) {
             session.control().reply(550, "Sorry, too many wildcards: at most " + MAX_STARS + " '*'");
@@ -226,23 +217,45 @@ final class ListingCommands {
                 : lines.size() + " matches total");
     }
 
+    /** What a listing writes over its data connection; returns how many lines it sent. */
+    @FunctionalInterface
+    private interface Body {
+        int write(OutputStream out, Transfer transfer) throws IOException;
+    }
+
     /** Sends lines over a data connection and ends with {@code 226 trailer}. */
     private static void send(FtpSession session, List<String> lines, String trailer) throws IOException {
+        send(session, (out, transfer) -> {
+            writeLines(out, lines, transfer);
+            return lines.size();
+        }, sent -> trailer);
+    }
+
+    /**
+     * Opens the data connection (150), writes {@code body} and ends with {@code 226} and the trailer for the lines
+     * sent; {@code 451} when the directory cannot be read on, {@code 426} when the data connection breaks.
+     */
+    private static void send(FtpSession session, Body body, java.util.function.IntFunction<String> trailer)
+            throws IOException {
         DataConnection connection = DataConnections.open(session);
         if (connection == null) {
             return;
         }
         Transfer transfer = session.beginTransfer(Transfer.Kind.LISTING, "Listing", null, connection.channel(), 0, -1,
                 Long.MAX_VALUE);
+        int sent;
         try (connection; OutputStream out = connection.output()) {
-            writeLines(out, lines, transfer);
+            sent = body.write(out, transfer);
+        } catch (UncheckedIOException unreadable) {
+            session.control().reply(451, "Error reading the directory: " + Replies.reason(unreadable.getCause()));
+            return;
         } catch (IOException broken) {
             session.control().reply(426, transfer.aborted() ? "Transfer aborted" : "Data connection closed");
             return;
         } finally {
             session.endTransfer(transfer);
         }
-        session.control().reply(226, trailer);
+        session.control().reply(226, trailer.apply(sent));
     }
 
     /** Lines with CRLF, UTF-8, in chunks of {@link #SEND_CHUNK} bytes; ASCII is copied without an encoder. */
@@ -289,6 +302,52 @@ final class ListingCommands {
         transfer.moved(used);
     }
 
+    /** One directory's entries, read and sorted, with how each becomes its line. */
+    private record Sorted(List<Entry> entries, ListingWorkers.LineFormat<Entry> format) {
+    }
+
+    /**
+     * The entries of a plain listing of one directory (no glob, {@code -R}, {@code -C} or {@code -d}), read and
+     * sorted, so that their lines can be formatted and sent a part at a time; {@code null} for other listings.
+     */
+    private static Sorted sortedDirectory(FtpSession session, Request request, boolean namesOnly) throws IOException {
+        Options options = request.options();
+        String argument = request.path();
+        if (options.recursive() || options.directoryItself() || options.columns() && !options.longFormat()
+                || isGlob(argument.substring(argument.lastIndexOf('/') + 1))) {
+            return null;
+        }
+        ConfinedFileSystem files = session.files();
+        Storage storage = files.storage();
+        String virtualPath = files.virtualPath(argument.isEmpty() ? "." : argument);
+        FileInfo target = storage.stat(virtualPath);
+        if (!target.isDirectory()) {
+            return null;
+        }
+        String prefix = namesOnly && !argument.isEmpty() ? (argument.endsWith("/") ? argument : argument + "/") : "";
+        ListingFormatter formatter = new ListingFormatter(session.clock().getZone(), session.clock().instant());
+        return new Sorted(shownEntries(storage, virtualPath, target, options, FilePolicy.mayListDotFiles(session)),
+                entry -> format(formatter, storage, entry.shownAs(prefix), options));
+    }
+
+    /** Sends a sorted directory's lines as they are formatted: the client reads the first while the rest are. */
+    private static void sendSorted(FtpSession session, Sorted sorted) throws IOException {
+        List<Entry> entries = sorted.entries();
+        int count = Math.min(entries.size(), MAX_ENTRIES);
+        send(session, (out, transfer) -> {
+            byte[] buffer = new byte[SEND_CHUNK];
+            int sent = 0;
+            for (int from = 0; from < count; from += SEND_ENTRIES) {
+                List<String> lines = session.runtime().listingWorkers().format(
+                        entries.subList(from, Math.min(count, from + SEND_ENTRIES)), sorted.format());
+                writeLines(out, lines, transfer, buffer);
+                sent += lines.size();
+            }
+            return sent;
+        }, sent -> entries.size() > MAX_ENTRIES ? "Output truncated to " + MAX_ENTRIES + " matches"
+                : sent + " matches total");
+    }
+
     /** The lines of a listing, without terminators. */
     private static List<String> listing(FtpSession session, Request request, boolean namesOnly) throws IOException {
         ConfinedFileSystem files = session.files();
@@ -329,13 +388,7 @@ final class ListingCommands {
     private static void addDirectory(ListingWorkers workers, List<String> lines, ListingFormatter formatter,
                                      String directory, FileInfo directoryInfo, String prefix, Options options,
                                      int depth, Storage storage, boolean dotFilesAllowed) throws IOException {
-        List<Entry> entries = sorted(directoryEntries(storage, directory, options.all() && dotFilesAllowed),
-                options);
-        if (options.all() && options.longFormat()) {
-            String parent = ConfinedFileSystem.parentOf(directory);
-            entries.add(0, new Entry(parent, "..", directory.equals("/") ? directoryInfo : storage.stat(parent)));
-            entries.add(0, new Entry(directory, ".", directoryInfo));
-        }
+        List<Entry> entries = shownEntries(storage, directory, directoryInfo, options, dotFilesAllowed);
         if (options.columns() && !options.longFormat()) {
             lines.addAll(columns(entries.stream().map(entry -> decorated(entry, options, storage)).toList()));
         } else {
@@ -359,6 +412,19 @@ final class ListingCommands {
                         dotFilesAllowed);
             }
         }
+    }
+
+    /** A directory's entries as ls shows them: sorted, with {@code .} and {@code ..} first for {@code -a -l}. */
+    private static List<Entry> shownEntries(Storage storage, String directory, FileInfo directoryInfo,
+                                            Options options, boolean dotFilesAllowed) throws IOException {
+        List<Entry> entries = sorted(directoryEntries(storage, directory, options.all() && dotFilesAllowed),
+                options);
+        if (options.all() && options.longFormat()) {
+            String parent = ConfinedFileSystem.parentOf(directory);
+            entries.add(0, new Entry(parent, "..", directory.equals("/") ? directoryInfo : storage.stat(parent)));
+            entries.add(0, new Entry(directory, ".", directoryInfo));
+        }
+        return entries;
     }
 
     /** One line. */

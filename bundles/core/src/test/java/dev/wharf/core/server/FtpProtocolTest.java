@@ -317,9 +317,9 @@ class FtpProtocolTest extends ServerTestBase {
         client.disconnect();
     }
 
-    /** MLSD sends its lines as it reads the directory; over the cap it stops after 10,000 entries, each once. */
+    /** MLSD and LIST send their lines a part at a time; over the cap they stop after 10,000 entries, each once. */
     @Test
-    void mlsdOfAHugeDirectoryStopsAtTheCapWithEveryEntryOnce() throws IOException {
+    void listingsOfAHugeDirectoryStopAtTheCapWithEveryEntryOnce() throws IOException {
         Path huge = Files.createDirectory(home.resolve("huge"));
         for (int i = 0; i < 10_050; i++) {
             Files.createFile(huge.resolve("h-" + i));
@@ -331,6 +331,12 @@ class FtpProtocolTest extends ServerTestBase {
         assertEquals(10_000, facts.length);
         assertEquals(10_000, Arrays.stream(facts).map(FTPFile::getName).distinct().count());
         assertTrue(Arrays.stream(facts).allMatch(file -> file.isFile() && file.getSize() == 0));
+
+        String[] names = client.listNames("huge");
+        assertTrue(client.getReplyString().contains("Output truncated to 10000 matches"), client.getReplyString());
+        assertEquals(10_000, names.length);
+        assertEquals(Arrays.stream(names).sorted().toList(), List.of(names), "LIST sends its parts in name order");
+        assertEquals(10_000, Arrays.stream(names).distinct().count());
         client.disconnect();
     }
 
