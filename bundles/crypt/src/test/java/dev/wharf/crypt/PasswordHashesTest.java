@@ -53,7 +53,7 @@ class PasswordHashesTest {
     private static final String SHA512_LONG = "$6$longpw$Bs5uM/R5RqA.h1MCOjiyWCZ9ZLIAcPhK05L21ZW4hH6OSWLGzQluqS1Hw"
             + "12rTgBea1gKoPISMcB35kwPOhFGf/";
     /** {@code openssl passwd -5 -salt shortsalt "correct horse"}. */
-    private static final String SHA256 = "$5$shortsalt$AKXhR/1RDm66fD37lxxeaDq5a8QqxDBBVPog9QHA3x0";
+    static final String SHA256 = "$5$shortsalt$AKXhR/1RDm66fD37lxxeaDq5a8QqxDBBVPog9QHA3x0";
     /** {@code crypt.crypt("correct horse", "$5$rounds=1000$abc$")} (glibc). */
     private static final String SHA256_ROUNDS = "$5$rounds=1000$abc$/cRuvrIiQqQvcPwD.a/LO47x90cA9f8oqYBouKihds1";
     /** {@code crypt.crypt(LONG_PASSWORD, "$5$longpw$")} (glibc). */

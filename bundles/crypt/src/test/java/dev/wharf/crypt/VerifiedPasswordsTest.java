@@ -51,7 +51,8 @@ class VerifiedPasswordsTest {
     void shaCryptAndMd5CryptSuccessesAreRememberedDesCryptIsNot() {
         CHECKER.rememberVerifiedSeconds(600);
         String password = PasswordHashesTest.PASSWORD;
-        for (String stored : java.util.List.of(PasswordHashesTest.MD5, PasswordHashesTest.SHA512)) {
+        for (String stored : java.util.List.of(PasswordHashesTest.MD5, PasswordHashesTest.SHA256,
+                PasswordHashesTest.SHA512)) {
             assertFalse(CHECKER.verify(stored, password + "!"));
             assertFalse(remembered(stored, (password + "!").toCharArray()), "failures are never remembered");
             assertFalse(remembered(stored, password.toCharArray()), "not before it succeeded");

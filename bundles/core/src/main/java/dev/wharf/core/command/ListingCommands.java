@@ -127,18 +127,25 @@ final class ListingCommands {
         boolean showHidden = FilePolicy.mayListDotFiles(session);
         DirectoryListing listing;
         try {
-            listing = storage.list(virtualPath); // an unreadable directory fails here, before 150
+            listing = storage.list(virtualPath); // an unreadable directory fails here (the local storage), before 150
         } catch (IOException failure) {
             session.control().reply(550, "Can't list " + Replies.printable(argument) + ": " + Replies.reason(failure));
             return;
         }
         try (listing) {
+            java.util.Iterator<DirectoryEntry> entries = listing.iterator();
+            try {
+                entries.hasNext(); // a storage that lists lazily (S3) fails here too, still before 150
+            } catch (UncheckedIOException unreadable) {
+                session.control().reply(550, "Can't list " + Replies.printable(argument) + ": "
+                        + Replies.reason(unreadable.getCause()));
+                return;
+            }
             // MLSD is in no order, so lines go out as the entries are read: the client parses the first while the
             // rest are stat'ed and formatted
             send(session, (out, transfer) -> {
                 byte[] buffer = new byte[SEND_CHUNK];
                 List<Entry> chunk = new ArrayList<>(SEND_ENTRIES);
-                java.util.Iterator<DirectoryEntry> entries = listing.iterator();
                 int sent = 0;
                 while (sent < MAX_ENTRIES && entries.hasNext()) {
                     Entry entry = visible(virtualPath, entries.next(), showHidden);
@@ -193,20 +200,23 @@ final class ListingCommands {
     }
 
     private static void sendOverData(FtpSession session, Request request, boolean namesOnly) throws IOException {
-        List<String> lines;
+        List<String> lines = null;
+        Sorted sorted;
         try {
-            Sorted sorted = sortedDirectory(session, request, namesOnly);
-            if (sorted != null) {
-                sendSorted(session, sorted);
-                return;
+            sorted = sortedDirectory(session, request, namesOnly);
+            if (sorted == null) {
+                lines = listing(session, request, namesOnly);
             }
-            lines = listing(session, request, namesOnly);
         } catch (TooComplexPatternException tooComplex) {
             session.control().reply(550, "Sorry, too many wildcards: at most " + MAX_STARS + " '*'");
             return;
         } catch (IOException failure) {
             session.control().reply(550, "Can't list " + Replies.printable(request.path()) + ": "
                     + Replies.reason(failure));
+            return;
+        }
+        if (sorted != null) {
+            sendSorted(session, sorted); // outside the try: a failure after 150 must not also get 550
             return;
         }
         boolean truncated = lines.size() > MAX_ENTRIES;

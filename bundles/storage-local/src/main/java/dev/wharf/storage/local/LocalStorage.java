@@ -600,36 +600,42 @@ final class LocalStorage implements Storage {
             int parts = workers == null ? 1 : workers.parts(count);
             int partSize = (count + parts - 1) / parts;
             FutureTask<?>[] others = new FutureTask<?>[parts - 1];
-            for (int part = 1; part < parts; part++) {
-                int from = Math.min(count, part * partSize);
-                int to = Math.min(count, from + partSize);
-                others[part - 1] = new FutureTask<>(() -> {
-                    try (Arena own = Arena.ofConfined()) {
-                        new Stater(own).stat(this, from, to);
-                    }
-                    return null;
-                });
-                workers.offer(others[part - 1]);
-            }
             RuntimeException failed = null;
             try {
+                for (int part = 1; part < parts; part++) {
+                    int from = Math.min(count, part * partSize);
+                    int to = Math.min(count, from + partSize);
+                    others[part - 1] = new FutureTask<>(() -> {
+                        try (Arena own = Arena.ofConfined()) {
+                            new Stater(own).stat(this, from, to);
+                        }
+                        return null;
+                    });
+                    workers.offer(others[part - 1]);
+                }
                 stater.stat(this, 0, Math.min(count, partSize));
             } catch (RuntimeException failure) {
                 failed = failure;
-            }
-            for (FutureTask<?> other : others) {
-                other.run(); // a part no helper has begun yet is done here: never wait behind other listings
-                try {
-                    awaitUninterruptibly(other);
-                } catch (ExecutionException failure) {
-                    if (failed == null) {
-                        failed = failure.getCause() instanceof RuntimeException unchecked ? unchecked
-                                : new IllegalStateException(failure.getCause());
+            } finally {
+                // every part has ended before this returns or throws (errors included): none still uses the
+                // descriptor or the batch once the listing goes on or is closed
+                for (FutureTask<?> other : others) {
+                    if (other == null) {
+                        continue;
+                    }
+                    other.run(); // a part no helper has begun yet is done here: never wait behind other listings
+                    try {
+                        awaitUninterruptibly(other);
+                    } catch (ExecutionException failure) {
+                        if (failed == null) {
+                            failed = failure.getCause() instanceof RuntimeException unchecked ? unchecked
+                                    : new IllegalStateException(failure.getCause());
+                        }
                     }
                 }
             }
             if (failed != null) {
-                throw failed; // every part has ended: none still uses the descriptor
+                throw failed;
             }
             batchSize = count;
         }

@@ -30,9 +30,12 @@ final class StatWorkers implements AutoCloseable {
         }
     }
 
-    /** How many parts a batch of {@code count} entries is cut into: the listing's own and its helpers'. */
+    /**
+     * How many parts a batch of {@code count} entries is cut into: the listing's own and its helpers', each of at
+     * least {@link #PARALLEL_FROM} / 2 entries, so that many cores do not cut a batch into crumbs.
+     */
     int parts(int count) {
-        return count < PARALLEL_FROM ? 1 : 1 + helpers;
+        return Math.max(1, Math.min(1 + helpers, count / (PARALLEL_FROM / 2)));
     }
 
     /** Offers a part to a helper; false when they are stopping (the listing's thread then does it itself). */

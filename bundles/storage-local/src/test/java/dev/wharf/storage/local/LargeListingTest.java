@@ -111,24 +111,19 @@ class LargeListingTest {
     }
 
     @Test
-    void entriesRemovedWhileListingAreLeftOutWithoutFailing() throws IOException {
-        LocalStorageProvider provider = provider(1);
-        Account account = new Account("joe", home.toString(), 1000, 1000, AccountLimits.NONE);
-        try (Storage storage = provider.open(account, Identity.of(account));
-             DirectoryListing listing = storage.list("/")) {
-            var iterator = listing.iterator();
-            assertTrue(iterator.hasNext()); // the first batch is read and stat'ed
-            for (int i = 0; i < FILES; i++) {
-                Files.delete(home.resolve(String.format("file-%05d.txt", i)));
-            }
-            int seen = 1;
-            while (iterator.hasNext()) {
-                iterator.next();
-                seen++;
-            }
-            assertTrue(seen < FILES, "later batches lost their removed entries: " + seen);
+    void batchesAreCutIntoPartsOfAtLeastHalfTheThreshold() {
+        StatWorkers one = new StatWorkers(1);
+        StatWorkers seven = new StatWorkers(7);
+        try {
+            assertEquals(1, one.parts(StatWorkers.PARALLEL_FROM - 1), "a small batch stays on the listing's thread");
+            assertEquals(2, one.parts(StatWorkers.PARALLEL_FROM));
+            assertEquals(2, one.parts(800));
+            assertEquals(3, seven.parts(200), "many cores do not cut a batch into crumbs");
+            assertEquals(8, seven.parts(800));
+            assertEquals(1, new StatWorkers(0).parts(800), "one core: no helpers");
         } finally {
-            provider.deactivate();
+            one.close();
+            seven.close();
         }
     }
 
@@ -140,6 +135,10 @@ class LargeListingTest {
             assertEquals(FILES + 2, count(storage));
             assertTrue(helpersAlive(), "a helper stat'ed part of the listing");
             provider.deactivate();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (helpersAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(10); // a terminated pool's last thread may take a moment to exit
+            }
             assertFalse(helpersAlive(), "the helpers ended with the provider");
             assertEquals(FILES + 2, count(storage), "an open session still lists, on its own thread");
         }
