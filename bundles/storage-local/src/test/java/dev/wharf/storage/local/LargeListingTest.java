@@ -12,7 +12,6 @@ import dev.wharf.api.storage.FileInfo;
 import dev.wharf.api.storage.Identity;
 import dev.wharf.api.storage.Storage;
 import java.io.IOException;
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -46,27 +45,7 @@ class LargeListingTest {
 
     private static LocalStorageProvider provider(int statHelpers) {
         LocalStorageProvider provider = new LocalStorageProvider(LocalStorageProvider::probeOpenat2, statHelpers);
-        provider.configure(new LocalStorageProvider.Config() {
-            @Override
-            public boolean create_home() {
-                return false;
-            }
-
-            @Override
-            public String account_identity() {
-                return "server";
-            }
-
-            @Override
-            public int partial_uploads_max_hours() {
-                return 24;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return LocalStorageProvider.Config.class;
-            }
-        });
+        provider.configure(LocalStorageProviderTest.config(false, "server"));
         return provider;
     }
 

@@ -342,7 +342,8 @@ class LocalStorageProviderTest {
         }
     }
 
-    private static LocalStorageProvider.Config config(boolean createHome, String identity) {
+    /** A configuration with partial uploads kept 24 hours (the default). */
+    static LocalStorageProvider.Config config(boolean createHome, String identity) {
         return new LocalStorageProvider.Config() {
             @Override
             public boolean create_home() {
